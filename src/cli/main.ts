@@ -1,0 +1,37 @@
+import { Command, CommanderError } from '@commander-js/extra-typings';
+import { VigilError } from '../errors.ts';
+import { reportError, wantsJson } from './output.ts';
+import { registerSimulateCommands } from './simulate.ts';
+
+/** Builds the `vigil` program; each command group registers itself from its own module. */
+export function buildProgram(): Command {
+  const program = new Command('vigil')
+    .description('Vigil: Threat Stack and ThreatConnect in one graph, detection validation and coverage.')
+    .version('0.1.0')
+    .showHelpAfterError(false)
+    .exitOverride()
+    .configureOutput({ writeErr: () => {} });
+  registerSimulateCommands(program);
+  return program;
+}
+
+/** Runs the program; every failure ends as one coded error line (or JSON) and a non-zero exit. */
+export async function main(argv: readonly string[]): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync([...argv]);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.exitCode === 0) return;
+      const message = error.message.replace(/^error: /, '');
+      process.exitCode = reportError(
+        new VigilError('USAGE_INVALID', message, { hint: 'Run `vigil help <command>` to see its usage.' }),
+        wantsJson(argv),
+      );
+      return;
+    }
+    process.exitCode = reportError(error, wantsJson(argv));
+  }
+}
+
+await main(process.argv);

@@ -1,0 +1,279 @@
+import { z } from 'zod';
+import { faultConfigSchema, parseFaultSpec } from '../common/faults.ts';
+import { HttpError, Router } from '../common/http.ts';
+import { churnSchema } from './churn.ts';
+import type { ThreatStackSimulation } from './simulation.ts';
+import { parseLenientIso } from './time.ts';
+import { toWebhookSummary } from './webhook.ts';
+
+export interface AdminRequest {
+  query: URLSearchParams;
+  params: Record<string, string>;
+  body: unknown;
+}
+
+export interface AdminReply {
+  status: number;
+  json: unknown;
+}
+
+type AdminHandler = (sim: ThreatStackSimulation, req: AdminRequest) => AdminReply | Promise<AdminReply>;
+
+function ok(json: unknown): AdminReply {
+  return { status: 200, json };
+}
+
+function parse<T>(schema: z.ZodType<T>, value: unknown): T {
+  const result = schema.safeParse(value ?? {});
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
+    throw new HttpError(400, `Invalid request body: ${problems}`);
+  }
+  return result.data;
+}
+
+function orgOf(sim: ThreatStackSimulation, query: URLSearchParams | { orgId?: string | undefined }): string {
+  const orgId =
+    (query instanceof URLSearchParams ? query.get('org') : query.orgId) ?? sim.directory.primary.id;
+  if (!sim.hasOrg(orgId)) throw new HttpError(404, `No organization ${orgId}`);
+  return orgId;
+}
+
+const stats: AdminHandler = (sim, { query }) => {
+  const since = query.get('alertsSince');
+  const sinceMs = since === null ? undefined : parseLenientIso(since);
+  if (sinceMs === null) throw new HttpError(400, 'alertsSince must be an ISO-8601 date or date-time');
+  return ok(sim.stats(orgOf(sim, query), sinceMs));
+};
+
+const credentials: AdminHandler = (sim) =>
+  ok({
+    organizations: sim.directory.organizations,
+    users: sim.directory.personaEntries().map(([persona, user]) => ({
+      persona,
+      userId: user.id,
+      apiKey: user.apiKey,
+      email: user.email,
+    })),
+    memberships: sim.directory.allMemberships(),
+  });
+
+const faultsBody = z.union([z.object({ spec: z.string() }).strict(), faultConfigSchema]);
+
+const getFaults: AdminHandler = (sim) => ok({ config: sim.faults.current, injected: sim.faults.injected });
+
+const putFaults: AdminHandler = (sim, { body }) => {
+  const input = parse(faultsBody, body);
+  sim.faults.configure('spec' in input ? parseFaultSpec(input.spec) : input);
+  return getFaults(sim, { query: new URLSearchParams(), params: {}, body: null });
+};
+
+const clockView = (sim: ThreatStackSimulation) => ({
+  now: new Date(sim.clock.now()).toISOString(),
+  offsetMs: sim.clock.offsetMs,
+});
+
+const clockBody = z.union([
+  z.object({ offsetMs: z.number().int() }).strict(),
+  z.object({ advanceMs: z.number().int() }).strict(),
+]);
+
+const putClock: AdminHandler = (sim, { body }) => {
+  const input = parse(clockBody, body);
+  if ('offsetMs' in input) sim.clock.setOffset(input.offsetMs);
+  else sim.clock.advance(input.advanceMs);
+  sim.webhooks.pump(sim.clock.now());
+  return ok(clockView(sim));
+};
+
+const putRateLimit: AdminHandler = (sim, { body }) => {
+  const input = parse(z.object({ perMinute: z.number().int().min(0) }).strict(), body);
+  sim.limiter.setLimit(input.perMinute);
+  return ok({ perMinute: sim.limiter.perWindow });
+};
+
+const churn: AdminHandler = (sim, { query, body }) =>
+  ok(sim.churn(orgOf(sim, query), parse(churnSchema, body)));
+
+const memberBody = z.object({ userId: z.string(), orgId: z.string().optional() }).strict();
+
+const revokeMember: AdminHandler = (sim, { body }) => {
+  const input = parse(memberBody, body);
+  const orgId = orgOf(sim, input);
+  if (!sim.directory.revoke(orgId, input.userId))
+    throw new HttpError(404, `User ${input.userId} is not a member`);
+  return ok({ userId: input.userId, orgId, revoked: true });
+};
+
+const restoreMember: AdminHandler = (sim, { body }) => {
+  const input = parse(memberBody.extend({ role: z.enum(['admin', 'user', 'reader']).default('user') }), body);
+  const orgId = orgOf(sim, input);
+  if (!sim.directory.addMember(orgId, input.userId, input.role))
+    throw new HttpError(404, `No user ${input.userId}`);
+  return ok({ userId: input.userId, orgId, revoked: false });
+};
+
+const emitBody = z
+  .object({ url: z.url(), alertId: z.string().optional(), orgId: z.string().optional() })
+  .strict();
+
+/** Sends one alert (the given one, else the newest visible) to a URL and reports every attempt. */
+const emitWebhook: AdminHandler = async (sim, { body }) => {
+  const input = parse(emitBody, body);
+  const data = sim.orgData(orgOf(sim, input));
+  const now = sim.clock.now();
+  const alert =
+    input.alertId === undefined
+      ? [...data.alerts.iterate({}, null, now)].pop()
+      : data.alerts.get(input.alertId, now);
+  if (!alert)
+    throw new HttpError(404, input.alertId ? `No visible alert ${input.alertId}` : 'No visible alert');
+  return ok({
+    payload: { alerts: [toWebhookSummary(alert, data.org)] },
+    ...(await sim.webhooks.deliverNow(input.url, alert, data.org)),
+  });
+};
+
+const setWebhookTarget: AdminHandler = (sim, { body }) => {
+  const input = parse(z.object({ url: z.url().nullable() }).strict(), body);
+  sim.webhooks.setTarget(input.url);
+  return ok({ target: sim.webhooks.url });
+};
+
+const webhookLog: AdminHandler = (sim) =>
+  ok({ target: sim.webhooks.url, deliveries: sim.webhooks.deliveries });
+
+const actionBody = z
+  .object({
+    technique: z.string().regex(/^T\d{4}(\.\d{3})?$/, 'must be an ATT&CK technique id such as T1059.004'),
+    agentId: z.string().optional(),
+    hostname: z.string().optional(),
+    commandLine: z.string().min(1),
+    time: z.string().optional(),
+    user: z.string().optional(),
+    orgId: z.string().optional(),
+  })
+  .strict()
+  .refine(
+    (a) => (a.agentId === undefined) !== (a.hostname === undefined),
+    'give exactly one of agentId or hostname',
+  );
+
+const recordAction: AdminHandler = (sim, { body }) => {
+  const input = parse(actionBody, body);
+  const time = input.time === undefined ? undefined : parseLenientIso(input.time);
+  if (time === null) throw new HttpError(400, 'time must be an ISO-8601 date-time');
+  const data = sim.orgData(orgOf(sim, input));
+  const { action, alert } = data.detection.record({ ...input, time }, sim.clock.now());
+  if (alert) sim.webhooks.enqueue(alert, data.org);
+  sim.webhooks.pump(sim.clock.now());
+  return { status: 201, json: action };
+};
+
+const listActions: AdminHandler = (sim, { query }) =>
+  ok({ actions: sim.orgData(orgOf(sim, query)).detection.actions });
+
+const getAction: AdminHandler = (sim, { query, params }) => {
+  const action = sim.orgData(orgOf(sim, query)).detection.action(params.id ?? '');
+  if (!action) throw new HttpError(404, `No action ${params.id}`);
+  return ok(action);
+};
+
+function detectionView(sim: ThreatStackSimulation, orgId: string): unknown {
+  const { rules, detection } = sim.orgData(orgId);
+  return {
+    rulesetId: rules.detectionRulesetId,
+    rules: rules.rulesOf(rules.detectionRulesetId).map((rule) => {
+      const technique = /\((T\d{4}(?:\.\d{3})?)\)$/.exec(rule.name)?.[1] ?? '';
+      return {
+        technique,
+        ruleId: rule.id,
+        title: rule.title,
+        severity: rule.severityOfAlerts,
+        enabled: rule.enabled,
+        latencySeconds: detection.latencyFor(technique) / 1000,
+      };
+    }),
+  };
+}
+
+const detectionBody = z
+  .object({
+    orgId: z.string().optional(),
+    defaultLatencySeconds: z.number().min(0).optional(),
+    rules: z
+      .array(
+        z
+          .object({
+            technique: z.string().regex(/^T\d{4}(\.\d{3})?$/),
+            title: z.string().min(1).optional(),
+            severity: z.union([z.literal(1), z.literal(2), z.literal(3)]).optional(),
+            enabled: z.boolean().optional(),
+            latencySeconds: z.number().min(0).optional(),
+          })
+          .strict(),
+      )
+      .default([]),
+  })
+  .strict();
+
+/** Adds, changes or disables detection rules; a technique without a rule gets one in the detection ruleset. */
+const putDetection: AdminHandler = (sim, { body }) => {
+  const input = parse(detectionBody, body);
+  const orgId = orgOf(sim, input);
+  const { rules, detection } = sim.orgData(orgId);
+  if (input.defaultLatencySeconds !== undefined)
+    detection.setDefaultLatency(input.defaultLatencySeconds * 1000);
+  for (const change of input.rules) {
+    const existing = rules
+      .rulesOf(rules.detectionRulesetId)
+      .find((r) => r.name.endsWith(`(${change.technique})`));
+    if (existing) {
+      existing.title = change.title ?? existing.title;
+      existing.severityOfAlerts = change.severity ?? existing.severityOfAlerts;
+      existing.enabled = change.enabled ?? existing.enabled;
+    } else {
+      const title = change.title ?? `Activity matching ${change.technique}`;
+      rules.createRule(rules.detectionRulesetId, {
+        name: `${title} (${change.technique})`,
+        title,
+        type: 'Host',
+        severityOfAlerts: change.severity ?? 2,
+        alertDescription: `${title}.`,
+        aggregateFields: ['exe', 'user', 'command', 'hostname'],
+        filter: 'event_type = "audit"',
+        window: 3600,
+        threshold: 1,
+        suppressions: [],
+        enabled: change.enabled ?? true,
+      });
+    }
+    if (change.latencySeconds !== undefined)
+      detection.setLatency(change.technique, change.latencySeconds * 1000);
+  }
+  return ok(detectionView(sim, orgId));
+};
+
+/** The loopback-only admin API under /_sim/ (no Hawk), documented in the README. */
+export function buildAdminRouter(): Router<AdminHandler> {
+  return new Router<AdminHandler>()
+    .add('GET', '/_sim/stats', stats)
+    .add('GET', '/_sim/credentials', credentials)
+    .add('GET', '/_sim/faults', getFaults)
+    .add('PUT', '/_sim/faults', putFaults)
+    .add('GET', '/_sim/clock', (sim) => ok(clockView(sim)))
+    .add('PUT', '/_sim/clock', putClock)
+    .add('GET', '/_sim/rate-limit', (sim) => ok({ perMinute: sim.limiter.perWindow }))
+    .add('PUT', '/_sim/rate-limit', putRateLimit)
+    .add('POST', '/_sim/churn', churn)
+    .add('POST', '/_sim/members/revoke', revokeMember)
+    .add('POST', '/_sim/members/restore', restoreMember)
+    .add('POST', '/_sim/webhooks/emit', emitWebhook)
+    .add('PUT', '/_sim/webhooks/target', setWebhookTarget)
+    .add('GET', '/_sim/webhooks', webhookLog)
+    .add('POST', '/_sim/actions', recordAction)
+    .add('GET', '/_sim/actions', listActions)
+    .add('GET', '/_sim/actions/:id', getAction)
+    .add('GET', '/_sim/detection', (sim, { query }) => ok(detectionView(sim, orgOf(sim, query))))
+    .add('PUT', '/_sim/detection', putDetection);
+}

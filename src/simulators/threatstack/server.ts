@@ -1,0 +1,270 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import { VigilError } from '../../errors.ts';
+import type { FaultKind } from '../common/faults.ts';
+import { HttpError, isLoopback, readBody } from '../common/http.ts';
+import { type AdminReply, buildAdminRouter } from './admin.ts';
+import { resolveOptions, type ThreatStackSimOptions } from './options.ts';
+import type { ApiReply } from './routes/context.ts';
+import { buildApiRouter } from './routes/index.ts';
+import { type SimulationDeps, ThreatStackSimulation } from './simulation.ts';
+
+/** What the simulator prints on start: the credentials of an admin of the primary organization. */
+export interface ThreatStackSimCredentials {
+  url: string;
+  userId: string;
+  apiKey: string;
+  orgId: string;
+  orgName: string;
+}
+
+export interface RunningThreatStackSimulator {
+  url: string;
+  credentials: ThreatStackSimCredentials;
+  simulation: ThreatStackSimulation;
+  close(): Promise<void>;
+}
+
+const BODY_LIMIT = 1024 * 1024;
+
+type Outcome = { status: number; headers: Record<string, string>; body: string };
+
+function jsonErrors(status: number, message: string, headers: Record<string, string> = {}): Outcome {
+  return {
+    status,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ errors: [message] }),
+  };
+}
+
+function tooManyRequests(limit: number, resetMs: number): Outcome {
+  return {
+    status: 429,
+    headers: {
+      'content-type': 'text/plain',
+      'x-rate-limit-limit': String(limit),
+      'x-rate-limit-remaining': '0',
+      'x-rate-limit-reset': String(Math.ceil(resetMs)),
+    },
+    body: 'Too Many Requests',
+  };
+}
+
+/**
+ * Starts a Threat Stack API simulator held to specs/threatstack-api.md: Hawk on every API
+ * route, the admin API under /_sim/ for loopback callers, fault injection on API routes.
+ */
+export async function startThreatStackSimulator(
+  input: Partial<ThreatStackSimOptions> = {},
+  deps: SimulationDeps & { logger?: Logger } = {},
+): Promise<RunningThreatStackSimulator> {
+  const options = resolveOptions(input);
+  const simulation = new ThreatStackSimulation(options, deps);
+  const api = buildApiRouter(simulation.directory);
+  const admin = buildAdminRouter();
+  const log = deps.logger;
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const rawUrl = req.url ?? '/';
+    const queryAt = rawUrl.indexOf('?');
+    const path = queryAt < 0 ? rawUrl : rawUrl.slice(0, queryAt);
+    const query = new URLSearchParams(queryAt < 0 ? '' : rawUrl.slice(queryAt + 1));
+    const method = req.method ?? 'GET';
+
+    if (path.startsWith('/_sim/')) {
+      const reply = await handleAdmin(method, path, query, req);
+      write(res, {
+        status: reply.status,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(reply.json),
+      });
+      return;
+    }
+
+    const fault = simulation.faults.decide();
+    if (fault === 'reset') {
+      req.socket.resetAndDestroy();
+      return;
+    }
+    let outcome: Outcome;
+    if (fault === 'status500') outcome = jsonErrors(500, 'Internal Server Error');
+    else if (fault === 'status429') outcome = tooManyRequests(simulation.limiter.perWindow || 200, 1000);
+    else outcome = await handleApi(method, path, query, req);
+    simulation.countRequest(outcome.status);
+    log?.debug({ method, path, status: outcome.status, fault }, 'request');
+    if (fault === 'slow')
+      await new Promise((resolve) => setTimeout(resolve, simulation.faults.current.slow.delayMs));
+    write(res, outcome, fault);
+  };
+
+  const handleApi = async (
+    method: string,
+    path: string,
+    query: URLSearchParams,
+    req: IncomingMessage,
+  ): Promise<Outcome> => {
+    let body: Buffer;
+    try {
+      body = await readBody(req, BODY_LIMIT);
+    } catch (error) {
+      return jsonErrors(error instanceof HttpError ? error.status : 400, (error as Error).message);
+    }
+    const auth = await simulation.verifier.authenticate(req, body);
+    if (!auth.ok) {
+      return jsonErrors(
+        auth.status,
+        auth.reason,
+        auth.wwwAuthenticate ? { 'www-authenticate': auth.wwwAuthenticate } : {},
+      );
+    }
+    const rate = simulation.limiter.take(auth.org.id);
+    if (!rate.allowed) return tooManyRequests(rate.limit, rate.resetMs);
+    const refused = simulation.verifier.authorize(auth.membership, method, path);
+    if (refused && !refused.ok) return jsonErrors(refused.status, refused.reason);
+    const route = api.match(method, path);
+    let reply: ApiReply;
+    try {
+      if (route.kind === 'not-found') throw new HttpError(404, 'Not found');
+      if (route.kind === 'method-not-allowed') throw new HttpError(405, 'Method not allowed');
+      reply = await route.handler({
+        method,
+        path,
+        query,
+        params: route.params,
+        rawBody: body,
+        data: simulation.orgData(auth.org.id),
+        user: auth.user,
+        membership: auth.membership,
+        now: simulation.clock.now(),
+        tokens: simulation.tokens,
+      });
+    } catch (error) {
+      if (!(error instanceof HttpError)) log?.error({ err: error, path }, 'route failed');
+      return error instanceof HttpError
+        ? jsonErrors(error.status, error.message)
+        : jsonErrors(500, 'Internal Server Error');
+    }
+    const payload = reply.status === 204 ? '' : JSON.stringify(reply.json);
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (rate.limit > 0) {
+      headers['x-rate-limit-limit'] = String(rate.limit);
+      headers['x-rate-limit-remaining'] = String(rate.remaining);
+    }
+    if (reply.status >= 200 && reply.status < 300) {
+      headers['server-authorization'] = simulation.verifier.responseHeader(
+        auth.credentials,
+        auth.artifacts,
+        payload,
+      );
+    }
+    return { status: reply.status, headers, body: payload };
+  };
+
+  const handleAdmin = async (
+    method: string,
+    path: string,
+    query: URLSearchParams,
+    req: IncomingMessage,
+  ): Promise<AdminReply> => {
+    if (!isLoopback(req.socket.remoteAddress)) {
+      return {
+        status: 403,
+        json: { error: { code: 'FORBIDDEN', message: 'The admin API answers loopback callers only' } },
+      };
+    }
+    try {
+      const raw = await readBody(req, BODY_LIMIT);
+      let body: unknown = null;
+      if (raw.length > 0) {
+        try {
+          body = JSON.parse(raw.toString('utf8'));
+        } catch {
+          throw new HttpError(400, 'Request body is not valid JSON');
+        }
+      }
+      const route = admin.match(method, path);
+      if (route.kind === 'not-found') throw new HttpError(404, `No admin route ${path}`);
+      if (route.kind === 'method-not-allowed')
+        throw new HttpError(405, `${method} is not allowed on ${path}`);
+      return await route.handler(simulation, { query, params: route.params, body });
+    } catch (error) {
+      if (error instanceof HttpError) {
+        return {
+          status: error.status,
+          json: {
+            error: { code: error.status === 404 ? 'NOT_FOUND' : 'INPUT_INVALID', message: error.message },
+          },
+        };
+      }
+      if (error instanceof VigilError) return { status: error.httpStatus, json: { error: error.toJSON() } };
+      log?.error({ err: error, path }, 'admin route failed');
+      return { status: 500, json: { error: { code: 'INTERNAL_ERROR', message: 'Admin request failed' } } };
+    }
+  };
+
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      log?.error({ err: error }, 'request failed');
+      if (!res.headersSent) write(res, jsonErrors(500, 'Internal Server Error'));
+    });
+  });
+  server.keepAliveTimeout = 5_000;
+  await listen(server, options.host, options.port);
+  const { port } = server.address() as AddressInfo;
+  const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+  const url = `http://${host}:${port}`;
+  const pump = setInterval(() => simulation.webhooks.pump(simulation.clock.now()), 1000);
+  pump.unref();
+  const adminUser = simulation.directory.persona('admin');
+  return {
+    url,
+    simulation,
+    credentials: {
+      url,
+      userId: adminUser.id,
+      apiKey: adminUser.apiKey,
+      orgId: simulation.directory.primary.id,
+      orgName: simulation.directory.primary.name,
+    },
+    close: async () => {
+      clearInterval(pump);
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await simulation.webhooks.settle();
+    },
+  };
+}
+
+function listen(server: Server, host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException) => {
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new VigilError('ADDRESS_IN_USE', `Port ${port} on ${host} is already in use.`, {
+              hint: 'Choose another --port, or --port 0 for any free port.',
+            })
+          : error,
+      );
+    };
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+}
+
+/** Writes an outcome; a `truncate` fault announces the full length but sends half and drops the connection. */
+function write(res: ServerResponse, outcome: Outcome, fault: FaultKind | null = null): void {
+  const body = Buffer.from(outcome.body);
+  res.writeHead(outcome.status, { ...outcome.headers, 'content-length': String(body.length) });
+  if (fault === 'truncate' && body.length > 1) {
+    res.write(body.subarray(0, Math.floor(body.length / 2)));
+    res.socket?.destroy();
+    return;
+  }
+  res.end(body);
+}
