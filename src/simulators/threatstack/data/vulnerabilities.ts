@@ -146,6 +146,15 @@ export class VulnerabilityTable {
   private drawFindings(agentIndex: number): Int32Array {
     const random = randomFor(this.seed, 'findings', agentIndex);
     const chosen = new Int32Array(this.perAgent);
+    if (this.perAgent * 2 > this.catalogue.length) {
+      // Most of the catalogue: weighted rejection sampling would crawl, so shuffle uniformly instead.
+      const all = Int32Array.from(this.catalogue.keys());
+      for (let i = 0; i < this.perAgent; i++) {
+        const j = random.int(i, all.length - 1);
+        [all[i], all[j]] = [all[j] ?? 0, all[i] ?? 0];
+      }
+      return all.slice(0, this.perAgent);
+    }
     let n = 0;
     while (n < this.perAgent) {
       const cve = this.drawCve(random);

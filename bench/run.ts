@@ -1,0 +1,20 @@
+/**
+ * Benchmark runner: `npm run bench` runs every benchmark, `npm run bench -- <name>` one of them.
+ * Benchmarks print their figures; they assert nothing (speed targets live here, not in tests).
+ */
+const benchmarks: Record<string, () => Promise<void>> = {
+  simulator: async () => (await import('./simulator.ts')).run(),
+};
+
+const wanted = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));
+const unknown = wanted.filter((name) => !(name in benchmarks));
+if (unknown.length > 0) {
+  process.stderr.write(
+    `error INPUT_INVALID: unknown benchmark ${unknown.join(', ')} (have: ${Object.keys(benchmarks).join(', ')})\n`,
+  );
+  process.exit(2);
+}
+for (const name of wanted.length > 0 ? wanted : Object.keys(benchmarks)) {
+  process.stdout.write(`\n== ${name} ==\n`);
+  await benchmarks[name]?.();
+}
