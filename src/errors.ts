@@ -12,6 +12,16 @@ import { ZodError } from 'zod';
  * - `ADDRESS_IN_USE`: a server could not bind its host and port.
  * - `FILE_WRITE_FAILED`: an output file could not be written.
  * - `NOT_FOUND`: a named thing does not exist.
+ * - `CONFIG_INVALID`: an integration's configuration (flags, environment) is missing or wrong.
+ * - `PROVIDER_AUTHENTICATION_ERROR`: the vendor refused the credentials (401: key, clock, organization).
+ * - `PROVIDER_PERMISSION_ERROR`: the vendor refused an authenticated call (403: role or revoked member).
+ * - `PROVIDER_NOT_FOUND`: the vendor answered 404 for a single object.
+ * - `PROVIDER_RATE_LIMITED`: the vendor kept answering 429 after every retry (`retryAfterMs` in details).
+ * - `PROVIDER_API_ERROR`: the vendor answered 5xx after every retry, or an unexpected status.
+ * - `PROVIDER_RESPONSE_INVALID`: a body that is not the documented shape, or an unauthentic response.
+ * - `PROVIDER_NETWORK_ERROR`: DNS, connection, reset, timeout or truncated body after every retry.
+ * - `STORE_ERROR`: the database failed or is unreachable.
+ * - `SYNC_INCOMPLETE`: a sync ended with failed or partial steps (the graph keeps what it had).
  * - `INTERNAL_ERROR`: a bug; any unknown throw is reported as this at a boundary.
  */
 export const errorRegistry = {
@@ -21,6 +31,16 @@ export const errorRegistry = {
   ADDRESS_IN_USE: { httpStatus: 500, exitCode: 1 },
   FILE_WRITE_FAILED: { httpStatus: 500, exitCode: 1 },
   NOT_FOUND: { httpStatus: 404, exitCode: 1 },
+  CONFIG_INVALID: { httpStatus: 400, exitCode: 2 },
+  PROVIDER_AUTHENTICATION_ERROR: { httpStatus: 502, exitCode: 1 },
+  PROVIDER_PERMISSION_ERROR: { httpStatus: 502, exitCode: 1 },
+  PROVIDER_NOT_FOUND: { httpStatus: 502, exitCode: 1 },
+  PROVIDER_RATE_LIMITED: { httpStatus: 503, exitCode: 1 },
+  PROVIDER_API_ERROR: { httpStatus: 502, exitCode: 1 },
+  PROVIDER_RESPONSE_INVALID: { httpStatus: 502, exitCode: 1 },
+  PROVIDER_NETWORK_ERROR: { httpStatus: 502, exitCode: 1 },
+  STORE_ERROR: { httpStatus: 500, exitCode: 1 },
+  SYNC_INCOMPLETE: { httpStatus: 500, exitCode: 1 },
   INTERNAL_ERROR: { httpStatus: 500, exitCode: 1 },
 } as const satisfies Record<string, { httpStatus: number; exitCode: number }>;
 
@@ -40,12 +60,19 @@ export interface ErrorBody {
 export class VigilError extends Error {
   readonly code: ErrorCode;
   readonly hint: string | undefined;
+  /** Machine-readable facts for callers (e.g. `retryAfterMs`, `status`); never secrets. */
+  readonly details: Readonly<Record<string, string | number | boolean>>;
 
-  constructor(code: ErrorCode, message: string, options: { hint?: string; cause?: unknown } = {}) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options: { hint?: string; cause?: unknown; details?: Record<string, string | number | boolean> } = {},
+  ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'VigilError';
     this.code = code;
     this.hint = options.hint;
+    this.details = options.details ?? {};
   }
 
   get httpStatus(): number {

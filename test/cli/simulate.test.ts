@@ -1,8 +1,8 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -117,65 +117,71 @@ describe('vigil simulate threatstack (real processes)', () => {
   it.each([
     { signal: 'SIGTERM' as const, fileExistsBefore: false },
     { signal: 'SIGINT' as const, fileExistsBefore: true },
-  ])('prints one credentials line, writes a 0600 file, logs only to stderr, and stops on $signal with 0', async ({
-    signal,
-    fileExistsBefore,
-  }) => {
-    const file = join(dir, `creds-${signal}.json`);
-    if (fileExistsBefore) await writeFile(file, 'stale\n', { mode: 0o644 });
-    const vigil = new Vigil([
-      'simulate',
-      'threatstack',
-      '--port',
-      '0',
-      '--agents',
-      '10',
-      '--credentials-file',
-      file,
-      '--log-level',
-      'debug',
-    ]);
-    let exit: Exit;
-    let credentials: Credentials;
-    try {
-      const line = await vigil.firstLine();
-      credentials = JSON.parse(line) as Credentials;
-      expect(Object.keys(credentials).sort()).toEqual(['apiKey', 'orgId', 'orgName', 'url', 'userId']);
-      expect(credentials.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-      expect(Number(new URL(credentials.url).port)).toBeGreaterThan(0);
-      expect(credentials.userId).toMatch(/^[0-9a-f]{24}$/);
-      expect(credentials.orgId).toMatch(/^[0-9a-f]{24}$/);
-      expect(credentials.apiKey).toEqual(expect.any(String));
-      expect(credentials.apiKey.length).toBeGreaterThan(0);
-      expect(credentials.orgName).toEqual(expect.any(String));
+  ])(
+    'prints one credentials line, writes a 0600 file, logs only to stderr, and stops on $signal with 0',
+    async ({ signal, fileExistsBefore }) => {
+      const file = join(dir, `creds-${signal}.json`);
+      if (fileExistsBefore) await writeFile(file, 'stale\n', { mode: 0o644 });
+      const vigil = new Vigil([
+        'simulate',
+        'threatstack',
+        '--port',
+        '0',
+        '--agents',
+        '10',
+        '--credentials-file',
+        file,
+        '--log-level',
+        'debug',
+      ]);
+      let exit: Exit;
+      let credentials: Credentials;
+      try {
+        const line = await vigil.firstLine();
+        credentials = JSON.parse(line) as Credentials;
+        expect(Object.keys(credentials).sort()).toEqual(['apiKey', 'orgId', 'orgName', 'url', 'userId']);
+        expect(credentials.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+        expect(Number(new URL(credentials.url).port)).toBeGreaterThan(0);
+        expect(credentials.userId).toMatch(/^[0-9a-f]{24}$/);
+        expect(credentials.orgId).toMatch(/^[0-9a-f]{24}$/);
+        expect(credentials.apiKey).toEqual(expect.any(String));
+        expect(credentials.apiKey.length).toBeGreaterThan(0);
+        expect(credentials.orgName).toEqual(expect.any(String));
 
-      expect(JSON.parse(await readFile(file, 'utf8'))).toEqual(credentials);
-      expect((await stat(file)).mode & 0o777).toBe(0o600);
+        expect(JSON.parse(await readFile(file, 'utf8'))).toEqual(credentials);
+        expect((await stat(file)).mode & 0o777).toBe(0o600);
 
-      const stats = await admin<{ agents: { total: number } }>(credentials.url, 'GET', '/_sim/stats');
-      expect(stats.status).toBe(200);
-      expect(stats.json.agents.total).toBe(10);
+        const stats = await admin<{ agents: { total: number } }>(credentials.url, 'GET', '/_sim/stats');
+        expect(stats.status).toBe(200);
+        expect(stats.json.agents.total).toBe(10);
 
-      // A Hawk-signed API call with the printed credentials works (and is logged at debug level).
-      const response = await hawkRequest(credentials.url, credentials, 'GET', '/v2/agents?status=online', Date.now());
-      expect(response.status).toBe(200);
-    } finally {
-      exit = await vigil.stop(signal);
-    }
+        // A Hawk-signed API call with the printed credentials works (and is logged at debug level).
+        const response = await hawkRequest(
+          credentials.url,
+          credentials,
+          'GET',
+          '/v2/agents?status=online',
+          Date.now(),
+        );
+        expect(response.status).toBe(200);
+      } finally {
+        exit = await vigil.stop(signal);
+      }
 
-    expect(exit.code).toBe(0);
-    expect(exit.signal).toBeNull();
-    expect(exit.stdout).toBe(`${JSON.stringify(credentials)}\n`);
-    const logLines = exit.stderr.split('\n').filter((l) => l !== '');
-    expect(logLines.length).toBeGreaterThanOrEqual(2);
-    for (const logLine of logLines) {
-      const record = JSON.parse(logLine) as Record<string, unknown>;
-      expect(record).toMatchObject({ level: expect.any(Number), msg: expect.any(String) });
-    }
-    expect(logLines.some((l) => (JSON.parse(l) as { signal?: string }).signal === signal)).toBe(true);
-    // The API key is a secret: never on stderr, even at debug level.
-    expect(exit.stderr).not.toContain(credentials.apiKey);
-  });
+      expect(exit.code).toBe(0);
+      expect(exit.signal).toBeNull();
+      expect(exit.stdout).toBe(`${JSON.stringify(credentials)}\n`);
+      const logLines = exit.stderr.split('\n').filter((l) => l !== '');
+      expect(logLines.length).toBeGreaterThanOrEqual(2);
+      for (const logLine of logLines) {
+        const record = JSON.parse(logLine) as Record<string, unknown>;
+        expect(record).toMatchObject({ level: expect.any(Number), msg: expect.any(String) });
+      }
+      expect(logLines.some((l) => (JSON.parse(l) as { signal?: string }).signal === signal)).toBe(true);
+      // The API key is a secret: never on stderr, even at debug level.
+      expect(exit.stderr).not.toContain(credentials.apiKey);
+    },
+  );
 
   it('--seed makes the identity the same across processes, and another seed changes it', async () => {
     const identity = (seed: string) =>
@@ -195,8 +201,9 @@ describe('vigil simulate threatstack (real processes)', () => {
   });
 
   it('applies --faults to the running simulator', async () => {
-    const faults = await withSimulator([...small, '--faults', 'status500=0.25,slow=0.5:1500'], async ({ url }) =>
-      admin<{ config: unknown }>(url, 'GET', '/_sim/faults'),
+    const faults = await withSimulator(
+      [...small, '--faults', 'status500=0.25,slow=0.5:1500'],
+      async ({ url }) => admin<{ config: unknown }>(url, 'GET', '/_sim/faults'),
     );
     expect(faults.json.config).toEqual({
       status500: 0.25,
@@ -218,8 +225,18 @@ describe('vigil simulate threatstack (real processes)', () => {
         exit: 2,
         starts: 'error INPUT_INVALID: --rate-limit',
       },
-      { args: ['--faults', 'status500=2'], code: 'FAULT_SPEC_INVALID', exit: 2, starts: 'error FAULT_SPEC_INVALID:' },
-      { args: ['--faults', 'bogus=0.1'], code: 'FAULT_SPEC_INVALID', exit: 2, starts: 'error FAULT_SPEC_INVALID:' },
+      {
+        args: ['--faults', 'status500=2'],
+        code: 'FAULT_SPEC_INVALID',
+        exit: 2,
+        starts: 'error FAULT_SPEC_INVALID:',
+      },
+      {
+        args: ['--faults', 'bogus=0.1'],
+        code: 'FAULT_SPEC_INVALID',
+        exit: 2,
+        starts: 'error FAULT_SPEC_INVALID:',
+      },
       { args: ['--no-such-flag'], code: 'USAGE_INVALID', exit: 2, starts: 'error USAGE_INVALID:' },
     ])('$args → $code, exit $exit (human and --json forms)', async ({ args, code, exit, starts }) => {
       const [human, json] = await Promise.all([

@@ -99,7 +99,9 @@ export class DetectionEngine {
     const rule = this.rules.detectionRuleFor(input.technique);
     let alert: StoredAlert | null = null;
     if (rule?.enabled) {
-      const createdAt = time + this.latencyFor(input.technique);
+      // The latency belongs to the rule that matched (a sub-technique may be caught by its parent's rule).
+      const ruleTechnique = /\((T\d{4}(?:\.\d{3})?)\)$/.exec(rule.name)?.[1] ?? input.technique;
+      const createdAt = time + this.latencyFor(ruleTechnique);
       alert = {
         id: objectIdAt(random, createdAt),
         title: `${rule.title} by ${user} on ${agent.hostname}`,

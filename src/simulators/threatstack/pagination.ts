@@ -9,7 +9,10 @@ export const PAGE_SIZE = 100;
  * sorted, so that the same filters in another order still match.
  */
 export function scopeOf(path: string, query: URLSearchParams): string {
-  const pairs = [...query.entries()].filter(([key]) => key !== 'token').map(([k, v]) => `${k}=${v}`);
+  // Keys and values are percent-encoded so that a value holding `&` or `=` cannot spell out other filters.
+  const pairs = [...query.entries()]
+    .filter(([key]) => key !== 'token')
+    .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`);
   return `${path}?${pairs.sort().join('&')}`;
 }
 

@@ -262,8 +262,9 @@ function write(res: ServerResponse, outcome: Outcome, fault: FaultKind | null = 
   const body = Buffer.from(outcome.body);
   res.writeHead(outcome.status, { ...outcome.headers, 'content-length': String(body.length) });
   if (fault === 'truncate' && body.length > 1) {
-    res.write(body.subarray(0, Math.floor(body.length / 2)));
-    res.socket?.destroy();
+    // Drop the connection only once the headers and the first half are on the wire (the first
+    // write is corked until the next tick, so destroying at once would send nothing at all).
+    res.write(body.subarray(0, Math.floor(body.length / 2)), () => res.socket?.destroy());
     return;
   }
   res.end(body);

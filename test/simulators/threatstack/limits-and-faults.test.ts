@@ -131,7 +131,10 @@ describe('Threat Stack simulator: rate limit (D9)', () => {
     const put = await admin(h.sim.url, 'PUT', '/_sim/rate-limit', { perMinute: 0 });
     expect(put).toEqual({ status: 200, json: { perMinute: 0 } });
     for (let i = 0; i < 8; i++) expect((await h.call('GET', AGENTS)).status).toBe(200);
-    expect(await admin(h.sim.url, 'GET', '/_sim/rate-limit')).toEqual({ status: 200, json: { perMinute: 0 } });
+    expect(await admin(h.sim.url, 'GET', '/_sim/rate-limit')).toEqual({
+      status: 200,
+      json: { perMinute: 0 },
+    });
   });
 });
 
@@ -208,7 +211,10 @@ describe('Threat Stack simulator: fault injection', () => {
     if (outcome.kind !== 'response') return;
     expect(outcome.status).toBe(200);
     expect(outcome.contentLength).toBeGreaterThan(1);
+    expect(outcome.received).toBeGreaterThan(0);
     expect(outcome.received).toBeLessThan(outcome.contentLength);
+    expect(outcome.error?.message).toMatch(/aborted/);
+    await expect(h.call('GET', AGENTS)).rejects.toThrow(/aborted/);
     expect((await injected()).truncate).toBeGreaterThanOrEqual(1);
   });
 

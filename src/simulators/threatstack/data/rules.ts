@@ -282,7 +282,10 @@ export class RuleStore {
     const at = this.rulesets.findIndex((r) => r.id === id);
     if (at < 0) return false;
     const [removed] = this.rulesets.splice(at, 1);
-    for (const ruleId of removed?.ruleIds ?? []) this.rules.delete(ruleId);
+    // Only the ruleset's own rules go with it; a rule it merely named stays in its own ruleset.
+    for (const ruleId of removed?.ruleIds ?? []) {
+      if (this.rules.get(ruleId)?.rulesetId === id) this.rules.delete(ruleId);
+    }
     return true;
   }
 
