@@ -126,7 +126,7 @@ export class AlertStore {
       const cloud = agents.size === 0 || random.chance(0.1);
       const rule = random.pick(cloud ? cloudRules : hostRules);
       const agentIndex = cloud ? -1 : random.int(0, agents.size - 1);
-      this.insert(this.seededAlert(random, k, createdAt, rule, agentIndex, dismissers));
+      this.insert(this.seededAlert(random, k, createdAt, rule, agentIndex, dismissers, anchorMs));
     }
   }
 
@@ -137,6 +137,7 @@ export class AlertStore {
     rule: Rule,
     agentIndex: number,
     dismissers: string[],
+    anchorMs: number,
   ): StoredAlert {
     const agent = agentIndex >= 0 ? this.agents.record(agentIndex) : null;
     const dismissed = random.chance(0.2);
@@ -149,7 +150,7 @@ export class AlertStore {
       dataSource: agent ? 'agent' : 'cloudtrail',
       createdAt,
       isDismissed: dismissed,
-      dismissedAt: dismissed ? createdAt + random.int(1, 48) * 3_600_000 : null,
+      dismissedAt: dismissed ? Math.min(anchorMs, createdAt + random.int(1, 48) * 3_600_000) : null,
       dismissReason: dismissed ? reason : null,
       dismissReasonText: dismissed ? (reason === 'OTHER' ? 'Expected during migration' : '') : null,
       dismissedBy: dismissed ? random.pick(dismissers) : null,
