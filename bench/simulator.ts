@@ -1,22 +1,11 @@
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { resolveOptions } from '../src/simulators/threatstack/options.ts';
 import { ThreatStackSimulation } from '../src/simulators/threatstack/simulation.ts';
 import { type Credentials, createBenchClient } from './hawk-client.ts';
+import { mb, procMemory } from './processes.ts';
 
 const scale = { agents: 100_000, findingsPerAgent: 10, cves: 5_000, alerts: 10_000 };
-
-function mb(bytes: number): string {
-  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
-}
-
-/** Peak and current RSS of a process, from /proc (Linux). */
-function procMemory(pid: number): { peak: number; current: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0) * 1024;
-  return { peak: kb('VmHWM'), current: kb('VmRSS') };
-}
 
 /** In-process generation time for 100 000 agents and 1 000 000 findings. */
 function measureGeneration(): void {

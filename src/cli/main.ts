@@ -1,7 +1,10 @@
 import { Command, CommanderError } from '@commander-js/extra-typings';
 import { VigilError } from '../errors.ts';
+import { registerAgentsCommands } from './agents.ts';
+import { registerGraphCommands } from './graph.ts';
 import { reportError, wantsJson } from './output.ts';
 import { registerSimulateCommands } from './simulate.ts';
+import { registerSyncCommands } from './sync.ts';
 
 /** Builds the `vigil` program; each command group registers itself from its own module. */
 export function buildProgram(): Command {
@@ -11,6 +14,9 @@ export function buildProgram(): Command {
     .showHelpAfterError(false)
     .exitOverride()
     .configureOutput({ writeErr: () => {} });
+  registerSyncCommands(program);
+  registerGraphCommands(program);
+  registerAgentsCommands(program);
   registerSimulateCommands(program);
   return program;
 }

@@ -45,7 +45,9 @@ function epochMs(iso: string | null | undefined): number | null {
 }
 
 /** Tags as `tag.<Key>` properties (J1 convention); later duplicates win. */
-function tagProperties(tags: Array<{ key?: string | null; value?: string | null }> | null | undefined): Properties {
+function tagProperties(
+  tags: Array<{ key?: string | null; value?: string | null }> | null | undefined,
+): Properties {
   const properties: Properties = {};
   for (const tag of tags ?? []) if (tag.key) properties[`tag.${tag.key}`] = tag.value ?? null;
   return properties;
@@ -118,7 +120,9 @@ export function serverKey(normalizedHostname: string): string {
 }
 
 export function toAwsInstanceEntity(instance: TsEc2Instance): Entity {
-  const tags = tagProperties((instance.tags ?? []).map((t) => ({ key: t.Key ?? null, value: t.Value ?? null })));
+  const tags = tagProperties(
+    (instance.tags ?? []).map((t) => ({ key: t.Key ?? null, value: t.Value ?? null })),
+  );
   return {
     _key: awsInstanceKey(instance.id),
     _type: types.awsInstance,
@@ -146,7 +150,9 @@ export function toAwsInstanceEntity(instance: TsEc2Instance): Entity {
 }
 
 /** The host an agent protects: its EC2 instance by `instanceId`, else a server by normalised hostname. */
-export function toProtectedHost(agent: TsAgent): { entity: Entity | null; relationship: Relationship } | null {
+export function toProtectedHost(
+  agent: TsAgent,
+): { entity: Entity | null; relationship: Relationship } | null {
   const from = { _key: agentKey(agent.id), _type: types.agent };
   if (agent.instanceId) {
     const target = { _key: awsInstanceKey(agent.instanceId), _type: types.awsInstance };

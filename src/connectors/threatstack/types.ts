@@ -24,7 +24,9 @@ export const agentSchema = z.looseObject({
       public: z.array(z.string()).nullish(),
     })
     .nullish(),
-  tags: z.array(z.looseObject({ source: z.string().nullish(), key: z.string(), value: z.string().nullish() })).nullish(),
+  tags: z
+    .array(z.looseObject({ source: z.string().nullish(), key: z.string(), value: z.string().nullish() }))
+    .nullish(),
   agentType: optionalString,
   osVersion: optionalString,
   kernel: optionalString,
@@ -50,7 +52,10 @@ export const ec2InstanceSchema = z.looseObject({
 });
 export type TsEc2Instance = z.infer<typeof ec2InstanceSchema>;
 
-export const vulnerableServerSchema = z.looseObject({ agentId: z.string().nullish(), hostname: optionalString });
+export const vulnerableServerSchema = z.looseObject({
+  agentId: z.string().nullish(),
+  hostname: optionalString,
+});
 export type TsVulnerableServer = z.infer<typeof vulnerableServerSchema>;
 
 export const cveSchema = z.looseObject({

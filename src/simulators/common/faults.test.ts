@@ -26,7 +26,7 @@ function config(overrides: Partial<FaultConfig>): FaultConfig {
 }
 
 function decisions(injector: FaultInjector, count: number): (FaultKind | null)[] {
-  return Array.from({ length: count }, () => injector.decide());
+  return Array.from({ length: count }, () => injector.decide('/v2/agents'));
 }
 
 describe('parseFaultSpec', () => {
@@ -143,7 +143,7 @@ describe('FaultInjector', () => {
 
   it('injected and current are copies', () => {
     const injector = new FaultInjector(config({ reset: 1 }), 1);
-    injector.decide();
+    injector.decide('/v2/agents');
     const counts = injector.injected;
     counts.reset = 99;
     expect(injector.injected.reset).toBe(1);
@@ -161,5 +161,15 @@ describe('FaultInjector', () => {
     injector.configure(noFaults);
     expect(decisions(injector, 50).every((d) => d === null)).toBe(true);
     expect(injector.injected).toEqual({ status500: 3, status429: 0, reset: 0, slow: 0, truncate: 2 });
+  });
+});
+
+describe('FaultInjector path prefix', () => {
+  it('faults only requests under the configured path prefix', () => {
+    const injector = new FaultInjector({ ...noFaults, status500: 1, pathPrefix: '/v2/vulnerabilities' }, 7);
+    expect(injector.decide('/v2/agents')).toBeNull();
+    expect(injector.decide('/v2/vulnerabilities')).toBe('status500');
+    expect(injector.decide('/v2/vulnerabilities/CVE-2020-1234/servers')).toBe('status500');
+    expect(injector.injected.status500).toBe(2);
   });
 });

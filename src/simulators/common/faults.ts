@@ -13,6 +13,8 @@ export interface FaultConfig {
   reset: number;
   slow: { probability: number; delayMs: number };
   truncate: number;
+  /** When set, only requests whose path starts with this prefix are faulted (to fail one sync step). */
+  pathPrefix?: string;
 }
 
 export const noFaults: FaultConfig = {
@@ -35,6 +37,7 @@ export const faultConfigSchema = z
       .object({ probability, delayMs: z.number().int().min(0).max(600_000) })
       .default({ probability: 0, delayMs: 0 }),
     truncate: probability.default(0),
+    pathPrefix: z.string().startsWith('/').optional(),
   })
   .strict()
   .refine((config) => totalProbability(config) <= 1, 'fault probabilities must add up to at most 1');
@@ -118,8 +121,9 @@ export class FaultInjector {
     this.config = config;
   }
 
-  /** One roll per request; returns the fault to inject or null. */
-  decide(): FaultKind | null {
+  /** One roll per request to `path`; returns the fault to inject or null. */
+  decide(path: string): FaultKind | null {
+    if (this.config.pathPrefix !== undefined && !path.startsWith(this.config.pathPrefix)) return null;
     const roll = this.random.next();
     let threshold = 0;
     for (const kind of faultKinds) {

@@ -82,7 +82,7 @@ export async function startThreatStackSimulator(
       return;
     }
 
-    const fault = simulation.faults.decide();
+    const fault = simulation.faults.decide(path);
     if (fault === 'reset') {
       req.socket.resetAndDestroy();
       return;
@@ -94,7 +94,7 @@ export async function startThreatStackSimulator(
     simulation.countRequest(outcome.status);
     log?.debug({ method, path, status: outcome.status, fault }, 'request');
     if (fault === 'slow')
-      await new Promise((resolve) => setTimeout(resolve, simulation.faults.current.slow.delayMs));
+      await new Promise((resolve) => setTimeout(resolve, simulation.faults.current.slow.delayMs).unref());
     write(res, outcome, fault);
   };
 

@@ -131,7 +131,7 @@ export class ThreatStackSimulation {
       findings: data.vulnerabilities.findingCount(),
       alerts: {
         ...data.alerts.counts(now),
-        ...(alertsSinceMs === undefined ? {} : { since: data.alerts.counts(now, alertsSinceMs).total }),
+        ...(alertsSinceMs === undefined ? {} : { since: data.alerts.counts(now, alertsSinceMs) }),
       },
       rulesets: data.rules.listRulesets().length,
       rules: data.rules.allRules().length,

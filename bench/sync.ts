@@ -1,0 +1,105 @@
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { SyncReport } from '../src/cli/sync.ts';
+import { mb, runVigil, startVigil } from './processes.ts';
+
+interface Scale {
+  agents: number;
+  findingsPerAgent: number;
+  cves: number;
+  alerts: number;
+}
+
+interface SimStats {
+  agents: { online: number; offline: number };
+  ec2: { total: number };
+  cves: { total: number };
+  findings: number;
+  alerts: { since: { active: number; dismissed: number } };
+}
+
+const pages = (items: number) => Math.ceil(items / 100);
+
+/** Sum over lists of ⌈items / 100⌉: the fewest requests that can read every list once. */
+function lowerBound(stats: SimStats): number {
+  return (
+    pages(stats.agents.online) +
+    pages(stats.agents.offline) +
+    pages(stats.ec2.total) +
+    pages(stats.cves.total) +
+    pages(stats.alerts.since.active) +
+    pages(stats.alerts.since.dismissed)
+  );
+}
+
+function rowsWritten(report: SyncReport): number {
+  return report.types.reduce((sum, t) => sum + t.created + t.updated + t.deleted, 0);
+}
+
+async function benchScale(scale: Scale): Promise<void> {
+  const sim = await startVigil([
+    'simulate',
+    'threatstack',
+    '--port',
+    '0',
+    '--rate-limit',
+    '0',
+    '--log-level',
+    'warn',
+    '--agents',
+    String(scale.agents),
+    '--findings-per-agent',
+    String(scale.findingsPerAgent),
+    '--cves',
+    String(scale.cves),
+    '--alerts',
+    String(scale.alerts),
+  ]);
+  const credentials = JSON.parse(sim.firstLine) as {
+    url: string;
+    userId: string;
+    apiKey: string;
+    orgId: string;
+    orgName: string;
+  };
+  const url = new URL(credentials.url);
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-bench-'));
+  const env = {
+    ...process.env,
+    TS_USER_ID: credentials.userId,
+    TS_API_KEY: credentials.apiKey,
+    TS_ORGANIZATION_ID: credentials.orgId,
+    TS_ORGANIZATION_NAME: credentials.orgName,
+    TS_HOST: url.hostname,
+    TS_PORT: url.port,
+    TS_PROTOCOL: 'http',
+  };
+  try {
+    const since = new Date(Date.now() - 7 * 86_400_000).toISOString();
+    const stats = (await (
+      await fetch(`${credentials.url}/_sim/stats?alertsSince=${since}`)
+    ).json()) as SimStats;
+    process.stdout.write(
+      `scale: ${scale.agents.toLocaleString('en-US')} agents, ${stats.findings.toLocaleString('en-US')} findings, ${stats.cves.total} CVEs, ${stats.ec2.total.toLocaleString('en-US')} EC2 instances; request lower bound ${lowerBound(stats)}\n`,
+    );
+    for (const label of ['first sync', 'unchanged re-sync']) {
+      const { stdout, code, peakRss } = await runVigil(
+        ['sync', 'threatstack', '--json', '--requests-per-minute', '0', '--db', join(dir, 'vigil.db')],
+        env,
+      );
+      const report = JSON.parse(stdout) as SyncReport;
+      process.stdout.write(
+        `  ${label.padEnd(18)} ${report.status} (exit ${code}) in ${(report.durationMs / 1000).toFixed(1)} s · requests ${report.requests.requests} (retries ${report.requests.retries}) · rows written ${rowsWritten(report).toLocaleString('en-US')} · peak RSS ${mb(peakRss)} · db ${mb(statSync(join(dir, 'vigil.db')).size)}\n`,
+      );
+    }
+  } finally {
+    await sim.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export async function run(): Promise<void> {
+  await benchScale({ agents: 10_000, findingsPerAgent: 10, cves: 2_000, alerts: 2_000 });
+  await benchScale({ agents: 100_000, findingsPerAgent: 10, cves: 5_000, alerts: 10_000 });
+}

@@ -1,0 +1,43 @@
+import type { Command } from '@commander-js/extra-typings';
+import { openStore } from '../store/index.ts';
+import { printJson } from './output.ts';
+import { renderTable } from './table.ts';
+
+export function registerGraphCommands(program: Command): void {
+  const graph = program.command('graph').description('Inspect the entity/relationship graph');
+  graph
+    .command('stats')
+    .description('Entity counts by _type and relationship counts by _type')
+    .option('--db <path|url>', 'database file or postgres:// URL (default: VIGIL_DB, else ./vigil.db)')
+    .option('--json', 'print the counts as JSON')
+    .action(async (flags) => {
+      const store = await openStore(flags.db);
+      let entities: Record<string, number>;
+      let relationships: Record<string, number>;
+      try {
+        entities = await store.countEntitiesByType();
+        relationships = await store.countRelationshipsByType();
+      } finally {
+        await store.close();
+      }
+      if (flags.json) {
+        printJson({ entities, relationships });
+        return;
+      }
+      const rows = (counts: Record<string, number>) =>
+        Object.entries(counts)
+          .sort(([a], [b]) => a.localeCompare(b))
+          .map(([type, count]) => ({ type, count }));
+      const table = (title: string, counts: Record<string, number>) =>
+        renderTable(
+          [
+            { header: title, value: (r: { type: string; count: number }) => r.type },
+            { header: 'count', value: (r: { type: string; count: number }) => r.count },
+          ],
+          rows(counts),
+        );
+      process.stdout.write(
+        `${table('entity _type', entities)}\n\n${table('relationship _type', relationships)}\n`,
+      );
+    });
+}

@@ -1,0 +1,107 @@
+import { readFileSync } from 'node:fs';
+import { Agent, type Dispatcher, Pool, ProxyAgent } from 'undici';
+import { VigilError } from '../../errors.ts';
+
+/** How one integration reaches its vendor; every outbound call of that integration uses it (C5). */
+export interface DispatcherOptions {
+  /** The vendor's base URL (`protocol://host:port`): an https target is tunnelled through a proxy. */
+  target: string;
+  /** Connect, headers and body timeouts, each. */
+  timeoutMs: number;
+  /** `http://[user:pass@]host:port` or `https://…`; credentials become `Proxy-Authorization: Basic`. */
+  proxy?: string | undefined;
+  /**
+   * CONNECT-tunnel through the proxy (true) or send absolute-form requests to it (false). The
+   * default tunnels https targets and forwards plain http ones, as curl does.
+   */
+  proxyTunnel?: boolean | undefined;
+  /** A PEM file of extra certificate authorities trusted for the vendor (and an https proxy). */
+  caFile?: string | undefined;
+  /** Accept any server certificate. Only for a lab; never the default. */
+  insecureSkipVerify?: boolean | undefined;
+}
+
+interface TlsOptions {
+  ca?: string;
+  rejectUnauthorized?: boolean;
+}
+
+/** A URL with any `user:password@` replaced by `***@`, for messages and logs. */
+export function redactUrlCredentials(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^@/?#]*@/i, '$1***@');
+}
+
+function parseProxy(proxy: string): URL {
+  let url: URL;
+  try {
+    url = new URL(proxy);
+  } catch {
+    // Not echoed: an unparseable value could hold a password in any position.
+    throw new VigilError('CONFIG_INVALID', 'The proxy setting is not a URL.', {
+      hint: 'Write the proxy as http://[user:password@]host:port or https://…',
+    });
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new VigilError(
+      'CONFIG_INVALID',
+      `Proxy '${redactUrlCredentials(proxy)}' uses ${url.protocol}; only http: and https: proxies are supported.`,
+      { hint: 'Write the proxy as http://[user:password@]host:port or https://…' },
+    );
+  }
+  return url;
+}
+
+function readCa(caFile: string): string {
+  try {
+    return readFileSync(caFile, 'utf8');
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new VigilError('CONFIG_INVALID', `Cannot read the CA file ${caFile} (${reason}).`, {
+      hint: 'Point the CA file option at a readable PEM file, or remove it.',
+      cause: error,
+    });
+  }
+}
+
+function tlsOptions(options: DispatcherOptions): TlsOptions {
+  const tls: TlsOptions = {};
+  if (options.caFile !== undefined) tls.ca = readCa(options.caFile);
+  if (options.insecureSkipVerify === true) tls.rejectUnauthorized = false;
+  return tls;
+}
+
+function proxyAgent(options: DispatcherOptions, tls: TlsOptions): ProxyAgent {
+  const url = parseProxy(options.proxy ?? '');
+  const token =
+    url.username === '' && url.password === ''
+      ? undefined
+      : `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}`;
+  url.username = '';
+  url.password = '';
+  const timeouts = { headersTimeout: options.timeoutMs, bodyTimeout: options.timeoutMs };
+  return new ProxyAgent({
+    uri: url.href,
+    ...(token === undefined ? {} : { token }),
+    proxyTunnel: options.proxyTunnel ?? new URL(options.target).protocol === 'https:',
+    requestTls: { ...tls, timeout: options.timeoutMs },
+    proxyTls: { ...tls, timeout: options.timeoutMs },
+    ...timeouts,
+    factory: (origin, poolOptions) => new Pool(origin, { ...poolOptions, ...timeouts }),
+  });
+}
+
+/**
+ * Creates the undici dispatcher of one integration: a keep-alive `Agent`, or a `ProxyAgent`
+ * when a proxy is configured, with connect/headers/body timeouts and the optional CA file and
+ * insecure switch. Throws `CONFIG_INVALID` (credentials redacted) for a bad proxy or CA file.
+ * The caller owns the dispatcher and closes it.
+ */
+export function createDispatcher(options: DispatcherOptions): Dispatcher {
+  const tls = tlsOptions(options);
+  if (options.proxy !== undefined && options.proxy !== '') return proxyAgent(options, tls);
+  return new Agent({
+    connect: { ...tls, timeout: options.timeoutMs },
+    headersTimeout: options.timeoutMs,
+    bodyTimeout: options.timeoutMs,
+  });
+}

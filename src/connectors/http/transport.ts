@@ -1,0 +1,128 @@
+import type { Dispatcher } from 'undici';
+
+/** One HTTP request as it goes on the wire. */
+export interface HttpRequest {
+  method: string;
+  /** `protocol://host:port` */
+  origin: string;
+  /** The exact request target (`/path?query`), sent byte for byte; never re-encoded. */
+  path: string;
+  headers: Record<string, string>;
+  body?: string;
+}
+
+/** A whole response: status, lower-cased headers, and the complete body. */
+export interface HttpResponse {
+  status: number;
+  /** Lower-cased names; repeated headers joined with `, `. */
+  headers: Record<string, string>;
+  body: Buffer;
+  /** The body decoded as UTF-8. */
+  text: string;
+  /** True when the response declared a Content-Length and the body had exactly that many bytes. */
+  lengthVerified: boolean;
+}
+
+/** Why an attempt produced no usable response. */
+export type TransportFailureKind = 'timeout' | 'connection' | 'truncated';
+
+/** A failure below HTTP: no answer in time, no connection, or a body cut short. All are retryable. */
+export class TransportError extends Error {
+  constructor(
+    readonly kind: TransportFailureKind,
+    message: string,
+    options: { cause?: unknown } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'TransportError';
+  }
+}
+
+const timeoutCodes = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
+
+function errorCode(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+function describe(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const code = errorCode(error);
+  return code === undefined || message.includes(code) ? message : `${message} (${code})`;
+}
+
+function toTransportError(
+  error: unknown,
+  phase: 'connection' | 'truncated',
+  timedOut: boolean,
+  timeoutMs: number,
+) {
+  if (timedOut || timeoutCodes.has(errorCode(error) ?? '')) {
+    return new TransportError('timeout', `no complete answer within ${timeoutMs} ms`, { cause: error });
+  }
+  const what = phase === 'connection' ? 'the connection failed' : 'the response body was cut short';
+  return new TransportError(phase, `${what}: ${describe(error)}`, { cause: error });
+}
+
+function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+  const flat: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined) flat[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return flat;
+}
+
+/**
+ * Sends one request with undici and reads the whole body, within `timeoutMs` in total (connect,
+ * headers and body). The path is handed to undici as given, so a signature over it stays valid.
+ * Any HTTP status resolves; a failure below HTTP rejects with a `TransportError`: `timeout`,
+ * `connection` (refused, reset, hang-up) or `truncated` (the body ended early, or its length
+ * differs from Content-Length).
+ */
+export async function sendOnce(
+  dispatcher: Dispatcher,
+  request: HttpRequest,
+  timeoutMs: number,
+): Promise<HttpResponse> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), timeoutMs);
+  try {
+    let data: Dispatcher.ResponseData;
+    try {
+      data = await dispatcher.request({
+        origin: request.origin,
+        path: request.path,
+        method: request.method as Dispatcher.HttpMethod,
+        headers: request.headers,
+        ...(request.body === undefined ? {} : { body: request.body }),
+        signal: controller.signal,
+      });
+    } catch (error) {
+      throw toTransportError(error, 'connection', controller.signal.aborted, timeoutMs);
+    }
+    let body: Buffer;
+    try {
+      body = Buffer.from(await data.body.arrayBuffer());
+    } catch (error) {
+      throw toTransportError(error, 'truncated', controller.signal.aborted, timeoutMs);
+    }
+    const headers = flattenHeaders(data.headers);
+    const declared = headers['content-length'] === undefined ? Number.NaN : Number(headers['content-length']);
+    const bodyExpected = request.method !== 'HEAD' && data.statusCode !== 204 && data.statusCode !== 304;
+    if (bodyExpected && Number.isInteger(declared) && declared !== body.length) {
+      throw new TransportError(
+        'truncated',
+        `the response body was cut short: received ${body.length} of ${declared} bytes`,
+      );
+    }
+    return {
+      status: data.statusCode,
+      headers,
+      body,
+      text: body.toString('utf8'),
+      lengthVerified: Number.isInteger(declared),
+    };
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,41 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { agentRow, csvLine, exportFileName, getAllAgentsHeader, pythonRepr } from './agents-export.ts';
+
+const agent = JSON.parse(readFileSync('test/fixtures/threatstack-agent.json', 'utf8')) as Record<
+  string,
+  unknown
+>;
+
+describe('GetAllAgents export format', () => {
+  it('has the vendor script header (15 columns)', () => {
+    expect(csvLine(getAllAgentsHeader)).toBe(
+      'agentId,instanceId,status,CreatedAt,LastReportedAt,version,name,description,hostname,ipAddresses,tags,agentType,osVersion,kernel,isHealthy\r\n',
+    );
+  });
+
+  it('writes Python reprs the way the script does', () => {
+    expect(pythonRepr(['a', "it's", 'q"uote'])).toBe(`['a', "it's", 'q"uote']`);
+    expect(pythonRepr({ source: 'ec2', ok: true, n: null })).toBe(`{'source': 'ec2', 'ok': True, 'n': None}`);
+  });
+
+  it('formats one agent: loopback addresses dropped, link-local ignored, isHealthy from agentModuleHealth', () => {
+    const row = agentRow(agent);
+    expect(row.unexpected).toEqual([]);
+    expect(row.cells).toHaveLength(15);
+    expect(row.cells[9]).toBe("['10.0.1.15/24', '54.12.34.56/32']");
+    expect(row.cells[10]).toBe(
+      `[{'source': 'ec2', 'key': 'Name', 'value': 'web-01'}, {'source': 'ec2', 'key': 'Owner', 'value': "O'Brien"}]`,
+    );
+    expect(row.cells[14]).toBe('True');
+    expect(csvLine(row.cells)).toContain(",\"[{'source': 'ec2'");
+    expect(agentRow({ ...agent, agentModuleHealth: null }).cells[14]).toBe('');
+    expect(agentRow({ ...agent, extra: 1 }).unexpected).toEqual([['extra', 1]]);
+  });
+
+  it('names the file agents-<Org>-<local date>', () => {
+    expect(exportFileName('"Acme Production"', new Date(2024, 4, 1, 23, 30), 'csv')).toBe(
+      'agents-AcmeProduction-2024-05-01.csv',
+    );
+  });
+});

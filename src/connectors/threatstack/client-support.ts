@@ -1,0 +1,157 @@
+import type Hawk from 'hawk';
+import { z } from 'zod';
+import { type ErrorCode, VigilError } from '../../errors.ts';
+import { redactUrlCredentials } from '../http/dispatcher.ts';
+import { invalidResponse, type ProviderContext } from '../http/provider-errors.ts';
+import type { HttpResponse } from '../http/transport.ts';
+import { HAWK_ATTRIBUTE } from './hawk-signer.ts';
+
+/** The client's configuration with defaults applied and the base URL taken apart. */
+export interface ResolvedConfig {
+  /** `protocol://host:port`, what undici connects to. */
+  origin: string;
+  /** Host and port as Hawk signs them (the `Host` header undici sends). */
+  host: string;
+  port: number;
+  userId: string;
+  apiKey: string;
+  orgId: string;
+  requestsPerMinute: number;
+  timeoutMs: number;
+  maxAttempts: number;
+  verifyResponses: boolean;
+  /** What to do, per error code, worded for this integration's settings. */
+  hints: Partial<Record<ErrorCode, string>>;
+}
+
+/** The artifacts of the latest signed attempt of one logical request, to check the response against. */
+export interface HawkSession {
+  artifacts: Hawk.crypto.Artifacts | undefined;
+}
+
+const hawkAttribute = (what: string) =>
+  z
+    .string()
+    .min(1, `${what} is required`)
+    .regex(HAWK_ATTRIBUTE, `${what} holds characters Hawk cannot carry`);
+
+const configSchema = z.object({
+  baseUrl: z.string().min(1, 'baseUrl is required'),
+  userId: hawkAttribute('userId (TS_USER_ID)'),
+  apiKey: z.string().min(1, 'apiKey (TS_API_KEY) is required'),
+  orgId: hawkAttribute('orgId (TS_ORGANIZATION_ID)'),
+  requestsPerMinute: z.number().int().min(0).default(200),
+  timeoutMs: z.number().int().min(1).max(600_000).default(30_000),
+  maxAttempts: z.number().int().min(1).max(20).default(6),
+  proxy: z.string().optional(),
+  verifyResponses: z.boolean().default(true),
+});
+
+/** Throws CONFIG_INVALID; the message never repeats a value (it could be the key). */
+export function invalidConfig(problem: string): VigilError {
+  return new VigilError('CONFIG_INVALID', `Threat Stack client configuration: ${problem}.`, {
+    hint: 'Set TS_USER_ID, TS_API_KEY and TS_ORGANIZATION_ID, and a base URL such as https://api.threatstack.com:443.',
+  });
+}
+
+function parseBaseUrl(baseUrl: string): { origin: string; host: string; port: number } {
+  let url: URL;
+  try {
+    url = new URL(baseUrl);
+  } catch {
+    throw invalidConfig('baseUrl is not a URL (expected protocol://host[:port])');
+  }
+  const plain = url.username === '' && url.password === '' && url.search === '' && url.hash === '';
+  if (
+    (url.protocol !== 'https:' && url.protocol !== 'http:') ||
+    !plain ||
+    (url.pathname !== '/' && url.pathname !== '')
+  ) {
+    throw invalidConfig(
+      `baseUrl '${redactUrlCredentials(baseUrl)}' must be protocol://host[:port] (http or https, no path)`,
+    );
+  }
+  const port = url.port === '' ? (url.protocol === 'https:' ? 443 : 80) : Number(url.port);
+  return { origin: url.origin, host: url.hostname, port };
+}
+
+function hintsFor(origin: string, proxy: string | undefined): Partial<Record<ErrorCode, string>> {
+  const route = proxy ? ` through the proxy ${redactUrlCredentials(proxy)}` : '';
+  return {
+    PROVIDER_AUTHENTICATION_ERROR:
+      'Check TS_USER_ID and TS_API_KEY (Settings → Application Keys), that TS_ORGANIZATION_ID is an organization ' +
+      'of that user, and that this machine’s clock is within 60 s of real time.',
+    PROVIDER_PERMISSION_ERROR:
+      'The key is valid but the user may not do this: check the user’s role in the organization and that its ' +
+      'membership has not been revoked.',
+    PROVIDER_NOT_FOUND:
+      'The object does not exist in this organization; check the id and TS_ORGANIZATION_ID.',
+    PROVIDER_RATE_LIMITED:
+      'Threat Stack allows about 200 requests per minute per organization, shared by every client of it; lower ' +
+      'requestsPerMinute or run the sync when other clients are idle.',
+    PROVIDER_NETWORK_ERROR: `Check that ${origin} is reachable from this machine${route}, or raise the timeout.`,
+    PROVIDER_RESPONSE_INVALID: `Check that ${origin} is the Threat Stack API and that nothing on the way rewrites responses.`,
+  };
+}
+
+/** Validates the configuration (CONFIG_INVALID naming the field) and applies the defaults. */
+export function resolveConfig(input: {
+  baseUrl: string;
+  userId: string;
+  apiKey: string;
+  orgId: string;
+  requestsPerMinute?: number | undefined;
+  timeoutMs?: number | undefined;
+  maxAttempts?: number | undefined;
+  proxy?: string | undefined;
+  verifyResponses?: boolean | undefined;
+}): ResolvedConfig {
+  const parsed = configSchema.safeParse(input);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw invalidConfig(problems.join('; '));
+  }
+  const config = parsed.data;
+  const { origin, host, port } = parseBaseUrl(config.baseUrl);
+  return {
+    origin,
+    host,
+    port,
+    userId: config.userId,
+    apiKey: config.apiKey,
+    orgId: config.orgId,
+    requestsPerMinute: config.requestsPerMinute,
+    timeoutMs: config.timeoutMs,
+    maxAttempts: config.maxAttempts,
+    verifyResponses: config.verifyResponses,
+    hints: hintsFor(origin, config.proxy),
+  };
+}
+
+/** The JSON of a 2xx body (null when the body is empty), or PROVIDER_RESPONSE_INVALID. */
+export function parseJsonBody(response: HttpResponse, context: ProviderContext): unknown {
+  if (response.text.trim() === '') return null;
+  try {
+    return JSON.parse(response.text);
+  } catch (error) {
+    throw invalidResponse(context, `the body is not JSON (${response.body.length} bytes)`, error);
+  }
+}
+
+/** Parses with a zod schema; PROVIDER_RESPONSE_INVALID names the path and the field(s) that failed. */
+export function parseWithSchema<T extends z.ZodType>(
+  schema: T,
+  value: unknown,
+  context: ProviderContext,
+): z.infer<T> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issues = result.error.issues.slice(0, 3).map((issue) => {
+    const field = issue.path.map((part, i) =>
+      typeof part === 'number' ? `[${part}]` : `${i > 0 ? '.' : ''}${String(part)}`,
+    );
+    return `${field.join('') || 'body'}: ${issue.message}`;
+  });
+  const more = result.error.issues.length > 3 ? ` (and ${result.error.issues.length - 3} more)` : '';
+  throw invalidResponse(context, `${issues.join('; ')}${more}`, result.error);
+}

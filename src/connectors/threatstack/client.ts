@@ -1,0 +1,362 @@
+import type { Logger } from 'pino';
+import type { Dispatcher } from 'undici';
+import { z } from 'zod';
+import { defaultBackoff } from '../http/backoff.ts';
+import { createDispatcher } from '../http/dispatcher.ts';
+import { encodePathSegment, pathWithQuery, type QueryParams } from '../http/path.ts';
+import {
+  invalidResponse,
+  networkError,
+  type ProviderContext,
+  responseError,
+} from '../http/provider-errors.ts';
+import { RateBudget } from '../http/rate-budget.ts';
+import { millisecondsHeader, type RetryEvent, type RetryOutcome, withRetries } from '../http/retry.ts';
+import { type HttpResponse, sendOnce } from '../http/transport.ts';
+import {
+  type HawkSession,
+  parseJsonBody,
+  parseWithSchema,
+  type ResolvedConfig,
+  resolveConfig,
+} from './client-support.ts';
+import {
+  newNonce,
+  responseAuthenticationProblem,
+  signHawkRequest,
+  verifiedServerTime,
+} from './hawk-signer.ts';
+import {
+  agentSchema,
+  alertEventSchema,
+  alertSchema,
+  cveSchema,
+  ec2InstanceSchema,
+  type TsAgent,
+  type TsAlert,
+  type TsAlertEvent,
+  type TsCve,
+  type TsEc2Instance,
+  type TsVulnerableServer,
+  vulnerableServerSchema,
+} from './types.ts';
+
+export interface ThreatStackClientConfig {
+  /** `protocol://host:port` of the API, e.g. `https://api.threatstack.com:443`. */
+  baseUrl: string;
+  userId: string;
+  apiKey: string;
+  orgId: string;
+  /** Client-side budget per rolling minute (default 200, the organization's limit); 0 = none. */
+  requestsPerMinute?: number;
+  /** Per attempt: connect, headers and body together (default 30 000). */
+  timeoutMs?: number;
+  /** Attempts per request, the first included (default 6). */
+  maxAttempts?: number;
+  /** `http(s)://[user:pass@]host:port`; ignored when `dispatcher` is given. */
+  proxy?: string;
+  /** A dispatcher to use instead of creating one (the caller then closes it). */
+  dispatcher?: Dispatcher;
+  /** Check `Server-Authorization` on every 2xx (default true). */
+  verifyResponses?: boolean;
+}
+
+export interface ThreatStackClientDeps {
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+  logger?: Logger;
+  /** Nonce source (default: 6 random bytes, base64url). */
+  nonce?: () => string;
+}
+
+export interface ThreatStackClientStats {
+  /** Attempts sent, retries included. */
+  requests: number;
+  retries: number;
+  /** 429 answers received. */
+  rateLimited: number;
+  clockCorrections: number;
+}
+
+/** What `dismissAlerts` sends (POST /v2/alerts/dismiss, by ids). */
+export interface DismissAlertsRequest {
+  ids: string[];
+  dismissReason: 'BUSINESS_OP' | 'COMPANY_POLICY' | 'MAINTENANCE' | 'OTHER';
+  dismissReasonText?: string;
+}
+
+const NOT_FOUND = Symbol('not found');
+/** Threat Stack's retry-after: milliseconds until the rolling window admits a request (D9). */
+const readRateLimitReset = millisecondsHeader('x-rate-limit-reset');
+const selfTestSchema = z.looseObject({ authenticated: z.literal(true) });
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The Threat Stack REST API v2 client (spec: specs/threatstack-api.md, "Conformance checklist").
+ * Every attempt is Hawk-signed afresh over the exact path and query it sends; every 2xx is
+ * checked against `Server-Authorization`; lists are async iterators that yield one page at a
+ * time; 429, 5xx and network failures are retried with backoff inside a client-side rate
+ * budget; a verified stale-timestamp challenge corrects the clock once. Failures are coded
+ * `VigilError`s whose messages never contain the API key.
+ */
+export class ThreatStackClient {
+  private readonly config: ResolvedConfig;
+  private readonly dispatcher: Dispatcher;
+  private readonly ownsDispatcher: boolean;
+  private readonly now: () => number;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly random: () => number;
+  private readonly nonce: () => string;
+  private readonly logger: Logger | undefined;
+  private readonly budget: RateBudget;
+  private clockOffsetMs = 0;
+  private readonly counters: ThreatStackClientStats = {
+    requests: 0,
+    retries: 0,
+    rateLimited: 0,
+    clockCorrections: 0,
+  };
+
+  constructor(config: ThreatStackClientConfig, deps: ThreatStackClientDeps = {}) {
+    this.config = resolveConfig(config);
+    this.now = deps.now ?? Date.now;
+    this.sleep = deps.sleep ?? defaultSleep;
+    this.random = deps.random ?? Math.random;
+    this.nonce = deps.nonce ?? newNonce;
+    this.logger = deps.logger;
+    this.budget = new RateBudget(this.config.requestsPerMinute, { now: this.now, sleep: this.sleep });
+    this.ownsDispatcher = config.dispatcher === undefined;
+    this.dispatcher =
+      config.dispatcher ??
+      createDispatcher({ target: this.config.origin, timeoutMs: this.config.timeoutMs, proxy: config.proxy });
+  }
+
+  /** A copy of the request counters. */
+  get stats(): ThreatStackClientStats {
+    return { ...this.counters };
+  }
+
+  /** GET /help/hawk/self-test: proves the Hawk signature and clock (not the organization membership). */
+  async selfTest(): Promise<void> {
+    const target = '/help/hawk/self-test';
+    parseWithSchema(selfTestSchema, await this.getJson(target), this.context('GET', target));
+  }
+
+  /** GET /v2/agents?status=…, one yield per page of (up to) 100 agents. */
+  iterateAgents(status: 'online' | 'offline'): AsyncGenerator<TsAgent[]> {
+    return this.paginate('/v2/agents', [['status', status]], 'agents', agentSchema);
+  }
+
+  /** GET /v2/aws/ec2, monitored instances then unmonitored ones (both values of `monitored`). */
+  async *iterateEc2Instances(): AsyncGenerator<TsEc2Instance[]> {
+    yield* this.paginate('/v2/aws/ec2', [['monitored', 'true']], 'servers', ec2InstanceSchema);
+    yield* this.paginate('/v2/aws/ec2', [['monitored', 'false']], 'servers', ec2InstanceSchema);
+  }
+
+  /** GET /v2/vulnerabilities (no filter, as the JupiterOne integration): every CVE currently found. */
+  iterateVulnerabilities(): AsyncGenerator<TsCve[]> {
+    return this.paginate('/v2/vulnerabilities', [], 'cves', cveSchema);
+  }
+
+  /** GET /v2/vulnerabilities/{cve}/servers; a 404 (unknown or no longer found CVE) yields no pages. */
+  iterateVulnerableServers(cveNumber: string): AsyncGenerator<TsVulnerableServer[]> {
+    const path = `/v2/vulnerabilities/${encodePathSegment(cveNumber)}/servers`;
+    return this.paginate(path, [], 'servers', vulnerableServerSchema, { emptyOnNotFound: true });
+  }
+
+  /** GET /v2/alerts?status=…[&from=…][&until=…] in `createdAt` order; times are sent as ISO-8601 UTC. */
+  iterateAlerts(filter: {
+    status: 'active' | 'dismissed';
+    from?: Date;
+    until?: Date;
+  }): AsyncGenerator<TsAlert[]> {
+    const params: Array<[string, string]> = [['status', filter.status]];
+    if (filter.from !== undefined) params.push(['from', filter.from.toISOString()]);
+    if (filter.until !== undefined) params.push(['until', filter.until.toISOString()]);
+    return this.paginate('/v2/alerts', params, 'alerts', alertSchema);
+  }
+
+  /** GET /v2/alerts/{id}; an unknown id is PROVIDER_NOT_FOUND. */
+  async getAlert(id: string): Promise<TsAlert> {
+    const target = `/v2/alerts/${encodePathSegment(id)}`;
+    return parseWithSchema(alertSchema, await this.getJson(target), this.context('GET', target));
+  }
+
+  /** GET /v2/alerts/{id}/events (D7); a 404 is an empty list; a `token`, should one appear, is followed. */
+  async listAlertEvents(alertId: string): Promise<TsAlertEvent[]> {
+    const path = `/v2/alerts/${encodePathSegment(alertId)}/events`;
+    const events: TsAlertEvent[] = [];
+    for await (const page of this.paginate(path, [], 'events', alertEventSchema, { emptyOnNotFound: true })) {
+      events.push(...page);
+    }
+    return events;
+  }
+
+  /** POST /v2/alerts/dismiss by ids (JSON body, Hawk payload hash). */
+  async dismissAlerts(request: DismissAlertsRequest): Promise<void> {
+    await this.send('POST', '/v2/alerts/dismiss', JSON.stringify(request));
+  }
+
+  /** Closes the dispatcher if this client created it. */
+  async close(): Promise<void> {
+    if (this.ownsDispatcher) await this.dispatcher.close();
+  }
+
+  private async *paginate<T extends z.ZodType>(
+    path: string,
+    filters: QueryParams,
+    key: string,
+    item: T,
+    options: { emptyOnNotFound?: boolean } = {},
+  ): AsyncGenerator<z.infer<T>[]> {
+    const schema = z.looseObject({ [key]: z.array(item), token: z.string().nullish() });
+    const seen = new Set<string>();
+    let token: string | undefined;
+    for (;;) {
+      const target = pathWithQuery(path, token === undefined ? filters : [...filters, ['token', token]]);
+      const body = await this.getJson(target, options.emptyOnNotFound === true && token === undefined);
+      if (body === NOT_FOUND) return;
+      const page = parseWithSchema(schema, body, this.context('GET', target)) as Record<string, unknown>;
+      yield page[key] as z.infer<T>[];
+      const next = page.token;
+      if (typeof next !== 'string' || next === '') return;
+      if (seen.has(next)) {
+        this.logger?.warn(
+          { path, token: next },
+          'Threat Stack repeated a page token; treating the list as complete',
+        );
+        return;
+      }
+      seen.add(next);
+      token = next;
+    }
+  }
+
+  private getJson(target: string, allowNotFound = false): Promise<unknown> {
+    return this.send('GET', target, undefined, allowNotFound);
+  }
+
+  /**
+   * Sends one logical request: retried attempts, then — if the final answer is a 401 carrying a
+   * verified server time — one clock correction and a second round. Returns the parsed JSON body
+   * of a verified 2xx (or NOT_FOUND when allowed); throws the coded error otherwise.
+   */
+  private async send(method: string, target: string, body?: string, allowNotFound = false): Promise<unknown> {
+    const context = this.context(method, target);
+    const session: HawkSession = { artifacts: undefined };
+    let outcome = await this.attempts(method, target, body, session);
+    if (
+      outcome.kind === 'response' &&
+      outcome.response.status === 401 &&
+      this.correctClock(outcome.response)
+    ) {
+      outcome = await this.attempts(method, target, body, session);
+    }
+    if (outcome.kind === 'transport') throw networkError(outcome.error, context, outcome.attempts);
+    const { response, attempts } = outcome;
+    if (response.status >= 200 && response.status < 300) {
+      this.verifyResponse(response, session, context);
+      return parseJsonBody(response, context);
+    }
+    if (response.status === 404 && allowNotFound) return NOT_FOUND;
+    const retryAfterMs = response.status === 429 ? readRateLimitReset(response) : undefined;
+    throw responseError(response, context, attempts, retryAfterMs);
+  }
+
+  /** Up to `maxAttempts` attempts of one request, each waiting for the budget and signed afresh. */
+  private attempts(
+    method: string,
+    target: string,
+    body: string | undefined,
+    session: HawkSession,
+  ): Promise<RetryOutcome> {
+    return withRetries(
+      () => this.attemptOnce(method, target, body, session),
+      { maxAttempts: this.config.maxAttempts, backoff: defaultBackoff, retryAfterMs: readRateLimitReset },
+      {
+        sleep: this.sleep,
+        random: this.random,
+        budget: this.budget,
+        onRetry: (event) => this.onRetry(method, target, event),
+      },
+    );
+  }
+
+  private async attemptOnce(
+    method: string,
+    target: string,
+    body: string | undefined,
+    session: HawkSession,
+  ): Promise<HttpResponse> {
+    const { header, artifacts } = this.sign(method, target, body);
+    session.artifacts = artifacts;
+    this.counters.requests++;
+    const headers: Record<string, string> = { authorization: header, accept: 'application/json' };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const request = { method, origin: this.config.origin, path: target, headers };
+    const response = await sendOnce(
+      this.dispatcher,
+      body === undefined ? request : { ...request, body },
+      this.config.timeoutMs,
+    );
+    if (response.status === 429) this.counters.rateLimited++;
+    return response;
+  }
+
+  private sign(method: string, target: string, body: string | undefined) {
+    return signHawkRequest({
+      credentials: { id: this.config.userId, key: this.config.apiKey },
+      ext: this.config.orgId,
+      method,
+      host: this.config.host,
+      port: this.config.port,
+      resource: target,
+      timestampSec: Math.floor((this.now() + this.clockOffsetMs) / 1000),
+      nonce: this.nonce(),
+      ...(body === undefined ? {} : { payload: { body, contentType: 'application/json' } }),
+    });
+  }
+
+  private onRetry(method: string, target: string, event: RetryEvent): void {
+    this.counters.retries++;
+    this.logger?.debug({ method, path: target, ...event }, 'retrying Threat Stack request');
+  }
+
+  /** Adopts the server's clock from a verified `ts`/`tsm` challenge; false if there is none. */
+  private correctClock(response: HttpResponse): boolean {
+    const serverMs = verifiedServerTime(response.headers['www-authenticate'], {
+      id: this.config.userId,
+      key: this.config.apiKey,
+    });
+    if (serverMs === undefined) return false;
+    this.clockOffsetMs = serverMs - this.now();
+    this.counters.clockCorrections++;
+    this.logger?.warn(
+      { offsetMs: this.clockOffsetMs },
+      "This machine's clock differs from Threat Stack's; correcting the Hawk timestamp",
+    );
+    return true;
+  }
+
+  private verifyResponse(response: HttpResponse, session: HawkSession, context: ProviderContext): void {
+    if (!this.config.verifyResponses || session.artifacts === undefined) return;
+    const problem = responseAuthenticationProblem(
+      response.headers,
+      response.text,
+      { id: this.config.userId, key: this.config.apiKey },
+      session.artifacts,
+    );
+    if (problem !== null) throw invalidResponse(context, `the response is not authentic (${problem})`);
+  }
+
+  private context(method: string, target: string): ProviderContext {
+    return {
+      service: 'Threat Stack',
+      method,
+      path: target,
+      hints: this.config.hints,
+      secrets: [this.config.apiKey],
+    };
+  }
+}

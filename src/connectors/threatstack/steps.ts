@@ -1,0 +1,164 @@
+import type { Relationship } from '../../graph/types.ts';
+import type { IntegrationStep, StepContext } from '../../sync/types.ts';
+import {
+  accountHasAgent,
+  agentHasAlert,
+  agentIdentifiedCve,
+  relationshipTypes,
+  toAccountEntity,
+  toAgentEntity,
+  toAlertEntity,
+  toAwsInstanceEntity,
+  toCveEntity,
+  toProtectedHost,
+  types,
+} from './converters.ts';
+import type { TsAgent, TsAlert, TsCve, TsEc2Instance, TsVulnerableServer } from './types.ts';
+
+/** What the steps need from a Threat Stack client (ThreatStackClient provides it). */
+export interface ThreatStackReader {
+  iterateAgents(status: 'online' | 'offline'): AsyncGenerator<TsAgent[]>;
+  iterateEc2Instances(): AsyncGenerator<TsEc2Instance[]>;
+  iterateVulnerabilities(): AsyncGenerator<TsCve[]>;
+  iterateVulnerableServers(cveNumber: string): AsyncGenerator<TsVulnerableServer[]>;
+  iterateAlerts(filter: {
+    status: 'active' | 'dismissed';
+    from?: Date;
+    until?: Date;
+  }): AsyncGenerator<TsAlert[]>;
+}
+
+export interface ThreatStackSyncConfig {
+  orgId: string;
+  orgName: string;
+  /** Alerts created in the last N days are synced (older ones leave the graph). */
+  alertsDays: number;
+}
+
+type Step = IntegrationStep<ThreatStackReader>;
+type Context = StepContext<ThreatStackReader>;
+
+/** Relationships are flushed in batches of this size, so a CVE page with a huge agents[] stays bounded. */
+const RELATIONSHIP_BATCH = 5_000;
+
+export const stepIds = {
+  account: 'fetch-account',
+  ec2: 'fetch-ec2-instances',
+  agents: 'fetch-agents',
+  vulnerabilities: 'fetch-vulnerabilities',
+  alerts: 'fetch-alerts',
+} as const;
+
+async function writeInBatches(context: Context, relationships: Relationship[]): Promise<void> {
+  for (let i = 0; i < relationships.length; i += RELATIONSHIP_BATCH) {
+    await context.writer.relationships(relationships.slice(i, i + RELATIONSHIP_BATCH));
+  }
+}
+
+/**
+ * The Threat Stack sync (C6): account; EC2 instances; agents online and offline with the hosts
+ * they protect; CVEs with the agents they were identified on; alerts of the last N days.
+ */
+export function threatStackSteps(config: ThreatStackSyncConfig): Step[] {
+  return [
+    {
+      id: stepIds.account,
+      name: 'Account',
+      entityTypes: [types.account],
+      relationshipTypes: [],
+      dependsOn: [],
+      async execute(context) {
+        await context.writer.entities([toAccountEntity(config.orgId, config.orgName)]);
+        context.progress(1);
+      },
+    },
+    {
+      id: stepIds.ec2,
+      name: 'EC2 instances',
+      entityTypes: [types.awsInstance],
+      relationshipTypes: [],
+      dependsOn: [],
+      async execute(context) {
+        for await (const page of context.client.iterateEc2Instances()) {
+          await context.writer.entities(page.map(toAwsInstanceEntity));
+          context.progress(page.length);
+        }
+      },
+    },
+    {
+      id: stepIds.agents,
+      name: 'Agents and protected hosts',
+      entityTypes: [types.agent, types.server],
+      relationshipTypes: [
+        relationshipTypes.accountHasAgent,
+        relationshipTypes.agentProtectsInstance,
+        relationshipTypes.agentProtectsServer,
+      ],
+      dependsOn: [stepIds.account],
+      async execute(context) {
+        for (const status of ['online', 'offline'] as const) {
+          for await (const page of context.client.iterateAgents(status)) {
+            const hosts = page.map(toProtectedHost);
+            await context.writer.entities([
+              ...page.map(toAgentEntity),
+              ...hosts.flatMap((host) => (host?.entity ? [host.entity] : [])),
+            ]);
+            await context.writer.relationships([
+              ...page.map((agent) => accountHasAgent(config.orgId, agent.id)),
+              ...hosts.flatMap((host) => (host ? [host.relationship] : [])),
+            ]);
+            context.progress(page.length);
+          }
+        }
+      },
+    },
+    {
+      id: stepIds.vulnerabilities,
+      name: 'Vulnerabilities',
+      entityTypes: [types.cve],
+      relationshipTypes: [relationshipTypes.agentIdentifiedCve],
+      dependsOn: [stepIds.agents],
+      async execute(context) {
+        for await (const page of context.client.iterateVulnerabilities()) {
+          await context.writer.entities(page.map(toCveEntity));
+          for (const cve of page) await writeFindings(context, cve);
+          context.progress(page.length);
+        }
+      },
+    },
+    {
+      id: stepIds.alerts,
+      name: `Alerts (last ${config.alertsDays} days)`,
+      entityTypes: [types.alert],
+      relationshipTypes: [relationshipTypes.agentHasAlert],
+      dependsOn: [stepIds.agents],
+      async execute(context) {
+        const from = new Date(context.now() - config.alertsDays * 86_400_000);
+        for (const status of ['active', 'dismissed'] as const) {
+          for await (const page of context.client.iterateAlerts({ status, from })) {
+            await context.writer.entities(page.map(toAlertEntity));
+            await context.writer.relationships(
+              page.flatMap((alert) => (alert.agentId ? [agentHasAlert(alert.agentId, alert.id)] : [])),
+            );
+            context.progress(page.length);
+          }
+        }
+      },
+    },
+  ];
+}
+
+/** IDENTIFIED relationships of one CVE: from its agents[], or from /servers when it has no agent list. */
+async function writeFindings(context: Context, cve: TsCve): Promise<void> {
+  if (cve.agents) {
+    const relationships = cve.agents.flatMap((a) => (a.agentId ? [agentIdentifiedCve(a.agentId, cve)] : []));
+    await writeInBatches(context, relationships);
+    return;
+  }
+  for await (const servers of context.client.iterateVulnerableServers(cve.cveNumber)) {
+    await writeInBatches(
+      context,
+      servers.flatMap((s) => (s.agentId ? [agentIdentifiedCve(s.agentId, cve)] : [])),
+    );
+  }
+}

@@ -1,0 +1,70 @@
+import { VigilError } from '../errors.ts';
+import type { Driver } from './driver.ts';
+import { createGraphStore } from './graph-store.ts';
+import { isValidSchemaName, openPostgresDriver } from './postgres-driver.ts';
+import { openSqliteDriver } from './sqlite-driver.ts';
+import { describeLocation, isPostgresLocation, type StoreLocation, toStoreError } from './store-error.ts';
+import type { GraphStore } from './types.ts';
+
+export { canonicalJson, entityContentHash, relationshipContentHash } from './content-hash.ts';
+export { isPostgresLocation } from './store-error.ts';
+export type * from './types.ts';
+
+/** The database when no location is given and VIGIL_DB is unset. */
+export const defaultStoreLocation = './vigil.db';
+
+export interface OpenStoreOptions {
+  /** PostgreSQL: a schema (letters, digits, `_`) created if missing and used as search_path. Ignored by SQLite. */
+  schema?: string;
+  /** Run ids; random UUIDs by default. */
+  newRunId?: () => string;
+}
+
+/**
+ * Opens the graph store and applies pending migrations before returning it. `location` defaults
+ * to env VIGIL_DB, else `./vigil.db` (empty strings count as unset). A `postgres://` or
+ * `postgresql://` URL selects PostgreSQL; anything else is a SQLite file path (created if
+ * missing). Failures are `STORE_ERROR` naming the operation and the location without its
+ * password; nothing stays open after a failure.
+ */
+export async function openStore(location?: string, options: OpenStoreOptions = {}): Promise<GraphStore> {
+  const target = location || process.env.VIGIL_DB || defaultStoreLocation;
+  const described = describeLocation(target);
+  const driver = openDriver(target, described, options.schema);
+  try {
+    if (driver.dialect === 'postgres' && options.schema !== undefined) {
+      await driver.run(`CREATE SCHEMA IF NOT EXISTS "${options.schema}"`);
+    }
+  } catch (error) {
+    await driver.close().catch(() => undefined);
+    throw toStoreError('open', error, described);
+  }
+  const store = createGraphStore(driver, described, options.newRunId);
+  try {
+    await store.migrate();
+  } catch (error) {
+    await driver.close().catch(() => undefined);
+    throw error;
+  }
+  return store;
+}
+
+function openDriver(target: string, described: StoreLocation, schema: string | undefined): Driver {
+  if (!isPostgresLocation(target)) {
+    try {
+      return openSqliteDriver(target);
+    } catch (error) {
+      throw toStoreError('open', error, described);
+    }
+  }
+  if (schema !== undefined && !isValidSchemaName(schema)) {
+    throw new VigilError('CONFIG_INVALID', `Invalid store schema name "${schema}"`, {
+      hint: 'Use letters, digits and underscores, starting with a letter or underscore.',
+    });
+  }
+  try {
+    return openPostgresDriver(target, schema);
+  } catch (error) {
+    throw toStoreError('open', error, described);
+  }
+}

@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import { chunk, type Driver, maxParamsPerStatement, placeholderRows } from '../driver.ts';
+import type { TypeChanges } from '../types.ts';
+
+const changeRowSchema = z.object({
+  kind: z.enum(['entity', 'relationship']),
+  type: z.string(),
+  created: z.number().int(),
+  updated: z.number().int(),
+  deleted: z.number().int(),
+});
+
+const changeColumns = 6;
+
+/**
+ * Records the run's change log: one row per (kind, type), replacing what was recorded for that
+ * pair before (so recording twice is harmless). Duplicates in `changes` keep the last.
+ */
+export async function recordChanges(
+  driver: Driver,
+  runId: string,
+  changes: readonly TypeChanges[],
+): Promise<void> {
+  const latest = [
+    ...new Map(changes.map((change) => [`${change.kind}\u0000${change.type}`, change])).values(),
+  ];
+  if (latest.length === 0) return;
+  await driver.transaction(async (tx) => {
+    for (const slice of chunk(latest, Math.floor(maxParamsPerStatement / changeColumns))) {
+      await tx.run(
+        `INSERT INTO sync_changes (run_id, kind, type, created, updated, deleted)
+         VALUES ${placeholderRows(slice.length, changeColumns)}
+         ON CONFLICT (run_id, kind, type) DO UPDATE SET created = excluded.created,
+           updated = excluded.updated, deleted = excluded.deleted`,
+        slice.flatMap((change) => [
+          runId,
+          change.kind,
+          change.type,
+          change.created,
+          change.updated,
+          change.deleted,
+        ]),
+      );
+    }
+  });
+}
+
+/** The run's change log, ordered by kind then type. */
+export async function listChanges(driver: Driver, runId: string): Promise<TypeChanges[]> {
+  const rows = await driver.all(
+    'SELECT kind, type, created, updated, deleted FROM sync_changes WHERE run_id = ? ORDER BY kind, type',
+    [runId],
+  );
+  return rows.map((row) => changeRowSchema.parse(row));
+}

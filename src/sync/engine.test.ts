@@ -1,0 +1,135 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { VigilError } from '../errors.ts';
+import type { Entity } from '../graph/types.ts';
+import { openStore } from '../store/index.ts';
+import type { GraphStore } from '../store/types.ts';
+import { runSync } from './engine.ts';
+import { orderSteps } from './step-order.ts';
+import type { IntegrationStep } from './types.ts';
+
+/** The "client" of these tests: which keys each type should produce this run, and which steps should throw. */
+interface FakeSource {
+  keys: Record<string, string[]>;
+  failing: Set<string>;
+}
+
+function entity(type: string, key: string): Entity {
+  return { _key: key, _type: type, _class: 'Thing', displayName: key, properties: { key } };
+}
+
+function step(id: string, type: string, dependsOn: string[] = []): IntegrationStep<FakeSource> {
+  return {
+    id,
+    name: id,
+    entityTypes: [type],
+    relationshipTypes: [],
+    dependsOn,
+    async execute({ client, writer, progress }) {
+      const keys = client.keys[type] ?? [];
+      await writer.entities(keys.slice(0, 1).map((k) => entity(type, k)));
+      if (client.failing.has(id)) throw new VigilError('PROVIDER_API_ERROR', `${id} broke half way`);
+      await writer.entities(keys.slice(1).map((k) => entity(type, k)));
+      progress(keys.length);
+    },
+  };
+}
+
+const steps = [step('hosts', 'host'), step('findings', 'finding', ['hosts']), step('owners', 'owner')];
+
+describe('sync engine', () => {
+  let dir: string;
+  let store: GraphStore;
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'vigil-engine-'));
+    store = await openStore(join(dir, 'vigil.db'));
+  });
+  afterEach(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const sync = (source: FakeSource, list = steps) =>
+    runSync({ store, integrationId: 'fake', steps: list, client: source });
+
+  it('runs steps in dependency order and records every step, change and total', async () => {
+    const order: string[] = [];
+    const observed = await runSync({
+      store,
+      integrationId: 'fake',
+      steps: [step('findings', 'finding', ['hosts']), step('hosts', 'host')],
+      client: { keys: { host: ['h1', 'h2'], finding: ['f1'] }, failing: new Set<string>() },
+      observer: { stepStarted: (s) => order.push(s.id), stepProgress: () => {}, stepFinished: () => {} },
+    });
+    expect(order).toEqual(['hosts', 'findings']);
+    expect(observed.status).toBe('success');
+    expect(observed.types).toEqual([
+      { kind: 'entity', type: 'host', total: 2, created: 2, updated: 0, deleted: 0 },
+      { kind: 'entity', type: 'finding', total: 1, created: 1, updated: 0, deleted: 0 },
+    ]);
+    expect((await store.listSteps(observed.runId)).map((s) => [s.stepId, s.status])).toEqual([
+      ['hosts', 'success'],
+      ['findings', 'success'],
+    ]);
+    expect((await store.getRun(observed.runId))?.status).toBe('success');
+  });
+
+  it('deletes by absence only the types whose step fully succeeded', async () => {
+    await sync({
+      keys: { host: ['h1', 'h2', 'h3'], finding: ['f1', 'f2'], owner: ['o1', 'o2'] },
+      failing: new Set(),
+    });
+    const run = await sync({
+      keys: { host: ['h1'], finding: ['f1'], owner: ['o1'] },
+      failing: new Set(['hosts']),
+    });
+    expect(run.status).toBe('partial');
+    expect(run.steps.map((s) => [s.id, s.status])).toEqual([
+      ['hosts', 'failure'],
+      ['findings', 'partial'],
+      ['owners', 'success'],
+    ]);
+    expect(run.steps[0]?.error).toEqual({ code: 'PROVIDER_API_ERROR', message: 'hosts broke half way' });
+    // host: the step failed; finding: its dependency failed — both are partial datasets, nothing deleted.
+    expect(await store.countEntitiesByType('fake')).toEqual({ host: 3, finding: 2, owner: 1 });
+    expect(run.types.find((t) => t.type === 'owner')).toMatchObject({ deleted: 1, total: 1 });
+    expect(run.types.find((t) => t.type === 'host')).toMatchObject({ deleted: 0, total: 3 });
+  });
+
+  it('fails a step that writes a type it did not declare, and deletes nothing of it', async () => {
+    const rogue: IntegrationStep<FakeSource> = {
+      ...step('rogue', 'declared'),
+      async execute({ writer }) {
+        await writer.entities([entity('undeclared', 'u1')]);
+      },
+    };
+    const run = await sync({ keys: {}, failing: new Set() }, [rogue]);
+    expect(run.status).toBe('failure');
+    expect(run.steps[0]?.error?.code).toBe('INTERNAL_ERROR');
+    expect(await store.countEntitiesByType()).toEqual({});
+  });
+
+  it('orders steps and rejects duplicates, unknown dependencies and cycles', () => {
+    expect(
+      orderSteps([
+        { id: 'b', dependsOn: ['a'] },
+        { id: 'a', dependsOn: [] },
+      ]).map((s) => s.id),
+    ).toEqual(['a', 'b']);
+    expect(() =>
+      orderSteps([
+        { id: 'a', dependsOn: [] },
+        { id: 'a', dependsOn: [] },
+      ]),
+    ).toThrow(/declared twice/);
+    expect(() => orderSteps([{ id: 'a', dependsOn: ['x'] }])).toThrow(/unknown step x/);
+    expect(() =>
+      orderSteps([
+        { id: 'a', dependsOn: ['b'] },
+        { id: 'b', dependsOn: ['a'] },
+      ]),
+    ).toThrow(/cycle/);
+  });
+});

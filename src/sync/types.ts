@@ -1,0 +1,69 @@
+import type { Logger } from 'pino';
+import type { Entity, Relationship } from '../graph/types.ts';
+import type { GraphKind, RunStatus, StepStatus } from '../store/types.ts';
+
+/** Where a step sends what it produced; batches go to the store as they come. */
+export interface StepWriter {
+  entities(batch: Entity[]): Promise<void>;
+  relationships(batch: Relationship[]): Promise<void>;
+}
+
+export interface StepContext<C> {
+  client: C;
+  writer: StepWriter;
+  now: () => number;
+  logger: Logger | undefined;
+  /** Reports more items processed (for progress display). */
+  progress(items: number): void;
+}
+
+/**
+ * One unit of a sync (JupiterOne SDK style): it declares the entity and relationship types it
+ * writes and the steps it depends on. A step that writes a type it did not declare fails.
+ */
+export interface IntegrationStep<C> {
+  id: string;
+  name: string;
+  entityTypes: readonly string[];
+  relationshipTypes: readonly string[];
+  dependsOn: readonly string[];
+  execute(context: StepContext<C>): Promise<void>;
+}
+
+export interface StepResult {
+  id: string;
+  name: string;
+  /** `partial`: the step ran but a dependency did not fully succeed, so its types are a partial dataset. */
+  status: StepStatus;
+  items: number;
+  durationMs: number;
+  error: { code: string; message: string } | null;
+}
+
+/** Per type: rows after the run, and what the run created, updated and deleted. */
+export interface TypeSummary {
+  kind: GraphKind;
+  type: string;
+  total: number;
+  created: number;
+  updated: number;
+  deleted: number;
+}
+
+export interface SyncSummary {
+  runId: string;
+  integrationId: string;
+  status: Exclude<RunStatus, 'running' | 'aborted'>;
+  startedAt: string;
+  finishedAt: string;
+  durationMs: number;
+  steps: StepResult[];
+  types: TypeSummary[];
+}
+
+/** Receives progress as a sync runs (the CLI draws it; tests may record it). */
+export interface SyncObserver {
+  stepStarted(step: { id: string; name: string }, index: number, count: number): void;
+  stepProgress(step: { id: string; name: string }, items: number): void;
+  stepFinished(result: StepResult): void;
+}

@@ -1,0 +1,162 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { relationshipTypes, types } from '../../src/connectors/threatstack/converters.ts';
+import { stepIds } from '../../src/connectors/threatstack/steps.ts';
+import { changesOf, graphSnapshot, syncOnce, tempStore } from '../helpers/sync.ts';
+import { admin, type SimHarness, startSim } from '../helpers/threatstack.ts';
+
+interface Stats {
+  agents: { total: number; withInstance: number; withoutInstance: number };
+  ec2: { total: number };
+  cves: { total: number };
+  findings: number;
+  alerts: { since: { total: number } };
+}
+
+const simSize = { agents: 150, cves: 60, findingsPerAgent: 4, alerts: 200 };
+
+async function groundTruth(h: SimHarness): Promise<Stats> {
+  const since = new Date(h.clock.now() - 7 * 86_400_000).toISOString();
+  return (await admin<Stats>(h.sim.url, 'GET', `/_sim/stats?alertsSince=${since}`)).json;
+}
+
+/** Every (agentId, cve) finding the simulator currently lists. */
+async function findingPairs(h: SimHarness): Promise<Set<string>> {
+  const { items } = await h.listAll<{ cveNumber: string; agents: Array<{ agentId: string }> }>(
+    '/v2/vulnerabilities',
+    'cves',
+  );
+  return new Set(items.flatMap((cve) => cve.agents.map((a) => `${a.agentId}|${cve.cveNumber}`)));
+}
+
+describe('Threat Stack sync into the graph', () => {
+  let h: SimHarness;
+  const disposers: Array<() => Promise<void>> = [];
+  beforeAll(async () => {
+    h = await startSim(simSize);
+  });
+  afterAll(() => h.close());
+  afterEach(async () => {
+    await admin(h.sim.url, 'PUT', '/_sim/faults', {});
+    for (const dispose of disposers.splice(0)) await dispose();
+  });
+
+  it('makes the graph equal the simulator ground truth for every type, then rewrites nothing on an unchanged re-sync', async () => {
+    const { store, dispose } = await tempStore();
+    disposers.push(dispose);
+    const truth = await groundTruth(h);
+    const first = await syncOnce(h, store);
+    expect(first.status).toBe('success');
+    const entities = await store.countEntitiesByType();
+    const relationships = await store.countRelationshipsByType();
+    expect(entities).toEqual({
+      [types.account]: 1,
+      [types.agent]: truth.agents.total,
+      [types.awsInstance]: truth.ec2.total,
+      [types.server]: truth.agents.withoutInstance,
+      [types.cve]: truth.cves.total,
+      [types.alert]: truth.alerts.since.total,
+    });
+    expect(relationships).toEqual({
+      [relationshipTypes.accountHasAgent]: truth.agents.total,
+      [relationshipTypes.agentProtectsInstance]: truth.agents.withInstance,
+      [relationshipTypes.agentProtectsServer]: truth.agents.withoutInstance,
+      [relationshipTypes.agentIdentifiedCve]: truth.findings,
+      [relationshipTypes.agentHasAlert]: expect.any(Number),
+    });
+    expect(changesOf(first, types.agent)).toEqual({
+      created: truth.agents.total,
+      updated: 0,
+      deleted: 0,
+      total: truth.agents.total,
+    });
+
+    const second = await syncOnce(h, store);
+    expect(second.status).toBe('success');
+    for (const row of second.types)
+      expect({ type: row.type, created: row.created, updated: row.updated, deleted: row.deleted }).toEqual({
+        type: row.type,
+        created: 0,
+        updated: 0,
+        deleted: 0,
+      });
+    const runs = await store.listRuns();
+    expect(runs.map((r) => r.status)).toEqual(['success', 'success']);
+  });
+
+  it('reflects churn with the right change-log counts', async () => {
+    const { store, dispose } = await tempStore();
+    disposers.push(dispose);
+    await syncOnce(h, store);
+    const before = await findingPairs(h);
+    const churn = (
+      await admin<{ addedAgents: string[]; removedAgents: string[]; changedAgents: string[] }>(
+        h.sim.url,
+        'POST',
+        '/_sim/churn',
+        {
+          addAgents: 4,
+          removeAgents: 3,
+          changeAgents: 5,
+          addFindings: 6,
+          removeFindings: 6,
+        },
+      )
+    ).json;
+    const after = await findingPairs(h);
+    const run = await syncOnce(h, store);
+    const truth = await groundTruth(h);
+    expect(run.status).toBe('success');
+    expect(changesOf(run, types.agent)).toEqual({
+      created: churn.addedAgents.length,
+      updated: churn.changedAgents.length,
+      deleted: churn.removedAgents.length,
+      total: truth.agents.total,
+    });
+    const identified = changesOf(run, relationshipTypes.agentIdentifiedCve);
+    expect(identified.created).toBe([...after].filter((p) => !before.has(p)).length);
+    expect(identified.deleted).toBe([...before].filter((p) => !after.has(p)).length);
+    expect(identified.total).toBe(truth.findings);
+    expect(changesOf(run, relationshipTypes.accountHasAgent)).toMatchObject({ created: 4, deleted: 3 });
+    expect(await store.listChanges(run.runId)).toEqual(
+      expect.arrayContaining([{ kind: 'entity', type: types.agent, created: 4, updated: 5, deleted: 3 }]),
+    );
+  });
+
+  it('ends with the same graph under faults (500, 429, resets, truncated bodies) as without', async () => {
+    const clean = await tempStore();
+    const faulty = await tempStore();
+    disposers.push(clean.dispose, faulty.dispose);
+    await syncOnce(h, clean.store);
+    await admin(h.sim.url, 'PUT', '/_sim/faults', {
+      spec: 'status500=0.1,status429=0.05,reset=0.02,truncate=0.02',
+    });
+    const run = await syncOnce(h, faulty.store);
+    const injected = (await admin<{ injected: Record<string, number> }>(h.sim.url, 'GET', '/_sim/faults'))
+      .json.injected;
+    expect(run.status).toBe('success');
+    expect(run.requests.retries).toBeGreaterThan(0);
+    expect(Object.values(injected).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+    expect(graphSnapshot(faulty.path)).toEqual(graphSnapshot(clean.path));
+  });
+
+  it('a failed vulnerability step deletes no CVE and no IDENTIFIED relationship', async () => {
+    const { store, path, dispose } = await tempStore();
+    disposers.push(dispose);
+    await syncOnce(h, store);
+    const cvesBefore = graphSnapshot(path);
+    await admin(h.sim.url, 'POST', '/_sim/churn', { removeAgents: 5, removeFindings: 10 });
+    await admin(h.sim.url, 'PUT', '/_sim/faults', { status500: 1, pathPrefix: '/v2/vulnerabilities' });
+    const run = await syncOnce(h, store);
+    const step = run.steps.find((s) => s.id === stepIds.vulnerabilities);
+    expect(step?.status).toBe('failure');
+    expect(step?.error?.code).toBe('PROVIDER_API_ERROR');
+    expect(run.status).toBe('partial');
+    expect(changesOf(run, types.cve).deleted).toBe(0);
+    expect(changesOf(run, relationshipTypes.agentIdentifiedCve).deleted).toBe(0);
+    const after = graphSnapshot(path);
+    for (const [key, hash] of cvesBefore.relationships) {
+      if (key.includes('|identified|')) expect(after.relationships.get(key)).toBe(hash);
+    }
+    expect(changesOf(run, types.agent).deleted).toBe(5);
+  });
+});
