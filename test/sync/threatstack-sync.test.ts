@@ -1,6 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { relationshipTypes, types } from '../../src/connectors/threatstack/converters.ts';
 import { stepIds } from '../../src/connectors/threatstack/steps.ts';
+import { storeBackends } from '../../src/store/testing.ts';
+import type { GraphStore } from '../../src/store/types.ts';
 import { changesOf, graphSnapshot, syncOnce, tempStore } from '../helpers/sync.ts';
 import { admin, type SimHarness, startSim } from '../helpers/threatstack.ts';
 
@@ -40,9 +42,20 @@ describe('Threat Stack sync into the graph', () => {
     for (const dispose of disposers.splice(0)) await dispose();
   });
 
-  it('makes the graph equal the simulator ground truth for every type, then rewrites nothing on an unchanged re-sync', async () => {
-    const { store, dispose } = await tempStore();
-    disposers.push(dispose);
+  for (const backend of storeBackends) {
+    it.skipIf(!backend.available)(
+      `on ${backend.name}: makes the graph equal the simulator ground truth for every type, then rewrites nothing on an unchanged re-sync`,
+      async () => {
+        const { store, dispose } = await backend.open();
+        disposers.push(dispose);
+        await expectGroundTruthSync(store);
+      },
+    );
+  }
+  if (!storeBackends.every((b) => b.available))
+    console.log('sync tests: PostgreSQL skipped (set VIGIL_TEST_PG_URL)');
+
+  async function expectGroundTruthSync(store: GraphStore): Promise<void> {
     const truth = await groundTruth(h);
     const first = await syncOnce(h, store);
     expect(first.status).toBe('success');
@@ -81,7 +94,7 @@ describe('Threat Stack sync into the graph', () => {
       });
     const runs = await store.listRuns();
     expect(runs.map((r) => r.status)).toEqual(['success', 'success']);
-  });
+  }
 
   it('reflects churn with the right change-log counts', async () => {
     const { store, dispose } = await tempStore();
