@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { RETRY_AFTER_MARGIN_MS } from './backoff.ts';
 import { RateBudget } from './rate-budget.ts';
-import { millisecondsHeader, type RetryEvent, retryReasonOf, withRetries } from './retry.ts';
+import { millisecondsHeader, type RetryEvent, retryReasonOf, secondsHeader, withRetries } from './retry.ts';
 import { type HttpResponse, TransportError } from './transport.ts';
 
 function response(
@@ -156,6 +156,17 @@ describe('millisecondsHeader', () => {
     expect(read(response(429, '', { 'x-rate-limit-reset': '1500' }))).toBe(1_500);
     expect(read(response(429, '', { 'x-rate-limit-reset': 'soon' }))).toBeUndefined();
     expect(read(response(429, '', { 'x-rate-limit-reset': '-1' }))).toBeUndefined();
+    expect(read(response(429, ''))).toBeUndefined();
+  });
+});
+
+describe('secondsHeader', () => {
+  it('reads Retry-After delta-seconds as milliseconds, and nothing for a date or garbage', () => {
+    const read = secondsHeader('Retry-After');
+    expect(read(response(429, '', { 'retry-after': '2' }))).toBe(2_000);
+    expect(read(response(429, '', { 'retry-after': '0.5' }))).toBe(500);
+    expect(read(response(429, '', { 'retry-after': 'Wed, 21 Oct 2026 07:28:00 GMT' }))).toBeUndefined();
+    expect(read(response(429, '', { 'retry-after': '-3' }))).toBeUndefined();
     expect(read(response(429, ''))).toBeUndefined();
   });
 });

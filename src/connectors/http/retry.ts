@@ -128,3 +128,16 @@ export function millisecondsHeader(name: string): (response: HttpResponse) => nu
     return Number.isFinite(value) && value >= 0 ? value : undefined;
   };
 }
+
+/**
+ * Reads a header holding a non-negative number of seconds, such as the standard `Retry-After`
+ * in its delta-seconds form, as milliseconds. The HTTP-date form is not read (undefined), so
+ * the caller falls back to its own backoff.
+ */
+export function secondsHeader(name: string): (response: HttpResponse) => number | undefined {
+  const readSeconds = millisecondsHeader(name);
+  return (response) => {
+    const seconds = readSeconds(response);
+    return seconds === undefined ? undefined : seconds * 1000;
+  };
+}

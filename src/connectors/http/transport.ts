@@ -17,8 +17,8 @@ export interface HttpResponse {
   /** Lower-cased names; repeated headers joined with `, `. */
   headers: Record<string, string>;
   body: Buffer;
-  /** The body decoded as UTF-8. */
-  text: string;
+  /** The body decoded as UTF-8 (on first use). */
+  readonly text: string;
   /** True when the response declared a Content-Length and the body had exactly that many bytes. */
   lengthVerified: boolean;
 }
@@ -115,11 +115,16 @@ export async function sendOnce(
         `the response body was cut short: received ${body.length} of ${declared} bytes`,
       );
     }
+    let text: string | undefined;
     return {
       status: data.statusCode,
       headers,
       body,
-      text: body.toString('utf8'),
+      // Decoded on first use only: a large page may never need its whole text at once.
+      get text() {
+        text ??= body.toString('utf8');
+        return text;
+      },
       lengthVerified: Number.isInteger(declared),
     };
   } finally {

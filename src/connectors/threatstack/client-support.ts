@@ -2,8 +2,7 @@ import type Hawk from 'hawk';
 import { z } from 'zod';
 import { type ErrorCode, VigilError } from '../../errors.ts';
 import { redactUrlCredentials } from '../http/dispatcher.ts';
-import { invalidResponse, type ProviderContext } from '../http/provider-errors.ts';
-import type { HttpResponse } from '../http/transport.ts';
+import { parseOrigin } from '../http/origin.ts';
 import { HAWK_ATTRIBUTE } from './hawk-signer.ts';
 
 /** The client's configuration with defaults applied and the base URL taken apart. */
@@ -55,24 +54,9 @@ export function invalidConfig(problem: string): VigilError {
 }
 
 function parseBaseUrl(baseUrl: string): { origin: string; host: string; port: number } {
-  let url: URL;
-  try {
-    url = new URL(baseUrl);
-  } catch {
-    throw invalidConfig('baseUrl is not a URL (expected protocol://host[:port])');
-  }
-  const plain = url.username === '' && url.password === '' && url.search === '' && url.hash === '';
-  if (
-    (url.protocol !== 'https:' && url.protocol !== 'http:') ||
-    !plain ||
-    (url.pathname !== '/' && url.pathname !== '')
-  ) {
-    throw invalidConfig(
-      `baseUrl '${redactUrlCredentials(baseUrl)}' must be protocol://host[:port] (http or https, no path)`,
-    );
-  }
-  const port = url.port === '' ? (url.protocol === 'https:' ? 443 : 80) : Number(url.port);
-  return { origin: url.origin, host: url.hostname, port };
+  const parsed = parseOrigin(baseUrl);
+  if (!parsed.ok) throw invalidConfig(`baseUrl ${parsed.problem}`);
+  return { origin: parsed.value.origin, host: parsed.value.hostname, port: parsed.value.port };
 }
 
 function hintsFor(origin: string, proxy: string | undefined): Partial<Record<ErrorCode, string>> {
@@ -128,30 +112,4 @@ export function resolveConfig(input: {
   };
 }
 
-/** The JSON of a 2xx body (null when the body is empty), or PROVIDER_RESPONSE_INVALID. */
-export function parseJsonBody(response: HttpResponse, context: ProviderContext): unknown {
-  if (response.text.trim() === '') return null;
-  try {
-    return JSON.parse(response.text);
-  } catch (error) {
-    throw invalidResponse(context, `the body is not JSON (${response.body.length} bytes)`, error);
-  }
-}
-
-/** Parses with a zod schema; PROVIDER_RESPONSE_INVALID names the path and the field(s) that failed. */
-export function parseWithSchema<T extends z.ZodType>(
-  schema: T,
-  value: unknown,
-  context: ProviderContext,
-): z.infer<T> {
-  const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  const issues = result.error.issues.slice(0, 3).map((issue) => {
-    const field = issue.path.map((part, i) =>
-      typeof part === 'number' ? `[${part}]` : `${i > 0 ? '.' : ''}${String(part)}`,
-    );
-    return `${field.join('') || 'body'}: ${issue.message}`;
-  });
-  const more = result.error.issues.length > 3 ? ` (and ${result.error.issues.length - 3} more)` : '';
-  throw invalidResponse(context, `${issues.join('; ')}${more}`, result.error);
-}
+export { parseJsonBody, parseWithSchema } from '../http/response-body.ts';

@@ -17,7 +17,7 @@ interface Credentials {
   users: Array<{ persona: string; userId: string; apiKey: string }>;
 }
 
-async function collect<T>(pages: AsyncGenerator<T[]>): Promise<{ items: T[]; pages: number }> {
+async function collect<T>(pages: AsyncGenerator<Iterable<T>>): Promise<{ items: T[]; pages: number }> {
   const items: T[] = [];
   let count = 0;
   for await (const page of pages) {

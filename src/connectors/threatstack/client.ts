@@ -3,6 +3,7 @@ import type { Dispatcher } from 'undici';
 import { z } from 'zod';
 import { defaultBackoff } from '../http/backoff.ts';
 import { createDispatcher } from '../http/dispatcher.ts';
+import { splitTopLevelArray } from '../http/json-array-elements.ts';
 import { encodePathSegment, pathWithQuery, type QueryParams } from '../http/path.ts';
 import {
   invalidResponse,
@@ -154,9 +155,28 @@ export class ThreatStackClient {
     yield* this.paginate('/v2/aws/ec2', [['monitored', 'false']], 'servers', ec2InstanceSchema);
   }
 
-  /** GET /v2/vulnerabilities (no filter, as the JupiterOne integration): every CVE currently found. */
-  iterateVulnerabilities(): AsyncGenerator<TsCve[]> {
-    return this.paginate('/v2/vulnerabilities', [], 'cves', cveSchema);
+  /**
+   * GET /v2/vulnerabilities (no filter, as the JupiterOne integration): every CVE currently found.
+   * A page lists each CVE with all its agents, so one page can be tens of megabytes on a large
+   * fleet: each yielded page parses one CVE at a time as it is iterated, never the whole page.
+   */
+  async *iterateVulnerabilities(): AsyncGenerator<Iterable<TsCve>> {
+    let token: string | undefined;
+    const seen = new Set<string>();
+    for (;;) {
+      const filters: QueryParams = token === undefined ? [] : [['token', token]];
+      const target = pathWithQuery('/v2/vulnerabilities', filters);
+      const context = this.context('GET', target);
+      const response = await this.sendVerified('GET', target);
+      if (response === NOT_FOUND) return;
+      const split = splitTopLevelArray(response.body, 'cves');
+      if (split === null) throw invalidResponse(context, 'expected an object with a "cves" array');
+      yield parseElements(response.body, split.elements, cveSchema, context);
+      const next = split.rest.token;
+      if (typeof next !== 'string' || next === '' || seen.has(next)) return;
+      seen.add(next);
+      token = next;
+    }
   }
 
   /** GET /v2/vulnerabilities/{cve}/servers; a 404 (unknown or no longer found CVE) yields no pages. */
@@ -243,6 +263,17 @@ export class ThreatStackClient {
    * of a verified 2xx (or NOT_FOUND when allowed); throws the coded error otherwise.
    */
   private async send(method: string, target: string, body?: string, allowNotFound = false): Promise<unknown> {
+    const response = await this.sendVerified(method, target, body, allowNotFound);
+    return response === NOT_FOUND ? NOT_FOUND : parseJsonBody(response, this.context(method, target));
+  }
+
+  /** `send` without parsing: the verified 2xx response itself (or NOT_FOUND when allowed). */
+  private async sendVerified(
+    method: string,
+    target: string,
+    body?: string,
+    allowNotFound = false,
+  ): Promise<HttpResponse | typeof NOT_FOUND> {
     const context = this.context(method, target);
     const session: HawkSession = { artifacts: undefined };
     let outcome = await this.attempts(method, target, body, session);
@@ -257,7 +288,7 @@ export class ThreatStackClient {
     const { response, attempts } = outcome;
     if (response.status >= 200 && response.status < 300) {
       this.verifyResponse(response, session, context);
-      return parseJsonBody(response, context);
+      return response;
     }
     if (response.status === 404 && allowNotFound) return NOT_FOUND;
     const retryAfterMs = response.status === 429 ? readRateLimitReset(response) : undefined;
@@ -343,7 +374,7 @@ export class ThreatStackClient {
     if (!this.config.verifyResponses || session.artifacts === undefined) return;
     const problem = responseAuthenticationProblem(
       response.headers,
-      response.text,
+      response.body,
       { id: this.config.userId, key: this.config.apiKey },
       session.artifacts,
     );
@@ -358,5 +389,23 @@ export class ThreatStackClient {
       hints: this.config.hints,
       secrets: [this.config.apiKey],
     };
+  }
+}
+
+/** The elements of a split page, each parsed and validated only when iteration reaches it. */
+function* parseElements<T extends z.ZodType>(
+  body: Buffer,
+  ranges: Array<[number, number]>,
+  schema: T,
+  context: ProviderContext,
+): Generator<z.infer<T>> {
+  for (const [start, end] of ranges) {
+    let value: unknown;
+    try {
+      value = JSON.parse(body.toString('utf8', start, end));
+    } catch (error) {
+      throw invalidResponse(context, `an element is not valid JSON (bytes ${start}-${end})`, error);
+    }
+    yield parseWithSchema(schema, value, context);
   }
 }

@@ -78,13 +78,15 @@ export function newNonce(): string {
  */
 export function responseAuthenticationProblem(
   headers: Record<string, string>,
-  body: string,
+  body: string | Buffer,
   key: HawkKey,
   artifacts: Hawk.crypto.Artifacts,
 ): string | null {
   try {
     Hawk.client.authenticate({ headers } as unknown as IncomingMessage, hawkCredentials(key), artifacts, {
-      payload: body,
+      // hawk feeds the payload to hash.update(), which takes the raw bytes as well as a string:
+      // a large body is hashed without first being decoded into one big string.
+      payload: body as string,
       required: true,
     });
     return null;

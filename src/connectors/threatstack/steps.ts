@@ -1,4 +1,3 @@
-import type { Relationship } from '../../graph/types.ts';
 import type { IntegrationStep, StepContext } from '../../sync/types.ts';
 import {
   accountHasAgent,
@@ -19,7 +18,8 @@ import type { TsAgent, TsAlert, TsCve, TsEc2Instance, TsVulnerableServer } from 
 export interface ThreatStackReader {
   iterateAgents(status: 'online' | 'offline'): AsyncGenerator<TsAgent[]>;
   iterateEc2Instances(): AsyncGenerator<TsEc2Instance[]>;
-  iterateVulnerabilities(): AsyncGenerator<TsCve[]>;
+  /** Pages of CVEs; a page may parse its CVEs lazily, so iterate it once. */
+  iterateVulnerabilities(): AsyncGenerator<Iterable<TsCve>>;
   iterateVulnerableServers(cveNumber: string): AsyncGenerator<TsVulnerableServer[]>;
   iterateAlerts(filter: {
     status: 'active' | 'dismissed';
@@ -38,7 +38,7 @@ export interface ThreatStackSyncConfig {
 type Step = IntegrationStep<ThreatStackReader>;
 type Context = StepContext<ThreatStackReader>;
 
-/** Relationships are flushed in batches of this size, so a CVE page with a huge agents[] stays bounded. */
+/** Findings of one CVE are mapped to relationships this many at a time. */
 const RELATIONSHIP_BATCH = 5_000;
 
 export const stepIds = {
@@ -48,12 +48,6 @@ export const stepIds = {
   vulnerabilities: 'fetch-vulnerabilities',
   alerts: 'fetch-alerts',
 } as const;
-
-async function writeInBatches(context: Context, relationships: Relationship[]): Promise<void> {
-  for (let i = 0; i < relationships.length; i += RELATIONSHIP_BATCH) {
-    await context.writer.relationships(relationships.slice(i, i + RELATIONSHIP_BATCH));
-  }
-}
 
 /**
  * The Threat Stack sync (C6): account; EC2 instances; agents online and offline with the hosts
@@ -120,9 +114,11 @@ export function threatStackSteps(config: ThreatStackSyncConfig): Step[] {
       dependsOn: [stepIds.agents],
       async execute(context) {
         for await (const page of context.client.iterateVulnerabilities()) {
-          await context.writer.entities(page.map(toCveEntity));
-          for (const cve of page) await writeFindings(context, cve);
-          context.progress(page.length);
+          for (const cve of page) {
+            await context.writer.entities([toCveEntity(cve)]);
+            await writeFindings(context, cve);
+            context.progress(1);
+          }
         }
       },
     },
@@ -148,17 +144,20 @@ export function threatStackSteps(config: ThreatStackSyncConfig): Step[] {
   ];
 }
 
-/** IDENTIFIED relationships of one CVE: from its agents[], or from /servers when it has no agent list. */
+/**
+ * IDENTIFIED relationships of one CVE: from its agents[] (mapped a slice at a time, so a CVE found
+ * on most of a large fleet never becomes one huge array), or from /servers when it has no agent list.
+ */
 async function writeFindings(context: Context, cve: TsCve): Promise<void> {
+  const identified = (servers: TsVulnerableServer[]) =>
+    servers.flatMap((s) => (s.agentId ? [agentIdentifiedCve(s.agentId, cve)] : []));
   if (cve.agents) {
-    const relationships = cve.agents.flatMap((a) => (a.agentId ? [agentIdentifiedCve(a.agentId, cve)] : []));
-    await writeInBatches(context, relationships);
+    for (let i = 0; i < cve.agents.length; i += RELATIONSHIP_BATCH) {
+      await context.writer.relationships(identified(cve.agents.slice(i, i + RELATIONSHIP_BATCH)));
+    }
     return;
   }
   for await (const servers of context.client.iterateVulnerableServers(cve.cveNumber)) {
-    await writeInBatches(
-      context,
-      servers.flatMap((s) => (s.agentId ? [agentIdentifiedCve(s.agentId, cve)] : [])),
-    );
+    await context.writer.relationships(identified(servers));
   }
 }

@@ -80,16 +80,38 @@ async function lookupExisting(
   slice: readonly { _key: string }[],
 ): Promise<Map<string, Existing>> {
   const keys = slice.map((item) => item._key);
-  const rows = await tx.all(
-    `SELECT key, content_hash, integration_id FROM ${table} WHERE key IN (${keys.map(() => '?').join(', ')})`,
-    keys,
-  );
+  const select = `SELECT key, content_hash, integration_id FROM ${table} WHERE key`;
+  const rows =
+    tx.dialect === 'sqlite'
+      ? (await Promise.all(keys.map((key) => tx.all(`${select} = ?`, [key])))).flat()
+      : await tx.all(`${select} IN (${keys.map(() => '?').join(', ')})`, keys);
   const existing = new Map<string, Existing>();
   for (const row of rows) {
     const parsed = existingRowSchema.parse(row);
     existing.set(parsed.key, { contentHash: parsed.content_hash, integrationId: parsed.integration_id });
   }
   return existing;
+}
+
+/**
+ * Writes rows with one statement: on SQLite a prepared single-row statement run per row (its
+ * fastest path inside a transaction — no multi-megabyte statement to compile per batch); on
+ * PostgreSQL one multi-row statement (one round trip).
+ */
+async function insertRows(
+  tx: Driver,
+  head: string,
+  width: number,
+  tail: string,
+  rows: readonly SqlValue[][],
+): Promise<void> {
+  if (rows.length === 0) return;
+  if (tx.dialect === 'sqlite') {
+    const sql = `${head} VALUES ${placeholderRows(1, width)} ${tail}`;
+    for (const row of rows) await tx.run(sql, row);
+    return;
+  }
+  await tx.run(`${head} VALUES ${placeholderRows(rows.length, width)} ${tail}`, rows.flat());
 }
 
 /**
@@ -101,24 +123,25 @@ async function upsertRows<T extends { _key: string; _type: string }>(
   spec: GraphTableSpec<T>,
   rows: readonly SqlValue[][],
 ): Promise<void> {
-  if (rows.length === 0) return;
   const assignments = spec.columns
     .filter((column) => !keptOnUpdate.has(column))
     .map((column) => `${column} = excluded.${column}`)
     .join(', ');
-  await tx.run(
-    `INSERT INTO ${spec.table} (${spec.columns.join(', ')}) VALUES ${placeholderRows(rows.length, spec.columns.length)}
-     ON CONFLICT (key) DO UPDATE SET ${assignments}
-     WHERE ${spec.table}.integration_id = excluded.integration_id`,
-    rows.flat(),
+  await insertRows(
+    tx,
+    `INSERT INTO ${spec.table} (${spec.columns.join(', ')})`,
+    spec.columns.length,
+    `ON CONFLICT (key) DO UPDATE SET ${assignments} WHERE ${spec.table}.integration_id = excluded.integration_id`,
+    rows,
   );
 }
 
 async function markSeen(tx: Driver, rows: readonly SqlValue[][]): Promise<void> {
-  if (rows.length === 0) return;
-  await tx.run(
-    `INSERT INTO sync_seen (run_id, kind, key, type) VALUES ${placeholderRows(rows.length, 4)}
-     ON CONFLICT (run_id, kind, key) DO NOTHING`,
-    rows.flat(),
+  await insertRows(
+    tx,
+    'INSERT INTO sync_seen (run_id, kind, key, type)',
+    4,
+    'ON CONFLICT (run_id, kind, key) DO NOTHING',
+    rows,
   );
 }
