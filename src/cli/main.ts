@@ -1,6 +1,8 @@
 import { Command, CommanderError } from '@commander-js/extra-typings';
 import { VigilError } from '../errors.ts';
+import { registerActorsCommands } from './actors.ts';
 import { registerAgentsCommands } from './agents.ts';
+import { registerAttackCommands } from './attack.ts';
 import { registerGraphCommands } from './graph.ts';
 import { reportError, wantsJson } from './output.ts';
 import { registerSimulateCommands } from './simulate.ts';
@@ -17,7 +19,9 @@ export function buildProgram(): Command {
   registerSyncCommands(program);
   registerGraphCommands(program);
   registerAgentsCommands(program);
+  registerActorsCommands(program);
   registerSimulateCommands(program);
+  registerAttackCommands(program);
   return program;
 }
 

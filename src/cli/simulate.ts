@@ -1,8 +1,11 @@
 import { chmod, writeFile } from 'node:fs/promises';
-import type { Command } from '@commander-js/extra-typings';
+import type { Command, OptionValues } from '@commander-js/extra-typings';
+import type { Logger } from 'pino';
 import { VigilError } from '../errors.ts';
 import { createLogger } from '../log.ts';
 import { parseFaultSpec } from '../simulators/common/faults.ts';
+import { isApiRoot, type TagStyle, tagStyles } from '../simulators/threatconnect/options.ts';
+import { startThreatConnectSimulator } from '../simulators/threatconnect/server.ts';
 import { startThreatStackSimulator } from '../simulators/threatstack/server.ts';
 
 /** Parses a numeric flag, naming the flag and the allowed range when the value is wrong. */
@@ -27,12 +30,20 @@ export function numberFlag(
   return value;
 }
 
+/** Parses a flag that takes one of a few values, naming them when the value is wrong. */
+function choiceFlag<T extends string>(flag: string, raw: string, allowed: readonly T[]): T {
+  if (!allowed.includes(raw as T)) {
+    throw new VigilError('INPUT_INVALID', `${flag} must be one of ${allowed.join(', ')}, not '${raw}'.`);
+  }
+  return raw as T;
+}
+
 /** Parses `--rate-limit N-per-minute|N|0`. */
 function rateLimitFlag(raw: string): number {
   return numberFlag('--rate-limit', raw.replace(/-per-minute$/, ''), { min: 0, max: 1_000_000 });
 }
 
-/** Writes the start-up JSON where a test harness or the demo can read it; it holds an API key, so 0600. */
+/** Writes the start-up JSON where a test harness or the demo can read it; it holds secrets, so 0600. */
 async function writeCredentialsFile(path: string, json: string): Promise<void> {
   try {
     await writeFile(path, `${json}\n`, { mode: 0o600 });
@@ -53,72 +64,181 @@ function untilSignal(): Promise<NodeJS.Signals> {
   });
 }
 
-export function registerSimulateCommands(program: Command): void {
-  const simulate = program
-    .command('simulate')
-    .description('Run a local simulator of a vendor API (for tests, demos and benchmarks)');
-  simulate
-    .command('threatstack')
-    .description(
-      'Threat Stack REST API v2 simulator (Hawk, pagination, rate limit, faults, webhooks, detections)',
-    )
+/** The flags every simulator command shares: where to listen, the seed, the rate limit and faults, output. */
+function withServerOptions<A extends unknown[], O extends OptionValues>(
+  command: Command<A, O>,
+  defaultRateLimit: string,
+) {
+  return command
     .option('--host <host>', 'address to bind', '127.0.0.1')
     .option('--port <port>', 'port to bind; 0 picks a free one', '0')
     .option('--seed <n>', 'seed for deterministic data', '1')
-    .option('--agents <n>', 'number of agents', '250')
-    .option('--offline-ratio <r>', 'share of agents that are offline (0..1)', '0.1')
-    .option('--cves <n>', 'size of the CVE catalogue', '400')
-    .option('--findings-per-agent <n>', 'CVE findings per agent', '8')
-    .option('--alerts <n>', 'seeded alerts over the last 30 days', '300')
     .option(
       '--rate-limit <n>',
-      'requests per rolling minute per organization (e.g. 200-per-minute); 0 disables',
-      '200',
+      'requests per rolling minute (e.g. 200-per-minute); 0 disables',
+      defaultRateLimit,
     )
     .option(
       '--faults <spec>',
       "fault injection, e.g. 'status500=0.05,status429=0.02,reset=0.01,slow=0.05:2000,truncate=0.01'",
       '',
     )
-    .option('--detection-latency <seconds>', 'delay between an action and the alert it raises', '30')
     .option('--credentials-file <path>', 'also write the start-up JSON to this file (mode 0600)')
     .option('--log-level <level>', 'stderr log level (debug logs every request)', 'info')
-    .option('--json', 'print errors as JSON')
-    .action(async (flags) => {
-      const options = {
-        host: flags.host,
-        port: numberFlag('--port', flags.port, { min: 0, max: 65535 }),
-        seed: numberFlag('--seed', flags.seed, { min: 0, max: 2 ** 32 - 1 }),
-        agents: numberFlag('--agents', flags.agents, { min: 0, max: 2_000_000 }),
-        offlineRatio: numberFlag('--offline-ratio', flags.offlineRatio, { min: 0, max: 1, integer: false }),
-        cves: numberFlag('--cves', flags.cves, { min: 1, max: 1_000_000 }),
-        findingsPerAgent: numberFlag('--findings-per-agent', flags.findingsPerAgent, { min: 0, max: 10_000 }),
-        alerts: numberFlag('--alerts', flags.alerts, { min: 0, max: 2_000_000 }),
-        rateLimit: rateLimitFlag(flags.rateLimit),
-        faults: parseFaultSpec(flags.faults),
-        detectionLatencySeconds: numberFlag('--detection-latency', flags.detectionLatency, {
-          min: 0,
-          max: 86_400,
-          integer: false,
-        }),
-      };
-      const logger = createLogger(flags.logLevel);
-      const started = Date.now();
-      const sim = await startThreatStackSimulator(options, { logger });
-      const line = JSON.stringify(sim.credentials);
-      if (flags.credentialsFile) await writeCredentialsFile(flags.credentialsFile, line);
-      process.stdout.write(`${line}\n`);
-      logger.info(
-        {
+    .option('--json', 'print errors as JSON');
+}
+
+interface ServerFlags {
+  host: string;
+  port: string;
+  seed: string;
+  rateLimit: string;
+  faults: string;
+  credentialsFile?: string | undefined;
+  logLevel: string;
+}
+
+/** The parsed values of the shared flags. */
+function serverOptions(flags: ServerFlags) {
+  return {
+    host: flags.host,
+    port: numberFlag('--port', flags.port, { min: 0, max: 65535 }),
+    seed: numberFlag('--seed', flags.seed, { min: 0, max: 2 ** 32 - 1 }),
+    rateLimit: rateLimitFlag(flags.rateLimit),
+    faults: parseFaultSpec(flags.faults),
+  };
+}
+
+interface StartedSimulator {
+  credentials: object;
+  close(): Promise<void>;
+}
+
+/**
+ * Runs a simulator until SIGINT or SIGTERM: prints its credentials as one JSON line on stdout
+ * (and to `--credentials-file`, mode 0600), logs to stderr only, and closes it on the signal.
+ */
+async function runSimulator<S extends StartedSimulator>(
+  flags: ServerFlags,
+  start: (logger: Logger) => Promise<S>,
+  describe: (sim: S) => { fields: Record<string, unknown>; message: string },
+): Promise<void> {
+  const logger = createLogger(flags.logLevel);
+  const started = Date.now();
+  const sim = await start(logger);
+  const line = JSON.stringify(sim.credentials);
+  if (flags.credentialsFile) await writeCredentialsFile(flags.credentialsFile, line);
+  process.stdout.write(`${line}\n`);
+  const { fields, message } = describe(sim);
+  logger.info({ ...fields, startMs: Date.now() - started }, message);
+  const signal = await untilSignal();
+  logger.info({ signal }, 'stopping');
+  await sim.close();
+}
+
+function registerThreatStack(simulate: Command): void {
+  const command = simulate
+    .command('threatstack')
+    .description(
+      'Threat Stack REST API v2 simulator (Hawk, pagination, rate limit, faults, webhooks, detections)',
+    )
+    .option('--agents <n>', 'number of agents', '250')
+    .option('--offline-ratio <r>', 'share of agents that are offline (0..1)', '0.1')
+    .option('--cves <n>', 'size of the CVE catalogue', '400')
+    .option('--findings-per-agent <n>', 'CVE findings per agent', '8')
+    .option('--alerts <n>', 'seeded alerts over the last 30 days', '300')
+    .option('--detection-latency <seconds>', 'delay between an action and the alert it raises', '30');
+  withServerOptions(command, '200').action(async (flags) => {
+    const options = {
+      ...serverOptions(flags),
+      agents: numberFlag('--agents', flags.agents, { min: 0, max: 2_000_000 }),
+      offlineRatio: numberFlag('--offline-ratio', flags.offlineRatio, { min: 0, max: 1, integer: false }),
+      cves: numberFlag('--cves', flags.cves, { min: 1, max: 1_000_000 }),
+      findingsPerAgent: numberFlag('--findings-per-agent', flags.findingsPerAgent, { min: 0, max: 10_000 }),
+      alerts: numberFlag('--alerts', flags.alerts, { min: 0, max: 2_000_000 }),
+      detectionLatencySeconds: numberFlag('--detection-latency', flags.detectionLatency, {
+        min: 0,
+        max: 86_400,
+        integer: false,
+      }),
+    };
+    await runSimulator(
+      flags,
+      (logger) => startThreatStackSimulator(options, { logger }),
+      (sim) => ({
+        fields: {
           url: sim.url,
           agents: options.agents,
           findings: sim.simulation.primary.vulnerabilities.findingCount(),
-          startMs: Date.now() - started,
         },
-        'Threat Stack simulator listening; admin API under /_sim/',
-      );
-      const signal = await untilSignal();
-      logger.info({ signal }, 'stopping');
-      await sim.close();
-    });
+        message: 'Threat Stack simulator listening; admin API under /_sim/',
+      }),
+    );
+  });
+}
+
+function apiRootFlag(raw: string): string {
+  if (!isApiRoot(raw)) {
+    throw new VigilError('INPUT_INVALID', `--api-root must be a path such as /api, or '', not '${raw}'.`);
+  }
+  return raw;
+}
+
+function registerThreatConnect(simulate: Command): void {
+  const command = simulate
+    .command('threatconnect')
+    .description(
+      'ThreatConnect REST API v2 simulator (HMAC and TC-Token, owners, adversaries, threats, ATT&CK tags, faults)',
+    )
+    .option('--api-root <path>', "path between the host and /v2 ('' for none)", '/api')
+    .option('--owners <n>', 'owners the API user can access (Organization, Communities, Sources)', '4')
+    .option('--adversaries <n>', 'adversaries per owner', '20')
+    .option('--threats-per-adversary <n>', 'threats of each adversary', '3')
+    .option('--tag-style <style>', 'ATT&CK tag names: display, bare or legacy', 'display')
+    .option(
+      '--auth-failure-status <status>',
+      'status of authentication failures: 401, or 403 (legacy)',
+      '401',
+    )
+    .option('--max-result-limit <n>', 'largest resultLimit: 10000, or 500 (legacy)', '10000')
+    .option('--omit-empty-arrays', 'leave out empty array keys instead of sending []');
+  withServerOptions(command, '0').action(async (flags) => {
+    const options = {
+      ...serverOptions(flags),
+      apiRoot: apiRootFlag(flags.apiRoot),
+      owners: numberFlag('--owners', flags.owners, { min: 1, max: 100 }),
+      adversaries: numberFlag('--adversaries', flags.adversaries, { min: 0, max: 100_000 }),
+      threatsPerAdversary: numberFlag('--threats-per-adversary', flags.threatsPerAdversary, {
+        min: 0,
+        max: 100,
+      }),
+      tagStyle: choiceFlag<TagStyle>('--tag-style', flags.tagStyle, tagStyles),
+      authFailureStatus: Number(
+        choiceFlag('--auth-failure-status', flags.authFailureStatus, ['401', '403']),
+      ) as 401 | 403,
+      maxResultLimit: numberFlag('--max-result-limit', flags.maxResultLimit, { min: 1, max: 10_000 }),
+      omitEmptyArrays: flags.omitEmptyArrays === true,
+    };
+    await runSimulator(
+      flags,
+      (logger) => startThreatConnectSimulator(options, { logger }),
+      (sim) => ({
+        fields: {
+          url: sim.url,
+          apiRoot: sim.apiRoot,
+          owners: options.owners,
+          adversaries: sim.simulation.dataset.owners.length * options.adversaries,
+        },
+        message: 'ThreatConnect simulator listening; admin API under /_sim/',
+      }),
+    );
+  });
+}
+
+export function registerSimulateCommands(program: Command): void {
+  const simulate = program
+    .command('simulate')
+    .description('Run a local simulator of a vendor API (for tests, demos and benchmarks)');
+  registerThreatStack(simulate);
+  registerThreatConnect(simulate);
 }

@@ -1,19 +1,23 @@
 import type { Command } from '@commander-js/extra-typings';
+import { loadAttackCatalogue } from '../attack/catalogue.ts';
+import { ThreatConnectClient } from '../connectors/threatconnect/client.ts';
+import { threatConnectConnectionFromEnv } from '../connectors/threatconnect/config.ts';
+import { threatConnectSteps } from '../connectors/threatconnect/steps.ts';
 import { ThreatStackClient } from '../connectors/threatstack/client.ts';
 import { threatStackConnectionFromEnv } from '../connectors/threatstack/config.ts';
 import { threatStackSteps } from '../connectors/threatstack/steps.ts';
 import { createLogger } from '../log.ts';
 import { openStore } from '../store/index.ts';
 import { runSync } from '../sync/engine.ts';
-import type { SyncSummary } from '../sync/types.ts';
+import type { IntegrationStep, SyncSummary } from '../sync/types.ts';
 import { printJson } from './output.ts';
 import { syncProgress } from './progress.ts';
 import { numberFlag } from './simulate.ts';
 import { formatDuration, renderTable } from './table.ts';
 
-/** A sync summary with the client's request figures, as `--json` prints it. */
+/** A sync summary with the client's request counters, as `--json` prints it. */
 export interface SyncReport extends SyncSummary {
-  requests: { requests: number; retries: number; rateLimited: number; clockCorrections: number };
+  requests: Record<string, number>;
 }
 
 /** Prints a sync report as people read it: steps, then a per-type table, then the request figures. */
@@ -47,11 +51,65 @@ export function printSyncReport(report: SyncReport, title: string): void {
     ),
     '',
   );
-  const r = report.requests;
-  out.push(
-    `requests ${r.requests.toLocaleString('en-US')} · retries ${r.retries} · rate limited ${r.rateLimited} · clock corrections ${r.clockCorrections} · duration ${formatDuration(report.durationMs)}`,
+  const counters = Object.entries(report.requests).map(
+    ([name, value]) =>
+      `${name.replace(/[A-Z]/g, (c) => ` ${c.toLowerCase()}`)} ${value.toLocaleString('en-US')}`,
   );
+  out.push(`${counters.join(' · ')} · duration ${formatDuration(report.durationMs)}`);
   process.stdout.write(`${out.join('\n')}\n`);
+}
+
+const commonOptions = {
+  requestsPerMinute: ['--requests-per-minute <n>', 'client-side request budget per rolling minute; 0 = none'],
+  proxy: ['--proxy <url>', 'HTTP(S) proxy for every request, http://[user:pass@]host:port'],
+  db: ['--db <path|url>', 'database file or postgres:// URL (default: VIGIL_DB, else ./vigil.db)'],
+  json: ['--json', 'print the run summary as JSON'],
+} as const;
+
+interface VendorSync<C> {
+  title: string;
+  integrationId: string;
+  steps: IntegrationStep<C>[];
+  client: C & { readonly stats: object; close(): Promise<void> };
+  db: string | undefined;
+  json: boolean;
+}
+
+/**
+ * Runs one vendor's sync into the store with progress on stderr, prints the report (table or
+ * JSON), and sets exit code 1 (SYNC_INCOMPLETE) when any step did not fully succeed.
+ */
+async function runVendorSync<C>(sync: VendorSync<C>): Promise<void> {
+  const logger = createLogger(process.env.VIGIL_LOG_LEVEL ?? 'warn');
+  const store = await openStore(sync.db);
+  const progress = sync.json ? undefined : syncProgress();
+  let summary: SyncSummary;
+  try {
+    summary = await runSync({
+      store,
+      integrationId: sync.integrationId,
+      steps: sync.steps,
+      client: sync.client,
+      logger,
+      ...(progress ? { observer: progress } : {}),
+    });
+  } finally {
+    progress?.stop();
+    await sync.client.close();
+    await store.close();
+  }
+  const report: SyncReport = { ...summary, requests: { ...(sync.client.stats as Record<string, number>) } };
+  if (sync.json) printJson(report);
+  else printSyncReport(report, sync.title);
+  if (report.status !== 'success') {
+    const failed = report.steps.filter((s) => s.status !== 'success').map((s) => `${s.id} (${s.status})`);
+    if (!sync.json) {
+      process.stderr.write(
+        `error SYNC_INCOMPLETE: steps ${failed.join(', ')} did not fully succeed; their types kept what the graph had (nothing of them was deleted).\n`,
+      );
+    }
+    process.exitCode = 1;
+  }
 }
 
 export function registerSyncCommands(program: Command): void {
@@ -62,14 +120,10 @@ export function registerSyncCommands(program: Command): void {
       'Sync a Threat Stack organization (TS_USER_ID, TS_API_KEY, TS_ORGANIZATION_ID, TS_ORGANIZATION_NAME; TS_HOST, TS_PORT, TS_PROTOCOL)',
     )
     .option('--alerts-days <n>', 'sync alerts created in the last N days', '7')
-    .option(
-      '--requests-per-minute <n>',
-      'client-side request budget (the organization limit); 0 = none',
-      '200',
-    )
-    .option('--proxy <url>', 'HTTP(S) proxy for every request, http://[user:pass@]host:port')
-    .option('--db <path|url>', 'database file or postgres:// URL (default: VIGIL_DB, else ./vigil.db)')
-    .option('--json', 'print the run summary as JSON')
+    .option(...commonOptions.requestsPerMinute, '200')
+    .option(...commonOptions.proxy)
+    .option(...commonOptions.db)
+    .option(...commonOptions.json)
     .action(async (flags) => {
       const connection = threatStackConnectionFromEnv(process.env);
       const alertsDays = numberFlag('--alerts-days', flags.alertsDays, { min: 1, max: 3650 });
@@ -77,39 +131,45 @@ export function registerSyncCommands(program: Command): void {
         min: 0,
         max: 100_000,
       });
-      const logger = createLogger(process.env.VIGIL_LOG_LEVEL ?? 'warn');
-      const store = await openStore(flags.db);
       const client = new ThreatStackClient(
         { ...connection, requestsPerMinute, ...(flags.proxy ? { proxy: flags.proxy } : {}) },
-        { logger },
+        { logger: createLogger(process.env.VIGIL_LOG_LEVEL ?? 'warn') },
       );
-      const progress = flags.json ? undefined : syncProgress();
-      let summary: SyncSummary;
-      try {
-        summary = await runSync({
-          store,
-          integrationId: `threatstack:${connection.orgId}`,
-          steps: threatStackSteps({ orgId: connection.orgId, orgName: connection.orgName, alertsDays }),
-          client,
-          logger,
-          ...(progress ? { observer: progress } : {}),
-        });
-      } finally {
-        progress?.stop();
-        await client.close();
-        await store.close();
-      }
-      const report: SyncReport = { ...summary, requests: client.stats };
-      if (flags.json) printJson(report);
-      else printSyncReport(report, `Threat Stack sync of ${connection.orgName}`);
-      if (report.status !== 'success') {
-        const failed = report.steps.filter((s) => s.status !== 'success').map((s) => `${s.id} (${s.status})`);
-        if (!flags.json) {
-          process.stderr.write(
-            `error SYNC_INCOMPLETE: steps ${failed.join(', ')} did not fully succeed; their types kept what the graph had (nothing of them was deleted).\n`,
-          );
-        }
-        process.exitCode = 1;
-      }
+      await runVendorSync({
+        title: `Threat Stack sync of ${connection.orgName}`,
+        integrationId: `threatstack:${connection.orgId}`,
+        steps: threatStackSteps({ orgId: connection.orgId, orgName: connection.orgName, alertsDays }),
+        client,
+        db: flags.db,
+        json: flags.json === true,
+      });
+    });
+  sync
+    .command('threatconnect')
+    .description(
+      'Sync ThreatConnect owners, threat actors, threats and ATT&CK techniques (TC_HOST, TC_PORT, TC_PROTOCOL, TC_API_ROOT, TC_ACCESS_ID, TC_API_KEY)',
+    )
+    .option(...commonOptions.requestsPerMinute, '0')
+    .option(...commonOptions.proxy)
+    .option(...commonOptions.db)
+    .option(...commonOptions.json)
+    .action(async (flags) => {
+      const connection = threatConnectConnectionFromEnv(process.env);
+      const requestsPerMinute = numberFlag('--requests-per-minute', flags.requestsPerMinute, {
+        min: 0,
+        max: 100_000,
+      });
+      const client = new ThreatConnectClient(
+        { ...connection, requestsPerMinute, ...(flags.proxy ? { proxy: flags.proxy } : {}) },
+        { logger: createLogger(process.env.VIGIL_LOG_LEVEL ?? 'warn') },
+      );
+      await runVendorSync({
+        title: `ThreatConnect sync of ${connection.host}`,
+        integrationId: `threatconnect:${connection.host}`,
+        steps: threatConnectSteps({ host: connection.host, catalogue: loadAttackCatalogue() }),
+        client,
+        db: flags.db,
+        json: flags.json === true,
+      });
     });
 }

@@ -3,7 +3,7 @@ import type { Driver } from './driver.ts';
 import { migrate } from './migrate.ts';
 import { listChanges, recordChanges } from './operations/changes.ts';
 import { clearSeen, deleteUnseen } from './operations/deleteUnseen.ts';
-import { countByType, getEntity, getRelationship, relationshipsOf } from './operations/readGraph.ts';
+import { countByType, getEntity, getRelationship, listEntities, relationshipsOf } from './operations/readGraph.ts';
 import { createRun, finishRun, getRun, listRuns } from './operations/runs.ts';
 import { listSteps, recordStep } from './operations/steps.ts';
 import { writeEntities } from './operations/writeEntities.ts';
@@ -54,6 +54,7 @@ export function createGraphStore(
     countRelationshipsByType: (integrationId) =>
       guard('countRelationshipsByType', () => countByType(driver, 'relationship', integrationId)),
     getEntity: (key) => guard('getEntity', () => getEntity(driver, key)),
+    listEntities: (filter) => guard('listEntities', () => listEntities(driver, filter)),
     getRelationship: (key) => guard('getRelationship', () => getRelationship(driver, key)),
     relationshipsOf: (key) => guard('relationshipsOf', () => relationshipsOf(driver, key)),
   };

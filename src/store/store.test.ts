@@ -335,6 +335,22 @@ describe.each(storeBackends)('GraphStore on $name', (backend) => {
     expect(await store.relationshipsOf('nothing')).toEqual([]);
   });
 
+  it('lists entities of a type by display name, filtered and paged', async () => {
+    const run = await newRun();
+    const names = ['Charlie', 'alpha', 'Bravo'];
+    await store.writeEntities(run, 'ts1', names.map((name, i) => ({ ...agent(`x${i}`), displayName: name })), at(0));
+    await store.writeEntities(run, 'ts1', [cve('9')], at(0));
+    const listed = await store.listEntities({ type: agent('x')._type });
+    expect(listed.map((e) => e.displayName)).toEqual(['alpha', 'Bravo', 'Charlie']);
+    expect((await store.listEntities({ type: agent('x')._type, displayName: 'ALPHA' })).map((e) => e._key)).toEqual([
+      agent('x1')._key,
+    ]);
+    expect((await store.listEntities({ type: agent('x')._type, limit: 1, offset: 1 })).map((e) => e.displayName)).toEqual([
+      'Bravo',
+    ]);
+    expect(await store.listEntities({ type: 'nothing' })).toEqual([]);
+  });
+
   it('writes a 20 000-entity batch across chunks, then finds it unchanged', async () => {
     const many = Array.from({ length: 20_000 }, (_, index) => agent(`n${index}`, { index }));
     const run = await newRun();

@@ -1,36 +1,17 @@
 import { z } from 'zod';
-import { faultConfigSchema, parseFaultSpec } from '../common/faults.ts';
+import {
+  addControlRoutes,
+  adminOk as ok,
+  parseAdminBody as parse,
+  type AdminHandler as SharedAdminHandler,
+} from '../common/admin.ts';
 import { HttpError, Router } from '../common/http.ts';
 import { churnSchema } from './churn.ts';
 import type { ThreatStackSimulation } from './simulation.ts';
 import { parseLenientIso } from './time.ts';
 import { toWebhookSummary } from './webhook.ts';
 
-export interface AdminRequest {
-  query: URLSearchParams;
-  params: Record<string, string>;
-  body: unknown;
-}
-
-export interface AdminReply {
-  status: number;
-  json: unknown;
-}
-
-type AdminHandler = (sim: ThreatStackSimulation, req: AdminRequest) => AdminReply | Promise<AdminReply>;
-
-function ok(json: unknown): AdminReply {
-  return { status: 200, json };
-}
-
-function parse<T>(schema: z.ZodType<T>, value: unknown): T {
-  const result = schema.safeParse(value ?? {});
-  if (!result.success) {
-    const problems = result.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
-    throw new HttpError(400, `Invalid request body: ${problems}`);
-  }
-  return result.data;
-}
+type AdminHandler = SharedAdminHandler<ThreatStackSimulation>;
 
 function orgOf(sim: ThreatStackSimulation, query: URLSearchParams | { orgId?: string | undefined }): string {
   const orgId =
@@ -57,40 +38,6 @@ const credentials: AdminHandler = (sim) =>
     })),
     memberships: sim.directory.allMemberships(),
   });
-
-const faultsBody = z.union([z.object({ spec: z.string() }).strict(), faultConfigSchema]);
-
-const getFaults: AdminHandler = (sim) => ok({ config: sim.faults.current, injected: sim.faults.injected });
-
-const putFaults: AdminHandler = (sim, { body }) => {
-  const input = parse(faultsBody, body);
-  sim.faults.configure('spec' in input ? parseFaultSpec(input.spec) : input);
-  return getFaults(sim, { query: new URLSearchParams(), params: {}, body: null });
-};
-
-const clockView = (sim: ThreatStackSimulation) => ({
-  now: new Date(sim.clock.now()).toISOString(),
-  offsetMs: sim.clock.offsetMs,
-});
-
-const clockBody = z.union([
-  z.object({ offsetMs: z.number().int() }).strict(),
-  z.object({ advanceMs: z.number().int() }).strict(),
-]);
-
-const putClock: AdminHandler = (sim, { body }) => {
-  const input = parse(clockBody, body);
-  if ('offsetMs' in input) sim.clock.setOffset(input.offsetMs);
-  else sim.clock.advance(input.advanceMs);
-  sim.webhooks.pump(sim.clock.now());
-  return ok(clockView(sim));
-};
-
-const putRateLimit: AdminHandler = (sim, { body }) => {
-  const input = parse(z.object({ perMinute: z.number().int().min(0) }).strict(), body);
-  sim.limiter.setLimit(input.perMinute);
-  return ok({ perMinute: sim.limiter.perWindow });
-};
 
 const churn: AdminHandler = (sim, { query, body }) =>
   ok(sim.churn(orgOf(sim, query), parse(churnSchema, body)));
@@ -256,15 +203,14 @@ const putDetection: AdminHandler = (sim, { body }) => {
 
 /** The loopback-only admin API under /_sim/ (no Hawk), documented in the README. */
 export function buildAdminRouter(): Router<AdminHandler> {
-  return new Router<AdminHandler>()
+  const router = new Router<AdminHandler>()
     .add('GET', '/_sim/stats', stats)
-    .add('GET', '/_sim/credentials', credentials)
-    .add('GET', '/_sim/faults', getFaults)
-    .add('PUT', '/_sim/faults', putFaults)
-    .add('GET', '/_sim/clock', (sim) => ok(clockView(sim)))
-    .add('PUT', '/_sim/clock', putClock)
-    .add('GET', '/_sim/rate-limit', (sim) => ok({ perMinute: sim.limiter.perWindow }))
-    .add('PUT', '/_sim/rate-limit', putRateLimit)
+    .add('GET', '/_sim/credentials', credentials);
+  return addControlRoutes(
+    router,
+    (sim) => sim,
+    (sim) => sim.webhooks.pump(sim.clock.now()),
+  )
     .add('POST', '/_sim/churn', churn)
     .add('POST', '/_sim/members/revoke', revokeMember)
     .add('POST', '/_sim/members/restore', restoreMember)

@@ -1,10 +1,17 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import { VigilError } from '../../errors.ts';
-import type { FaultKind } from '../common/faults.ts';
-import { HttpError, isLoopback, readBody } from '../common/http.ts';
-import { type AdminReply, buildAdminRouter } from './admin.ts';
+import { dispatchAdmin } from '../common/admin.ts';
+import { HttpError, readBody } from '../common/http.ts';
+import {
+  closeServer,
+  delay,
+  jsonOutcome,
+  listen,
+  type Outcome,
+  serverUrl,
+  writeOutcome as write,
+} from '../common/server.ts';
+import { buildAdminRouter } from './admin.ts';
 import { resolveOptions, type ThreatStackSimOptions } from './options.ts';
 import type { ApiReply } from './routes/context.ts';
 import { buildApiRouter } from './routes/index.ts';
@@ -28,14 +35,8 @@ export interface RunningThreatStackSimulator {
 
 const BODY_LIMIT = 1024 * 1024;
 
-type Outcome = { status: number; headers: Record<string, string>; body: string };
-
 function jsonErrors(status: number, message: string, headers: Record<string, string> = {}): Outcome {
-  return {
-    status,
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify({ errors: [message] }),
-  };
+  return jsonOutcome(status, { errors: [message] }, headers);
 }
 
 function tooManyRequests(limit: number, resetMs: number): Outcome {
@@ -73,12 +74,7 @@ export async function startThreatStackSimulator(
     const method = req.method ?? 'GET';
 
     if (path.startsWith('/_sim/')) {
-      const reply = await handleAdmin(method, path, query, req);
-      write(res, {
-        status: reply.status,
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(reply.json),
-      });
+      write(res, await dispatchAdmin(admin, simulation, req, { method, path, query }, log));
       return;
     }
 
@@ -93,8 +89,7 @@ export async function startThreatStackSimulator(
     else outcome = await handleApi(method, path, query, req);
     simulation.countRequest(outcome.status);
     log?.debug({ method, path, status: outcome.status, fault }, 'request');
-    if (fault === 'slow')
-      await new Promise((resolve) => setTimeout(resolve, simulation.faults.current.slow.delayMs).unref());
+    if (fault === 'slow') await delay(simulation.faults.current.slow.delayMs);
     write(res, outcome, fault);
   };
 
@@ -161,48 +156,6 @@ export async function startThreatStackSimulator(
     return { status: reply.status, headers, body: payload };
   };
 
-  const handleAdmin = async (
-    method: string,
-    path: string,
-    query: URLSearchParams,
-    req: IncomingMessage,
-  ): Promise<AdminReply> => {
-    if (!isLoopback(req.socket.remoteAddress)) {
-      return {
-        status: 403,
-        json: { error: { code: 'FORBIDDEN', message: 'The admin API answers loopback callers only' } },
-      };
-    }
-    try {
-      const raw = await readBody(req, BODY_LIMIT);
-      let body: unknown = null;
-      if (raw.length > 0) {
-        try {
-          body = JSON.parse(raw.toString('utf8'));
-        } catch {
-          throw new HttpError(400, 'Request body is not valid JSON');
-        }
-      }
-      const route = admin.match(method, path);
-      if (route.kind === 'not-found') throw new HttpError(404, `No admin route ${path}`);
-      if (route.kind === 'method-not-allowed')
-        throw new HttpError(405, `${method} is not allowed on ${path}`);
-      return await route.handler(simulation, { query, params: route.params, body });
-    } catch (error) {
-      if (error instanceof HttpError) {
-        return {
-          status: error.status,
-          json: {
-            error: { code: error.status === 404 ? 'NOT_FOUND' : 'INPUT_INVALID', message: error.message },
-          },
-        };
-      }
-      if (error instanceof VigilError) return { status: error.httpStatus, json: { error: error.toJSON() } };
-      log?.error({ err: error, path }, 'admin route failed');
-      return { status: 500, json: { error: { code: 'INTERNAL_ERROR', message: 'Admin request failed' } } };
-    }
-  };
-
   const server: Server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
       log?.error({ err: error }, 'request failed');
@@ -211,9 +164,7 @@ export async function startThreatStackSimulator(
   });
   server.keepAliveTimeout = 5_000;
   await listen(server, options.host, options.port);
-  const { port } = server.address() as AddressInfo;
-  const host = options.host.includes(':') ? `[${options.host}]` : options.host;
-  const url = `http://${host}:${port}`;
+  const url = serverUrl(server, options.host);
   const pump = setInterval(() => simulation.webhooks.pump(simulation.clock.now()), 1000);
   pump.unref();
   const adminUser = simulation.directory.persona('admin');
@@ -229,43 +180,8 @@ export async function startThreatStackSimulator(
     },
     close: async () => {
       clearInterval(pump);
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      await closeServer(server);
       await simulation.webhooks.settle();
     },
   };
-}
-
-function listen(server: Server, host: string, port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onError = (error: NodeJS.ErrnoException) => {
-      reject(
-        error.code === 'EADDRINUSE'
-          ? new VigilError('ADDRESS_IN_USE', `Port ${port} on ${host} is already in use.`, {
-              hint: 'Choose another --port, or --port 0 for any free port.',
-            })
-          : error,
-      );
-    };
-    server.once('error', onError);
-    server.listen(port, host, () => {
-      server.off('error', onError);
-      resolve();
-    });
-  });
-}
-
-/** Writes an outcome; a `truncate` fault announces the full length but sends half and drops the connection. */
-function write(res: ServerResponse, outcome: Outcome, fault: FaultKind | null = null): void {
-  const body = Buffer.from(outcome.body);
-  res.writeHead(outcome.status, { ...outcome.headers, 'content-length': String(body.length) });
-  if (fault === 'truncate' && body.length > 1) {
-    // Drop the connection only once the headers and the first half are on the wire (the first
-    // write is corked until the next tick, so destroying at once would send nothing at all).
-    res.write(body.subarray(0, Math.floor(body.length / 2)), () => res.socket?.destroy());
-    return;
-  }
-  res.end(body);
 }

@@ -38,6 +38,28 @@ export async function getEntity(driver: Driver, key: string): Promise<StoredEnti
   return row === undefined ? undefined : toStoredEntity(row);
 }
 
+/**
+ * Entities of one `_type` ordered by display name (case-insensitive) then key, optionally only those whose display
+ * name equals `displayName` (case-insensitive), a page at a time.
+ */
+export async function listEntities(
+  driver: Driver,
+  filter: { type: string; displayName?: string; limit?: number; offset?: number },
+): Promise<StoredEntity[]> {
+  const params: SqlValue[] = [filter.type];
+  let where = 'type = ?';
+  if (filter.displayName !== undefined) {
+    where += ' AND LOWER(display_name) = LOWER(?)';
+    params.push(filter.displayName);
+  }
+  params.push(filter.limit ?? 1000, filter.offset ?? 0);
+  const rows = await driver.all(
+    `SELECT ${entityColumns} FROM entities WHERE ${where} ORDER BY LOWER(display_name), key LIMIT ? OFFSET ?`,
+    params,
+  );
+  return rows.map(toStoredEntity);
+}
+
 /** One relationship by key, or undefined. */
 export async function getRelationship(driver: Driver, key: string): Promise<StoredRelationship | undefined> {
   const [row] = await driver.all(`SELECT ${relationshipColumns} FROM relationships WHERE key = ?`, [key]);

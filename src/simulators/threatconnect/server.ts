@@ -1,0 +1,163 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import { dispatchAdmin } from '../common/admin.ts';
+import { HttpError, type RouteMatch, readBody } from '../common/http.ts';
+import {
+  closeServer,
+  delay,
+  jsonOutcome,
+  listen,
+  type Outcome,
+  serverUrl,
+  writeOutcome,
+} from '../common/server.ts';
+import { buildAdminRouter, type ThreatConnectSimCredentials } from './admin.ts';
+import { resolveOptions, type ThreatConnectSimOptions } from './options.ts';
+import { failureMessages, QueryParams } from './query.ts';
+import type { TcApiHandler } from './routes/context.ts';
+import { buildApiRouter } from './routes/index.ts';
+import { ThreatConnectSimulation } from './simulation.ts';
+
+export type { ThreatConnectSimCredentials } from './admin.ts';
+export type { ThreatConnectSimOptions } from './options.ts';
+
+export interface RunningThreatConnectSimulator {
+  /** `http://host:port`, without the API root. */
+  url: string;
+  /** The normalised API root: `/api`, or `''` when there is none. */
+  apiRoot: string;
+  credentials: ThreatConnectSimCredentials;
+  simulation: ThreatConnectSimulation;
+  close(): Promise<void>;
+}
+
+const BODY_LIMIT = 1024 * 1024;
+
+/** The v2 failure body (spec §4): `{"status":"Failure","message":…}`, always JSON. */
+function failure(status: number, message: string, headers: Record<string, string> = {}): Outcome {
+  return jsonOutcome(status, { status: 'Failure', message }, headers);
+}
+
+/** D6: 429 with `Retry-After` in whole seconds (at least 1). */
+function tooManyRequests(resetMs: number): Outcome {
+  return failure(429, 'Too many requests', { 'retry-after': String(Math.max(1, Math.ceil(resetMs / 1000))) });
+}
+
+/** The path below the API root with one trailing slash dropped, or null when outside the root. */
+function routePathOf(path: string, apiRoot: string): string | null {
+  let below: string;
+  if (apiRoot === '') below = path;
+  else if (path.startsWith(`${apiRoot}/`)) below = path.slice(apiRoot.length);
+  else return null;
+  return below.length > 1 && below.endsWith('/') ? below.slice(0, -1) : below;
+}
+
+function matchRoute(
+  api: ReturnType<typeof buildApiRouter>,
+  method: string,
+  routePath: string | null,
+): RouteMatch<TcApiHandler> {
+  if (routePath === null) return { kind: 'not-found' };
+  try {
+    return api.match(method, routePath);
+  } catch {
+    return { kind: 'not-found' }; // a malformed %-escape in a path parameter
+  }
+}
+
+/**
+ * Starts a ThreatConnect v2 API simulator held to specs/threatconnect-api.md: HMAC or TC-Token
+ * on every API route under the API root, the admin API under /_sim/ for loopback callers,
+ * faults and the optional rate limiter on API requests only. `deps.now` replaces the base
+ * clock (tests); `deps.logger` gets one debug line per request.
+ */
+export async function startThreatConnectSimulator(
+  input: Partial<ThreatConnectSimOptions> = {},
+  deps: { now?: () => number; logger?: Logger } = {},
+): Promise<RunningThreatConnectSimulator> {
+  const options = resolveOptions(input);
+  const simulation = new ThreatConnectSimulation(options, deps);
+  const api = buildApiRouter();
+  const log = deps.logger;
+  let credentials: ThreatConnectSimCredentials | undefined;
+  const admin = buildAdminRouter(() => {
+    if (!credentials) throw new Error('the simulator is not listening yet');
+    return credentials;
+  });
+
+  const handleApi = async (
+    req: IncomingMessage,
+    routePath: string | null,
+    rawQuery: string,
+  ): Promise<Outcome> => {
+    try {
+      await readBody(req, BODY_LIMIT);
+    } catch (error) {
+      return failure(error instanceof HttpError ? error.status : 400, (error as Error).message);
+    }
+    const auth = simulation.authenticator.verify(req);
+    if (!auth.ok) {
+      log?.debug({ reason: auth.message, diagnosis: auth.diagnosis }, 'authentication failed');
+      return failure(options.authFailureStatus, auth.message);
+    }
+    const rate = simulation.limiter.take(auth.principal);
+    if (!rate.allowed) return tooManyRequests(rate.resetMs);
+    const route = matchRoute(api, req.method ?? 'GET', routePath);
+    if (route.kind === 'not-found') return failure(404, failureMessages.notFound);
+    if (route.kind === 'method-not-allowed') return failure(405, 'Method not allowed');
+    try {
+      const data = route.handler({ params: route.params, query: new QueryParams(rawQuery), sim: simulation });
+      return jsonOutcome(200, { status: 'Success', data });
+    } catch (error) {
+      if (error instanceof HttpError) return failure(error.status, error.message);
+      log?.error({ err: error, routePath }, 'route failed');
+      return failure(500, 'Internal Server Error');
+    }
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const rawUrl = req.url ?? '/';
+    const queryAt = rawUrl.indexOf('?');
+    const path = queryAt < 0 ? rawUrl : rawUrl.slice(0, queryAt);
+    const rawQuery = queryAt < 0 ? '' : rawUrl.slice(queryAt + 1);
+    const method = req.method ?? 'GET';
+    if (path.startsWith('/_sim/')) {
+      const query = new URLSearchParams(rawQuery);
+      writeOutcome(res, await dispatchAdmin(admin, simulation, req, { method, path, query }, log));
+      return;
+    }
+    const routePath = routePathOf(path, options.apiRoot);
+    const fault = simulation.faults.decide(routePath ?? path);
+    if (fault === 'reset') {
+      req.socket.resetAndDestroy();
+      return;
+    }
+    let outcome: Outcome;
+    if (fault === 'status500') outcome = failure(500, 'Internal Server Error');
+    else if (fault === 'status429') outcome = tooManyRequests(1000);
+    else outcome = await handleApi(req, routePath, rawQuery);
+    simulation.countRequest(outcome.status);
+    log?.debug({ method, path, status: outcome.status, fault }, 'request');
+    if (fault === 'slow') await delay(simulation.faults.current.slow.delayMs);
+    writeOutcome(res, outcome, fault);
+  };
+
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      log?.error({ err: error }, 'request failed');
+      if (!res.headersSent) writeOutcome(res, failure(500, 'Internal Server Error'));
+    });
+  });
+  server.keepAliveTimeout = 5_000;
+  await listen(server, options.host, options.port);
+  const url = serverUrl(server, options.host);
+  simulation.setWebBase(url);
+  credentials = { url, apiRoot: options.apiRoot, ...simulation.credentials };
+  return {
+    url,
+    apiRoot: options.apiRoot,
+    credentials,
+    simulation,
+    close: () => closeServer(server),
+  };
+}
