@@ -3,7 +3,13 @@ import type { Driver } from './driver.ts';
 import { migrate } from './migrate.ts';
 import { listChanges, recordChanges } from './operations/changes.ts';
 import { clearSeen, deleteUnseen } from './operations/deleteUnseen.ts';
-import { countByType, getEntity, getRelationship, listEntities, relationshipsOf } from './operations/readGraph.ts';
+import {
+  countByType,
+  getEntity,
+  getRelationship,
+  listEntities,
+  relationshipsOf,
+} from './operations/readGraph.ts';
 import { createRun, finishRun, getRun, listRuns } from './operations/runs.ts';
 import { listSteps, recordStep } from './operations/steps.ts';
 import { writeEntities } from './operations/writeEntities.ts';

@@ -338,16 +338,21 @@ describe.each(storeBackends)('GraphStore on $name', (backend) => {
   it('lists entities of a type by display name, filtered and paged', async () => {
     const run = await newRun();
     const names = ['Charlie', 'alpha', 'Bravo'];
-    await store.writeEntities(run, 'ts1', names.map((name, i) => ({ ...agent(`x${i}`), displayName: name })), at(0));
+    await store.writeEntities(
+      run,
+      'ts1',
+      names.map((name, i) => ({ ...agent(`x${i}`), displayName: name })),
+      at(0),
+    );
     await store.writeEntities(run, 'ts1', [cve('9')], at(0));
     const listed = await store.listEntities({ type: agent('x')._type });
     expect(listed.map((e) => e.displayName)).toEqual(['alpha', 'Bravo', 'Charlie']);
-    expect((await store.listEntities({ type: agent('x')._type, displayName: 'ALPHA' })).map((e) => e._key)).toEqual([
-      agent('x1')._key,
-    ]);
-    expect((await store.listEntities({ type: agent('x')._type, limit: 1, offset: 1 })).map((e) => e.displayName)).toEqual([
-      'Bravo',
-    ]);
+    expect(
+      (await store.listEntities({ type: agent('x')._type, displayName: 'ALPHA' })).map((e) => e._key),
+    ).toEqual([agent('x1')._key]);
+    expect(
+      (await store.listEntities({ type: agent('x')._type, limit: 1, offset: 1 })).map((e) => e.displayName),
+    ).toEqual(['Bravo']);
     expect(await store.listEntities({ type: 'nothing' })).toEqual([]);
   });
 

@@ -85,7 +85,12 @@ export interface GraphStore {
   countRelationshipsByType(integrationId?: string): Promise<Record<string, number>>;
   getEntity(key: string): Promise<StoredEntity | undefined>;
   /** Entities of a `_type` (optionally with a display name, case-insensitive), ordered by display name; default limit 1000. */
-  listEntities(filter: { type: string; displayName?: string; limit?: number; offset?: number }): Promise<StoredEntity[]>;
+  listEntities(filter: {
+    type: string;
+    displayName?: string;
+    limit?: number;
+    offset?: number;
+  }): Promise<StoredEntity[]>;
   getRelationship(key: string): Promise<StoredRelationship | undefined>;
   /** Relationships touching an entity (either direction). */
   relationshipsOf(key: string): Promise<StoredRelationship[]>;

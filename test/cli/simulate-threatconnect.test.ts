@@ -200,7 +200,7 @@ describe('vigil simulate threatconnect (real processes)', () => {
       { args: ['--port', '70000'], code: 'INPUT_INVALID', starts: 'error INPUT_INVALID: --port' },
       { args: ['--faults', 'bogus=0.1'], code: 'FAULT_SPEC_INVALID', starts: 'error FAULT_SPEC_INVALID:' },
       {
-        args: ['--owners', '100', '--adversaries', '100000'],
+        args: ['--owners', '10', '--adversaries', '50000'],
         code: 'INPUT_INVALID',
         starts: 'error INPUT_INVALID: owners × adversaries',
       },

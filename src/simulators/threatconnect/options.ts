@@ -37,8 +37,8 @@ export interface ThreatConnectSimOptions {
   skewSeconds: number;
 }
 
-/** Above this many groups (adversaries and threats) the in-memory dataset gets too large. */
-export const MAX_GROUPS = 2_000_000;
+/** The in-memory dataset takes about 1.4 KB and 10 µs per group (adversary or threat); this caps it near 700 MB. */
+export const MAX_GROUPS = 500_000;
 
 export const threatConnectSimOptionsSchema = z
   .object({
