@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import { dispatchAdmin } from '../common/admin.ts';
-import { HttpError, type RouteMatch, readBody } from '../common/http.ts';
+import { type AdminHandler, dispatchAdmin } from '../common/admin.ts';
+import { HttpError, type RouteMatch, type Router, readBody } from '../common/http.ts';
 import {
   closeServer,
   delay,
@@ -52,8 +52,16 @@ function routePathOf(path: string, apiRoot: string): string | null {
   return below.length > 1 && below.endsWith('/') ? below.slice(0, -1) : below;
 }
 
+/** What the request pipeline needs, built once per simulator. */
+interface Pipeline {
+  simulation: ThreatConnectSimulation;
+  api: Router<TcApiHandler>;
+  admin: Router<AdminHandler<ThreatConnectSimulation>>;
+  log: Logger | undefined;
+}
+
 function matchRoute(
-  api: ReturnType<typeof buildApiRouter>,
+  api: Router<TcApiHandler>,
   method: string,
   routePath: string | null,
 ): RouteMatch<TcApiHandler> {
@@ -63,6 +71,67 @@ function matchRoute(
   } catch {
     return { kind: 'not-found' }; // a malformed %-escape in a path parameter
   }
+}
+
+/** Authentication (§2.5), then the rate limit (D6), then the route; every failure in the TC format. */
+async function answerApi(
+  { simulation, api, log }: Pipeline,
+  req: IncomingMessage,
+  routePath: string | null,
+  rawQuery: string,
+): Promise<Outcome> {
+  try {
+    await readBody(req, BODY_LIMIT);
+  } catch (error) {
+    return failure(error instanceof HttpError ? error.status : 400, (error as Error).message);
+  }
+  const auth = simulation.authenticator.verify(req);
+  if (!auth.ok) {
+    log?.debug({ reason: auth.message, diagnosis: auth.diagnosis }, 'authentication failed');
+    return failure(simulation.options.authFailureStatus, auth.message);
+  }
+  const rate = simulation.limiter.take(auth.principal);
+  if (!rate.allowed) return tooManyRequests(rate.resetMs);
+  const route = matchRoute(api, req.method ?? 'GET', routePath);
+  if (route.kind === 'not-found') return failure(404, failureMessages.notFound);
+  if (route.kind === 'method-not-allowed') return failure(405, 'Method not allowed');
+  try {
+    const data = route.handler({ params: route.params, query: new QueryParams(rawQuery), sim: simulation });
+    return jsonOutcome(200, { status: 'Success', data });
+  } catch (error) {
+    if (error instanceof HttpError) return failure(error.status, error.message);
+    log?.error({ err: error, routePath }, 'route failed');
+    return failure(500, 'Internal Server Error');
+  }
+}
+
+/** One request: the admin API under /_sim/, else a fault or the API answer, counted and logged. */
+async function handle(pipeline: Pipeline, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const { simulation, log } = pipeline;
+  const rawUrl = req.url ?? '/';
+  const queryAt = rawUrl.indexOf('?');
+  const path = queryAt < 0 ? rawUrl : rawUrl.slice(0, queryAt);
+  const rawQuery = queryAt < 0 ? '' : rawUrl.slice(queryAt + 1);
+  const method = req.method ?? 'GET';
+  if (path.startsWith('/_sim/')) {
+    const query = new URLSearchParams(rawQuery);
+    writeOutcome(res, await dispatchAdmin(pipeline.admin, simulation, req, { method, path, query }, log));
+    return;
+  }
+  const routePath = routePathOf(path, simulation.options.apiRoot);
+  const fault = simulation.faults.decide(routePath ?? path);
+  if (fault === 'reset') {
+    req.socket.resetAndDestroy();
+    return;
+  }
+  let outcome: Outcome;
+  if (fault === 'status500') outcome = failure(500, 'Internal Server Error');
+  else if (fault === 'status429') outcome = tooManyRequests(1000);
+  else outcome = await answerApi(pipeline, req, routePath, rawQuery);
+  simulation.countRequest(outcome.status);
+  log?.debug({ method, path, status: outcome.status, fault }, 'request');
+  if (fault === 'slow') await delay(simulation.faults.current.slow.delayMs);
+  writeOutcome(res, outcome, fault);
 }
 
 /**
@@ -77,74 +146,19 @@ export async function startThreatConnectSimulator(
 ): Promise<RunningThreatConnectSimulator> {
   const options = resolveOptions(input);
   const simulation = new ThreatConnectSimulation(options, deps);
-  const api = buildApiRouter();
-  const log = deps.logger;
   let credentials: ThreatConnectSimCredentials | undefined;
-  const admin = buildAdminRouter(() => {
-    if (!credentials) throw new Error('the simulator is not listening yet');
-    return credentials;
-  });
-
-  const handleApi = async (
-    req: IncomingMessage,
-    routePath: string | null,
-    rawQuery: string,
-  ): Promise<Outcome> => {
-    try {
-      await readBody(req, BODY_LIMIT);
-    } catch (error) {
-      return failure(error instanceof HttpError ? error.status : 400, (error as Error).message);
-    }
-    const auth = simulation.authenticator.verify(req);
-    if (!auth.ok) {
-      log?.debug({ reason: auth.message, diagnosis: auth.diagnosis }, 'authentication failed');
-      return failure(options.authFailureStatus, auth.message);
-    }
-    const rate = simulation.limiter.take(auth.principal);
-    if (!rate.allowed) return tooManyRequests(rate.resetMs);
-    const route = matchRoute(api, req.method ?? 'GET', routePath);
-    if (route.kind === 'not-found') return failure(404, failureMessages.notFound);
-    if (route.kind === 'method-not-allowed') return failure(405, 'Method not allowed');
-    try {
-      const data = route.handler({ params: route.params, query: new QueryParams(rawQuery), sim: simulation });
-      return jsonOutcome(200, { status: 'Success', data });
-    } catch (error) {
-      if (error instanceof HttpError) return failure(error.status, error.message);
-      log?.error({ err: error, routePath }, 'route failed');
-      return failure(500, 'Internal Server Error');
-    }
+  const pipeline: Pipeline = {
+    simulation,
+    api: buildApiRouter(),
+    admin: buildAdminRouter(() => {
+      if (!credentials) throw new Error('the simulator is not listening yet');
+      return credentials;
+    }),
+    log: deps.logger,
   };
-
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const rawUrl = req.url ?? '/';
-    const queryAt = rawUrl.indexOf('?');
-    const path = queryAt < 0 ? rawUrl : rawUrl.slice(0, queryAt);
-    const rawQuery = queryAt < 0 ? '' : rawUrl.slice(queryAt + 1);
-    const method = req.method ?? 'GET';
-    if (path.startsWith('/_sim/')) {
-      const query = new URLSearchParams(rawQuery);
-      writeOutcome(res, await dispatchAdmin(admin, simulation, req, { method, path, query }, log));
-      return;
-    }
-    const routePath = routePathOf(path, options.apiRoot);
-    const fault = simulation.faults.decide(routePath ?? path);
-    if (fault === 'reset') {
-      req.socket.resetAndDestroy();
-      return;
-    }
-    let outcome: Outcome;
-    if (fault === 'status500') outcome = failure(500, 'Internal Server Error');
-    else if (fault === 'status429') outcome = tooManyRequests(1000);
-    else outcome = await handleApi(req, routePath, rawQuery);
-    simulation.countRequest(outcome.status);
-    log?.debug({ method, path, status: outcome.status, fault }, 'request');
-    if (fault === 'slow') await delay(simulation.faults.current.slow.delayMs);
-    writeOutcome(res, outcome, fault);
-  };
-
   const server: Server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
-      log?.error({ err: error }, 'request failed');
+    handle(pipeline, req, res).catch((error: unknown) => {
+      deps.logger?.error({ err: error }, 'request failed');
       if (!res.headersSent) writeOutcome(res, failure(500, 'Internal Server Error'));
     });
   });
