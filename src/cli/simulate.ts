@@ -67,7 +67,7 @@ function untilSignal(): Promise<NodeJS.Signals> {
 /** The flags every simulator command shares: where to listen, the seed, the rate limit and faults, output. */
 function withServerOptions<A extends unknown[], O extends OptionValues>(
   command: Command<A, O>,
-  defaultRateLimit: string,
+  rateLimit: { default: string; per: string },
 ) {
   return command
     .option('--host <host>', 'address to bind', '127.0.0.1')
@@ -75,8 +75,8 @@ function withServerOptions<A extends unknown[], O extends OptionValues>(
     .option('--seed <n>', 'seed for deterministic data', '1')
     .option(
       '--rate-limit <n>',
-      'requests per rolling minute (e.g. 200-per-minute); 0 disables',
-      defaultRateLimit,
+      `requests per rolling minute per ${rateLimit.per} (e.g. 200-per-minute); 0 disables`,
+      rateLimit.default,
     )
     .option(
       '--faults <spec>',
@@ -148,7 +148,7 @@ function registerThreatStack(simulate: Command): void {
     .option('--findings-per-agent <n>', 'CVE findings per agent', '8')
     .option('--alerts <n>', 'seeded alerts over the last 30 days', '300')
     .option('--detection-latency <seconds>', 'delay between an action and the alert it raises', '30');
-  withServerOptions(command, '200').action(async (flags) => {
+  withServerOptions(command, { default: '200', per: 'organization' }).action(async (flags) => {
     const options = {
       ...serverOptions(flags),
       agents: numberFlag('--agents', flags.agents, { min: 0, max: 2_000_000 }),
@@ -202,7 +202,7 @@ function registerThreatConnect(simulate: Command): void {
     )
     .option('--max-result-limit <n>', 'largest resultLimit: 10000, or 500 (legacy)', '10000')
     .option('--omit-empty-arrays', 'leave out empty array keys instead of sending []');
-  withServerOptions(command, '0').action(async (flags) => {
+  withServerOptions(command, { default: '0', per: 'API user' }).action(async (flags) => {
     const options = {
       ...serverOptions(flags),
       apiRoot: apiRootFlag(flags.apiRoot),
