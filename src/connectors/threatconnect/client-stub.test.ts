@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import { collectPages, vigilFailure } from '../../../test/helpers/async.ts';
 import { VigilError } from '../../errors.ts';
 import { RETRY_AFTER_MARGIN_MS } from '../http/backoff.ts';
 import {
@@ -107,26 +108,6 @@ function clientFor(stub: Stub, config: Partial<ThreatConnectClientConfig> = {}, 
   return { client, sleeps };
 }
 
-async function collect<T>(pages: AsyncGenerator<T[]>): Promise<{ items: T[]; pages: number }> {
-  const items: T[] = [];
-  let count = 0;
-  for await (const page of pages) {
-    items.push(...page);
-    count++;
-  }
-  return { items, pages: count };
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<VigilError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof VigilError) return error;
-    throw error;
-  }
-  throw new Error('expected a VigilError');
-}
-
 /** Serves `total` owners in id order, honouring resultStart/resultLimit, with resultCount only at 0. */
 function ownerList(total: number, options: { resultCount?: boolean; maxLimit?: number } = {}): Script {
   return ({ query }) => {
@@ -155,7 +136,7 @@ describe('signing what is sent', () => {
     const stub = await startTc(() => success({ resultCount: 0, adversary: [] }));
     const { client } = clientFor(stub, { apiRoot: 'api/' });
     const owner = `Acme & Co + "Partners"/Ünïcode (EU)*`;
-    expect(await collect(client.iterateAdversaries(owner))).toEqual({ items: [], pages: 0 });
+    expect(await collectPages(client.iterateAdversaries(owner))).toEqual({ items: [], pages: 0 });
     const [request] = stub.received;
     expect(request?.signedCorrectly).toBe(true);
     expect(request?.target).toBe(
@@ -230,7 +211,7 @@ describe('pagination', () => {
     const stub = await startTc(() => success({ resultCount: 0 }));
     const { client } = clientFor(stub);
     expect(await client.listOwners()).toEqual([]);
-    expect(await collect(client.iterateAdversaryThreats(7))).toEqual({ items: [], pages: 0 });
+    expect(await collectPages(client.iterateAdversaryThreats(7))).toEqual({ items: [], pages: 0 });
     expect(stub.received).toHaveLength(2);
   });
 
@@ -256,7 +237,7 @@ describe('pagination', () => {
   it('does not fall back twice: a pagination 400 at 500 is an error naming the vendor message', async () => {
     const stub = await startTc(ownerList(10, { maxLimit: 100 }));
     const { client } = clientFor(stub);
-    const error = await failureOf(client.listOwners());
+    const error = await vigilFailure(client.listOwners());
     expect(error.code).toBe('PROVIDER_API_ERROR');
     expect(error.message).toContain('400 Bad Request');
     expect(error.message).toContain('the maximum value for resultLimit is 100');
@@ -267,7 +248,7 @@ describe('pagination', () => {
   it('refuses a server that ignores resultStart instead of looping forever', async () => {
     const stub = await startTc(() => success({ owner: [{ id: 1, name: 'Same', type: 'Organization' }] }));
     const { client } = clientFor(stub, { resultLimit: 1 });
-    const error = await failureOf(client.listOwners());
+    const error = await vigilFailure(client.listOwners());
     expect(error.code).toBe('PROVIDER_RESPONSE_INVALID');
     expect(error.message).toContain('repeats the previous page');
     expect(stub.received).toHaveLength(2);
@@ -290,7 +271,7 @@ describe('pagination', () => {
       }),
     );
     const { client } = clientFor(stub);
-    const { items } = await collect(client.iterateAdversaries('Common Community'));
+    const { items } = await collectPages(client.iterateAdversaries('Common Community'));
     expect(items).toEqual([
       expect.objectContaining({ id: 3093, upVoteCount: 3, attribute: [expect.objectContaining({ id: 77 })] }),
     ]);
@@ -301,7 +282,7 @@ describe('pagination', () => {
       success({ owner: [{ id: 1, name: 'A', type: 'Organization' }, { id: 'x' }] }),
     );
     const { client } = clientFor(stub);
-    const error = await failureOf(client.listOwners());
+    const error = await vigilFailure(client.listOwners());
     expect(error.code).toBe('PROVIDER_RESPONSE_INVALID');
     expect(error.message).toContain('GET /api/v2/owners?resultStart=0&resultLimit=10000');
     expect(error.message).toContain('data.owner[1].id');
@@ -328,7 +309,7 @@ describe('retries', () => {
       headers: { 'retry-after': '2' },
     }));
     const { client } = clientFor(stub, { maxAttempts: 3 });
-    const error = await failureOf(client.whoami());
+    const error = await vigilFailure(client.whoami());
     expect(error.code).toBe('PROVIDER_RATE_LIMITED');
     expect(error.details).toMatchObject({ retryAfterMs: 2_000, attempts: 3 });
     expect(error.message).toContain('Too many requests');
@@ -357,7 +338,7 @@ describe('retries', () => {
   it('reports PROVIDER_NETWORK_ERROR when every attempt fails below HTTP', async () => {
     const stub = await startTc(() => 'reset');
     const { client } = clientFor(stub, { maxAttempts: 2 });
-    const error = await failureOf(client.whoami());
+    const error = await vigilFailure(client.whoami());
     expect(error.code).toBe('PROVIDER_NETWORK_ERROR');
     expect(error.details).toMatchObject({ reason: 'connection', attempts: 2 });
     expect(error.hint).toContain(stub.server.url);
@@ -383,7 +364,7 @@ describe('errors', () => {
   it('treats a 2xx whose status is not "Success" as a failure with the vendor message', async () => {
     const stub = await startTc(() => ({ status: 200, body: failure('Something is off') }));
     const { client } = clientFor(stub);
-    const error = await failureOf(client.whoami());
+    const error = await vigilFailure(client.whoami());
     expect(error.code).toBe('PROVIDER_API_ERROR');
     expect(error.message).toContain('status "Failure" (Something is off)');
   });
@@ -391,7 +372,7 @@ describe('errors', () => {
   it('refuses a 2xx that is not the documented envelope', async () => {
     const stub = await startTc(() => ({ status: 200, body: { data: { user: { userName: 'x' } } } }));
     const { client } = clientFor(stub);
-    expect((await failureOf(client.whoami())).code).toBe('PROVIDER_RESPONSE_INVALID');
+    expect((await vigilFailure(client.whoami())).code).toBe('PROVIDER_RESPONSE_INVALID');
   });
 
   it.each([
@@ -404,7 +385,7 @@ describe('errors', () => {
   ])('classifies %i %j as PROVIDER_AUTHENTICATION_ERROR', async (status, message, hint) => {
     const stub = await startTc(() => ({ status, body: failure(message) }));
     const { client } = clientFor(stub);
-    const error = await failureOf(client.whoami());
+    const error = await vigilFailure(client.whoami());
     expect(error.code).toBe('PROVIDER_AUTHENTICATION_ERROR');
     expect(error.message).toContain(message);
     expect(error.hint).toContain(hint);
@@ -419,7 +400,7 @@ describe('errors', () => {
     async (message, lead) => {
       const stub = await startTc(() => ({ status: 403, body: failure(message) }));
       const { client } = clientFor(stub);
-      const error = await failureOf(collect(client.iterateAdversaries('Partner Feed')));
+      const error = await vigilFailure(collectPages(client.iterateAdversaries('Partner Feed')));
       expect(error.code).toBe('PROVIDER_PERMISSION_ERROR');
       expect(error.message).toContain(lead);
       expect(error.message).toContain(`(${message})`);
@@ -433,11 +414,11 @@ describe('errors', () => {
       body: failure('The requested resource was not found'),
     }));
     const { client } = clientFor(stub);
-    const error = await failureOf(client.getAdversary(42));
+    const error = await vigilFailure(client.getAdversary(42));
     expect(error.code).toBe('PROVIDER_NOT_FOUND');
     expect(error.message).toContain('GET /api/v2/groups/adversaries/42?includeAdditional=true');
     expect(error.message).toContain('The requested resource was not found');
-    expect(await collect(client.iterateAdversaryThreats(42, 'Common Community'))).toEqual({
+    expect(await collectPages(client.iterateAdversaryThreats(42, 'Common Community'))).toEqual({
       items: [],
       pages: 0,
     });
@@ -461,7 +442,7 @@ describe('errors', () => {
     );
     const lines: unknown[] = [];
     const { client } = clientFor(stub, {}, lines);
-    const error = await failureOf(client.whoami());
+    const error = await vigilFailure(client.whoami());
     expect(error.code).toBe('PROVIDER_AUTHENTICATION_ERROR');
     expect(error.message).toContain('[redacted]');
     expect(lines.length).toBeGreaterThan(0);
@@ -488,7 +469,7 @@ describe('errors', () => {
   it('refuses an id that is not a non-negative integer before sending anything', async () => {
     const stub = await startTc(() => success({}));
     const { client } = clientFor(stub);
-    expect((await failureOf(client.getAdversary(1.5))).code).toBe('INPUT_INVALID');
+    expect((await vigilFailure(client.getAdversary(1.5))).code).toBe('INPUT_INVALID');
     expect(stub.received).toHaveLength(0);
   });
 });

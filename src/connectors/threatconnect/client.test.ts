@@ -1,5 +1,6 @@
 import { Agent, type Dispatcher } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { collectItems, vigilFailure } from '../../../test/helpers/async.ts';
 import { admin, startTcSim, type TcHarness } from '../../../test/helpers/threatconnect.ts';
 import { VigilError } from '../../errors.ts';
 import type { ThreatConnectSimOptions } from '../../simulators/threatconnect/server.ts';
@@ -77,22 +78,6 @@ function clientFor(h: TcHarness, config: Partial<ThreatConnectClientConfig> = {}
   return { client, sleeps, close };
 }
 
-async function collect<T>(pages: AsyncGenerator<T[]>): Promise<T[]> {
-  const items: T[] = [];
-  for await (const page of pages) items.push(...page);
-  return items;
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<VigilError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof VigilError) return error;
-    throw error;
-  }
-  throw new Error('expected a VigilError');
-}
-
 const TECHNIQUE_ID = /\bT\d{4}(?:\.\d{3})?\b/gi;
 const techniqueIds = (tags: TcTag[] | undefined) =>
   (tags ?? []).flatMap((t) => t.name.match(TECHNIQUE_ID) ?? []);
@@ -103,10 +88,10 @@ async function walk(client: ThreatConnectClient) {
   const adversaries = new Map<string, TcGroup[]>();
   const threats = new Map<number, TcGroup[]>();
   for (const owner of owners) {
-    const list = await collect(client.iterateAdversaries(owner.name));
+    const list = await collectItems(client.iterateAdversaries(owner.name));
     adversaries.set(owner.name, list);
     for (const adversary of list)
-      threats.set(adversary.id, await collect(client.iterateAdversaryThreats(adversary.id)));
+      threats.set(adversary.id, await collectItems(client.iterateAdversaryThreats(adversary.id)));
   }
   return { owners, adversaries, threats };
 }
@@ -171,7 +156,7 @@ describe.each([
     for (const [adversaryId, threats] of [...result.threats].slice(0, 6)) {
       const scoped: TcGroup[] = [];
       for (const owner of result.owners) {
-        const list = await collect(client.iterateAdversaryThreats(adversaryId, owner.name));
+        const list = await collectItems(client.iterateAdversaryThreats(adversaryId, owner.name));
         expect(list.every((t) => t.ownerName === owner.name)).toBe(true);
         if (list.length === 0) empty++;
         scoped.push(...list);
@@ -208,7 +193,7 @@ describe('an owner-scoped walk of a legacy server (resultLimit maximum 500)', ()
     const stats = await simStats(h);
     const owners = await client.listOwners();
     for (const owner of owners) {
-      expect(await collect(client.iterateAdversaries(owner.name))).toHaveLength(
+      expect(await collectItems(client.iterateAdversaries(owner.name))).toHaveLength(
         stats.adversaries.byOwner[owner.name] ?? -1,
       );
     }
@@ -288,7 +273,7 @@ describe('authentication and permission failures', () => {
   it('reports a clock more than 5 minutes off as PROVIDER_AUTHENTICATION_ERROR with a clock hint', async () => {
     await admin(h.sim.url, 'PUT', '/_sim/clock', { offsetMs: 6 * 60_000 });
     const { client } = clientFor(h);
-    const error = await failureOf(client.whoami());
+    const error = await vigilFailure(client.whoami());
     expect(error.code).toBe('PROVIDER_AUTHENTICATION_ERROR');
     expect(error.message).toContain('Timestamp out of acceptable time range');
     expect(error.hint).toContain('clock');
@@ -299,7 +284,7 @@ describe('authentication and permission failures', () => {
   it('reports a wrong key as PROVIDER_AUTHENTICATION_ERROR after one request, never showing the key', async () => {
     const wrongKey = `${h.sim.credentials.apiKey.slice(0, -4)}XXXX`;
     const { client } = clientFor(h, { apiKey: wrongKey });
-    const error = await failureOf(client.listOwners());
+    const error = await vigilFailure(client.listOwners());
     expect(error.code).toBe('PROVIDER_AUTHENTICATION_ERROR');
     expect(error.message).toContain('Signature data did not match expected result');
     expect(error.hint).toContain('TC_API_KEY');
@@ -310,7 +295,7 @@ describe('authentication and permission failures', () => {
 
   it('reports an owner that does not exist as PROVIDER_PERMISSION_ERROR naming it', async () => {
     const { client } = clientFor(h);
-    const error = await failureOf(collect(client.iterateAdversaries('No Such Owner')));
+    const error = await vigilFailure(collectItems(client.iterateAdversaries('No Such Owner')));
     expect(error.code).toBe('PROVIDER_PERMISSION_ERROR');
     expect(error.message).toContain("no owner named 'No Such Owner'");
     expect(error.message).toContain('The requested owner was not found');
@@ -321,7 +306,7 @@ describe('authentication and permission failures', () => {
     const hidden = (await simStats(h)).inaccessibleOwners[0]?.name;
     if (hidden === undefined) throw new Error('the simulator has no inaccessible owner');
     const { client } = clientFor(h);
-    const error = await failureOf(collect(client.iterateAdversaries(hidden)));
+    const error = await vigilFailure(collectItems(client.iterateAdversaries(hidden)));
     expect(error.code).toBe('PROVIDER_PERMISSION_ERROR');
     expect(error.message).toContain(`may not read the ThreatConnect owner '${hidden}'`);
     expect(error.message).toContain('(Access Denied)');
@@ -330,8 +315,8 @@ describe('authentication and permission failures', () => {
 
   it('yields no threats for an adversary that does not exist (404) and reports its detail as not found', async () => {
     const { client } = clientFor(h);
-    expect(await collect(client.iterateAdversaryThreats(999_999_999))).toEqual([]);
-    const error = await failureOf(client.getAdversary(999_999_999));
+    expect(await collectItems(client.iterateAdversaryThreats(999_999_999))).toEqual([]);
+    const error = await vigilFailure(client.getAdversary(999_999_999));
     expect(error.code).toBe('PROVIDER_NOT_FOUND');
     expect(error.message).toContain('The requested resource was not found');
     await client.close();
@@ -347,7 +332,7 @@ describe('a legacy server that answers 403 to authentication failures', () => {
 
   it('still classifies a wrong key as PROVIDER_AUTHENTICATION_ERROR', async () => {
     const { client } = clientFor(h, { apiKey: 'not-the-key-at-all' });
-    const error = await failureOf(client.whoami());
+    const error = await vigilFailure(client.whoami());
     expect(error.code).toBe('PROVIDER_AUTHENTICATION_ERROR');
     expect(error.message).toContain('403 Forbidden');
     expect(client.stats.requests).toBe(1);
@@ -356,7 +341,7 @@ describe('a legacy server that answers 403 to authentication failures', () => {
 
   it('still classifies an unknown Access ID (Access Denied, no owner) as PROVIDER_AUTHENTICATION_ERROR', async () => {
     const { client } = clientFor(h, { accessId: '99999999999999999999' });
-    const error = await failureOf(client.listOwners());
+    const error = await vigilFailure(client.listOwners());
     expect(error.code).toBe('PROVIDER_AUTHENTICATION_ERROR');
     expect(error.message).toContain('Access Denied');
     await client.close();

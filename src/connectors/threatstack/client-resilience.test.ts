@@ -2,6 +2,7 @@ import { Writable } from 'node:stream';
 import Hawk from 'hawk';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { collectItems, vigilFailure } from '../../../test/helpers/async.ts';
 import { admin, type SimHarness, startSim } from '../../../test/helpers/threatstack.ts';
 import { VigilError } from '../../errors.ts';
 import { RETRY_AFTER_MARGIN_MS } from '../http/backoff.ts';
@@ -15,22 +16,6 @@ interface SimStats {
 }
 interface FaultsView {
   injected: Record<'status500' | 'status429' | 'reset' | 'slow' | 'truncate', number>;
-}
-
-async function collect<T>(pages: AsyncGenerator<T[]>): Promise<T[]> {
-  const items: T[] = [];
-  for await (const page of pages) items.push(...page);
-  return items;
-}
-
-async function failure(promise: Promise<unknown>): Promise<VigilError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof VigilError) return error;
-    throw error;
-  }
-  throw new Error('expected a VigilError');
 }
 
 /** A pino logger whose JSON lines land in `lines`. */
@@ -116,7 +101,7 @@ describe('rate limits', () => {
   it('reports PROVIDER_RATE_LIMITED with retryAfterMs when every attempt is refused', async () => {
     const { client } = clientFor(h, { requestsPerMinute: 0, maxAttempts: 1 });
     for (let i = 0; i < 5; i++) await client.selfTest();
-    const error = await failure(client.selfTest());
+    const error = await vigilFailure(client.selfTest());
     expect(error.code).toBe('PROVIDER_RATE_LIMITED');
     expect(error.details.retryAfterMs).toEqual(expect.any(Number));
     expect(error.message).toContain('429 Too Many Requests');
@@ -135,8 +120,8 @@ describe('fault injection', () => {
   });
 
   const listAllAgents = async (client: ThreatStackClient) => [
-    ...(await collect(client.iterateAgents('online'))),
-    ...(await collect(client.iterateAgents('offline'))),
+    ...(await collectItems(client.iterateAgents('online'))),
+    ...(await collectItems(client.iterateAgents('offline'))),
   ];
 
   it('lists every agent through 500s, 429s, resets and truncated bodies, counting the retries', async () => {
@@ -183,7 +168,7 @@ describe('fault injection', () => {
   it('fails with PROVIDER_NETWORK_ERROR when the server never answers in time', async () => {
     await admin(h.sim.url, 'PUT', '/_sim/faults', { slow: { probability: 1, delayMs: 1_500 } });
     const { client } = clientFor(h, { requestsPerMinute: 0, timeoutMs: 200, maxAttempts: 2 });
-    const error = await failure(client.selfTest());
+    const error = await vigilFailure(client.selfTest());
     expect(error.code).toBe('PROVIDER_NETWORK_ERROR');
     expect(error.details).toMatchObject({ reason: 'timeout', attempts: 2 });
     expect(error.message).toContain('GET /help/hawk/self-test');
@@ -205,7 +190,7 @@ describe('proxy', () => {
     try {
       const proxyUrl = proxy.url.replace('http://', 'http://scanner:s3cret@');
       const { client } = clientFor(h, { requestsPerMinute: 0, proxy: proxyUrl });
-      const agents = await collect(client.iterateAgents('online'));
+      const agents = await collectItems(client.iterateAgents('online'));
       expect(agents).toHaveLength(230);
       expect(client.stats.requests).toBe(3);
       expect(proxy.seen).toHaveLength(3);
@@ -231,7 +216,7 @@ describe('proxy', () => {
       maxAttempts: 1,
       proxy: proxy.url.replace('http://', 'http://scanner:s3cret@'),
     });
-    const error = await failure(client.selfTest());
+    const error = await vigilFailure(client.selfTest());
     expect(error.code).toBe('PROVIDER_NETWORK_ERROR');
     expect(error.hint).toContain('***@127.0.0.1');
     expect(`${error.message} ${error.hint}`).not.toContain('s3cret');
@@ -263,11 +248,11 @@ describe('misbehaving servers', () => {
     );
     try {
       const client = stubClient(stub.url);
-      const tampered = await failure(client.selfTest());
+      const tampered = await vigilFailure(client.selfTest());
       expect(tampered.code).toBe('PROVIDER_RESPONSE_INVALID');
       expect(tampered.message).toContain('not authentic');
       header = undefined;
-      const missing = await failure(client.selfTest());
+      const missing = await vigilFailure(client.selfTest());
       expect(missing.code).toBe('PROVIDER_RESPONSE_INVALID');
       expect(missing.message).toContain('Missing Server-Authorization');
       expect(stub.seen).toHaveLength(2);
@@ -326,7 +311,7 @@ describe('misbehaving servers', () => {
     );
     try {
       const client = stubClient(stub.url);
-      const error = await failure(client.selfTest());
+      const error = await vigilFailure(client.selfTest());
       expect(error.code).toBe('PROVIDER_AUTHENTICATION_ERROR');
       expect(error.message).toContain('Stale timestamp');
       expect(error.hint).toContain('clock');
@@ -348,10 +333,10 @@ describe('misbehaving servers', () => {
     });
     try {
       const client = stubClient(stub.url, { verifyResponses: false });
-      expect((await collect(client.iterateAgents('online'))).map((a) => a.id)).toEqual(['a', 'b']);
+      expect((await collectItems(client.iterateAgents('online'))).map((a) => a.id)).toEqual(['a', 'b']);
       expect(stub.seen).toEqual(['/v2/agents?status=online', '/v2/agents?status=online&token=abc']);
       lastToken = 'abc';
-      expect((await collect(client.iterateAgents('online'))).map((a) => a.id)).toEqual(['a', 'b']);
+      expect((await collectItems(client.iterateAgents('online'))).map((a) => a.id)).toEqual(['a', 'b']);
       expect(stub.seen).toHaveLength(4);
       await client.close();
     } finally {
@@ -365,7 +350,7 @@ describe('misbehaving servers', () => {
     );
     try {
       const client = stubClient(stub.url, { verifyResponses: false });
-      const error = await failure(collect(client.iterateAgents('offline')));
+      const error = await vigilFailure(collectItems(client.iterateAgents('offline')));
       expect(error.code).toBe('PROVIDER_RESPONSE_INVALID');
       expect(error.message).toContain('GET /v2/agents?status=offline');
       expect(error.message).toContain('agents[1].id');
@@ -382,7 +367,7 @@ describe('misbehaving servers', () => {
     });
     try {
       const client = stubClient(stub.url);
-      const error = await failure(client.getAlert('abc'));
+      const error = await vigilFailure(client.getAlert('abc'));
       expect(error.code).toBe('PROVIDER_API_ERROR');
       expect(error.details).toMatchObject({ status: 502, attempts: 2 });
       expect(error.message).toContain('502 Bad Gateway');

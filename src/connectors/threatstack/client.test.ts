@@ -1,5 +1,6 @@
 import { Agent, type Dispatcher } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { collectPages, vigilFailure } from '../../../test/helpers/async.ts';
 import { admin, type SimHarness, startSim } from '../../../test/helpers/threatstack.ts';
 import { VigilError } from '../../errors.ts';
 import { ThreatStackClient, type ThreatStackClientConfig } from './client.ts';
@@ -15,26 +16,6 @@ interface Stats {
 interface Credentials {
   organizations: Array<{ id: string }>;
   users: Array<{ persona: string; userId: string; apiKey: string }>;
-}
-
-async function collect<T>(pages: AsyncGenerator<Iterable<T>>): Promise<{ items: T[]; pages: number }> {
-  const items: T[] = [];
-  let count = 0;
-  for await (const page of pages) {
-    items.push(...page);
-    count++;
-  }
-  return { items, pages: count };
-}
-
-async function failure(promise: Promise<unknown>): Promise<VigilError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof VigilError) return error;
-    throw error;
-  }
-  throw new Error('expected a VigilError');
 }
 
 /** A dispatcher that records the exact request target of every request it carries. */
@@ -71,7 +52,7 @@ describe('ThreatStackClient against the simulator: pagination', () => {
     const dispatcher = recordingDispatcher(paths);
     const client = clientFor(h, { dispatcher });
     const before = await simStats(h);
-    const { items, pages } = await collect(client.iterateAgents('online'));
+    const { items, pages } = await collectPages(client.iterateAgents('online'));
     expect(items).toHaveLength(250);
     expect(new Set(items.map((a) => a.id)).size).toBe(250);
     expect(pages).toBe(3);
@@ -104,8 +85,8 @@ describe('ThreatStackClient against the simulator: every list equals the ground 
   });
 
   it('lists online and offline agents', async () => {
-    const online = await collect(client.iterateAgents('online'));
-    const offline = await collect(client.iterateAgents('offline'));
+    const online = await collectPages(client.iterateAgents('online'));
+    const offline = await collectPages(client.iterateAgents('offline'));
     expect(online.items).toHaveLength(stats.agents.online);
     expect(offline.items).toHaveLength(stats.agents.offline);
     expect(online.items.every((a) => a.status === 'online')).toBe(true);
@@ -114,19 +95,19 @@ describe('ThreatStackClient against the simulator: every list equals the ground 
   });
 
   it('lists monitored and unmonitored EC2 instances', async () => {
-    const { items } = await collect(client.iterateEc2Instances());
+    const { items } = await collectPages(client.iterateEc2Instances());
     expect(items).toHaveLength(stats.ec2.total);
     expect(items.filter((i) => i.monitored === true)).toHaveLength(stats.ec2.monitored);
     expect(new Set(items.map((i) => i.id)).size).toBe(stats.ec2.total);
   });
 
   it('lists CVEs, and the vulnerable servers of each matches its agents[]', async () => {
-    const { items: cves } = await collect(client.iterateVulnerabilities());
+    const { items: cves } = await collectPages(client.iterateVulnerabilities());
     expect(cves).toHaveLength(stats.cves.total);
     expect(cves.filter((c) => c.isSuppressed)).toHaveLength(stats.cves.suppressed);
     let findings = 0;
     for (const cve of cves) {
-      const { items: servers } = await collect(client.iterateVulnerableServers(cve.cveNumber));
+      const { items: servers } = await collectPages(client.iterateVulnerableServers(cve.cveNumber));
       expect(servers.map((s) => s.agentId).sort()).toEqual((cve.agents ?? []).map((a) => a.agentId).sort());
       findings += servers.length;
     }
@@ -134,12 +115,15 @@ describe('ThreatStackClient against the simulator: every list equals the ground 
   });
 
   it('yields no pages of vulnerable servers for an unknown CVE (404)', async () => {
-    expect(await collect(client.iterateVulnerableServers('CVE-1900-0001'))).toEqual({ items: [], pages: 0 });
+    expect(await collectPages(client.iterateVulnerableServers('CVE-1900-0001'))).toEqual({
+      items: [],
+      pages: 0,
+    });
   });
 
   it('lists active and dismissed alerts, and filters by time', async () => {
-    const active = await collect(client.iterateAlerts({ status: 'active' }));
-    const dismissed = await collect(client.iterateAlerts({ status: 'dismissed' }));
+    const active = await collectPages(client.iterateAlerts({ status: 'active' }));
+    const dismissed = await collectPages(client.iterateAlerts({ status: 'dismissed' }));
     expect(active.items).toHaveLength(stats.alerts.active);
     expect(dismissed.items).toHaveLength(stats.alerts.dismissed);
     expect(active.pages).toBe(Math.ceil(stats.alerts.active / 100));
@@ -148,17 +132,17 @@ describe('ThreatStackClient against the simulator: every list equals the ground 
 
     const from = new Date(created[Math.floor(created.length / 2)] ?? 0);
     const since = await simStats(h, `?alertsSince=${from.toISOString()}`);
-    const activeSince = await collect(
+    const activeSince = await collectPages(
       client.iterateAlerts({ status: 'active', from, until: new Date(h.clock.now()) }),
     );
-    const dismissedSince = await collect(client.iterateAlerts({ status: 'dismissed', from }));
+    const dismissedSince = await collectPages(client.iterateAlerts({ status: 'dismissed', from }));
     expect(activeSince.items).toHaveLength(since.alerts.since?.active ?? -1);
     expect(dismissedSince.items).toHaveLength(since.alerts.since?.dismissed ?? -1);
     expect(activeSince.items.every((a) => Date.parse(a.createdAt) >= from.getTime())).toBe(true);
   });
 
   it('gets one alert and its events; unknown alerts are PROVIDER_NOT_FOUND and have no events', async () => {
-    const { items } = await collect(client.iterateAlerts({ status: 'active' }));
+    const { items } = await collectPages(client.iterateAlerts({ status: 'active' }));
     const listed = items[0];
     if (!listed) throw new Error('the simulator has no active alert');
     expect(await client.getAlert(listed.id)).toEqual(listed);
@@ -169,14 +153,14 @@ describe('ThreatStackClient against the simulator: every list equals the ground 
     );
 
     expect(await client.listAlertEvents('000000000000000000000000')).toEqual([]);
-    const missing = await failure(client.getAlert('000000000000000000000000'));
+    const missing = await vigilFailure(client.getAlert('000000000000000000000000'));
     expect(missing.code).toBe('PROVIDER_NOT_FOUND');
     expect(missing.message).toContain('GET /v2/alerts/000000000000000000000000');
     expect(missing.message).toContain('404');
   });
 
   it('dismisses an alert with a signed JSON body (payload hash)', async () => {
-    const { items } = await collect(client.iterateAlerts({ status: 'active' }));
+    const { items } = await collectPages(client.iterateAlerts({ status: 'active' }));
     const target = items[items.length - 1];
     if (!target) throw new Error('the simulator has no active alert');
     await client.dismissAlerts({ ids: [target.id], dismissReason: 'MAINTENANCE' });
@@ -205,7 +189,7 @@ describe('ThreatStackClient against the simulator: credentials and permissions',
     const wrongKey = 'wrong-key-0123456789abcdef';
     const client = clientFor(h, { apiKey: wrongKey });
     const before = await simStats(h);
-    const error = await failure(collect(client.iterateAgents('online')));
+    const error = await vigilFailure(collectPages(client.iterateAgents('online')));
     expect(error.code).toBe('PROVIDER_AUTHENTICATION_ERROR');
     expect(error.message).toContain('GET /v2/agents?status=online');
     expect(error.message).toContain('401');
@@ -224,7 +208,7 @@ describe('ThreatStackClient against the simulator: credentials and permissions',
     const former = persona('former');
     const client = clientFor(h, { userId: former.userId, apiKey: former.apiKey });
     await expect(client.selfTest()).resolves.toBeUndefined();
-    const error = await failure(collect(client.iterateAgents('online')));
+    const error = await vigilFailure(collectPages(client.iterateAgents('online')));
     expect(error.code).toBe('PROVIDER_PERMISSION_ERROR');
     expect(error.message).toContain('403');
     expect(error.message).toContain('Forbidden');
@@ -236,7 +220,7 @@ describe('ThreatStackClient against the simulator: credentials and permissions',
   it('fails an organization the user does not belong to with PROVIDER_AUTHENTICATION_ERROR', async () => {
     const outsider = persona('outsider');
     const client = clientFor(h, { userId: outsider.userId, apiKey: outsider.apiKey });
-    const error = await failure(client.selfTest());
+    const error = await vigilFailure(client.selfTest());
     expect(error.code).toBe('PROVIDER_AUTHENTICATION_ERROR');
     expect(error.message).toContain('Invalid organization');
     expect(error.hint).toContain('TS_ORGANIZATION_ID');
@@ -248,7 +232,7 @@ describe('ThreatStackClient against the simulator: credentials and permissions',
     const client = clientFor(h);
     try {
       await client.selfTest();
-      const { items } = await collect(client.iterateAgents('online'));
+      const { items } = await collectPages(client.iterateAgents('online'));
       expect(items.length).toBeGreaterThan(0);
       expect(client.stats.clockCorrections).toBe(1);
       expect(client.stats.requests).toBe(3);
