@@ -13,6 +13,12 @@ import { ZodError } from 'zod';
  * - `FILE_WRITE_FAILED`: an output file could not be written.
  * - `NOT_FOUND`: a named thing does not exist.
  * - `CONFIG_INVALID`: an integration's configuration (flags, environment) is missing or wrong.
+ * - Connectivity test results (`vigil integrations test`), one per layer, in the order checked:
+ *   `DNS_FAILED` (the vendor's or the proxy's host does not resolve), `TCP_UNREACHABLE` (connection
+ *   refused or timed out), `TLS_FAILED` (certificate untrusted, expired or for another name; no TLS),
+ *   `AUTH_FAILED` (401: key, clock or organization; or the proxy refused its credentials),
+ *   `PERMISSION_DENIED` (403 on a required read), `RATE_LIMITED` (429; `retryAfterMs` in details),
+ *   `PROVIDER_ERROR` (5xx, or an answer that is not the vendor's API).
  * - `PROVIDER_AUTHENTICATION_ERROR`: the vendor refused the credentials (401: key, clock, organization).
  * - `PROVIDER_PERMISSION_ERROR`: the vendor refused an authenticated call (403: role or revoked member).
  * - `PROVIDER_NOT_FOUND`: the vendor answered 404 for a single object.
@@ -32,6 +38,13 @@ export const errorRegistry = {
   FILE_WRITE_FAILED: { httpStatus: 500, exitCode: 1 },
   NOT_FOUND: { httpStatus: 404, exitCode: 1 },
   CONFIG_INVALID: { httpStatus: 400, exitCode: 2 },
+  DNS_FAILED: { httpStatus: 502, exitCode: 1 },
+  TCP_UNREACHABLE: { httpStatus: 502, exitCode: 1 },
+  TLS_FAILED: { httpStatus: 502, exitCode: 1 },
+  AUTH_FAILED: { httpStatus: 502, exitCode: 1 },
+  PERMISSION_DENIED: { httpStatus: 502, exitCode: 1 },
+  RATE_LIMITED: { httpStatus: 503, exitCode: 1 },
+  PROVIDER_ERROR: { httpStatus: 502, exitCode: 1 },
   PROVIDER_AUTHENTICATION_ERROR: { httpStatus: 502, exitCode: 1 },
   PROVIDER_PERMISSION_ERROR: { httpStatus: 502, exitCode: 1 },
   PROVIDER_NOT_FOUND: { httpStatus: 502, exitCode: 1 },

@@ -19,8 +19,16 @@ export function jsonOutcome(status: number, json: unknown, headers: Record<strin
   };
 }
 
-/** Binds `server`; a port in use becomes the coded `ADDRESS_IN_USE` error. */
+/**
+ * How long an idle keep-alive connection stays open: 60 s, the idle timeout of the cloud load
+ * balancers vendor APIs sit behind. (Node's 5 s default made clients that pause between pages —
+ * a sync writing a large page to its database — race the server's close and see resets.)
+ */
+export const IDLE_CONNECTION_TIMEOUT_MS = 60_000;
+
+/** Binds `server` (with the idle timeout above); a port in use becomes the coded `ADDRESS_IN_USE` error. */
 export function listen(server: Server, host: string, port: number): Promise<void> {
+  server.keepAliveTimeout = IDLE_CONNECTION_TIMEOUT_MS;
   return new Promise((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException) => {
       reject(

@@ -162,7 +162,6 @@ export async function startThreatConnectSimulator(
       if (!res.headersSent) writeOutcome(res, failure(500, 'Internal Server Error'));
     });
   });
-  server.keepAliveTimeout = 5_000;
   await listen(server, options.host, options.port);
   const url = serverUrl(server, options.host);
   simulation.setWebBase(url);

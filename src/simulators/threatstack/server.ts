@@ -162,7 +162,6 @@ export async function startThreatStackSimulator(
       if (!res.headersSent) write(res, jsonErrors(500, 'Internal Server Error'));
     });
   });
-  server.keepAliveTimeout = 5_000;
   await listen(server, options.host, options.port);
   const url = serverUrl(server, options.host);
   const pump = setInterval(() => simulation.webhooks.pump(simulation.clock.now()), 1000);
