@@ -102,8 +102,11 @@ async function benchScale(scale: Scale): Promise<void> {
         env,
       );
       const report = JSON.parse(stdout) as SyncReport;
+      const changed = report.types
+        .filter((t) => t.created + t.updated + t.deleted > 0 && label !== 'first sync')
+        .map((t) => `${t.type} +${t.created}/~${t.updated}/-${t.deleted}`);
       process.stdout.write(
-        `  ${label.padEnd(18)} ${report.status} (exit ${code}) in ${(report.durationMs / 1000).toFixed(1)} s · requests ${report.requests.requests} (retries ${report.requests.retries}) · rows written ${rowsWritten(report).toLocaleString('en-US')} · peak RSS ${mb(peakRss)} · db ${mb(statSync(join(dir, 'vigil.db')).size)}\n`,
+        `  ${label.padEnd(18)} ${report.status} (exit ${code}) in ${(report.durationMs / 1000).toFixed(1)} s · requests ${report.requests.requests} (retries ${report.requests.retries}) · rows written ${rowsWritten(report).toLocaleString('en-US')} · peak RSS ${mb(peakRss)} · db ${mb(statSync(join(dir, 'vigil.db')).size)}${changed.length > 0 ? ` · changed: ${changed.join(', ')}` : ''}\n`,
       );
     }
   } finally {
@@ -113,6 +116,8 @@ async function benchScale(scale: Scale): Promise<void> {
 }
 
 export async function run(): Promise<void> {
-  await benchScale({ agents: 10_000, findingsPerAgent: 10, cves: 2_000, alerts: 2_000 });
+  if (process.env.VIGIL_BENCH_SCALE !== 'large') {
+    await benchScale({ agents: 10_000, findingsPerAgent: 10, cves: 2_000, alerts: 2_000 });
+  }
   await benchScale({ agents: 100_000, findingsPerAgent: 10, cves: 5_000, alerts: 10_000 });
 }

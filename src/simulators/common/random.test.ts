@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { hashString, Random, randomFor } from './random.ts';
+import { hashString, Random, randomFor, uniqueHex8 } from './random.ts';
 
 function draws(random: Random, count = 20): number[] {
   return Array.from({ length: count }, () => random.next());
@@ -133,5 +133,14 @@ describe('randomFor', () => {
       expect(b.slice(0, 40)).not.toEqual(a.slice(shift, shift + 40));
       expect(a.slice(0, 40)).not.toEqual(b.slice(shift, shift + 40));
     }
+  });
+});
+
+describe('uniqueHex8', () => {
+  it('gives eight hex digits, different for every index', () => {
+    const seen = new Set<string>();
+    for (let i = 0; i < 200_000; i++) seen.add(uniqueHex8(i));
+    expect(seen.size).toBe(200_000);
+    expect(uniqueHex8(7)).toMatch(/^[0-9a-f]{8}$/);
   });
 });

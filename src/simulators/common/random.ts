@@ -25,6 +25,17 @@ function mix32(value: number): number {
   return h >>> 0;
 }
 
+/**
+ * Eight hex digits that are different for every `index` (a bijection of 32-bit integers), to
+ * make generated identifiers unique by construction: random draws alone can repeat, because
+ * every stream walks the same 2^32-long cycle of the generator.
+ */
+export function uniqueHex8(index: number): string {
+  return mix32(index ^ 0x5bd1e995)
+    .toString(16)
+    .padStart(8, '0');
+}
+
 /** A small, fast PRNG (mulberry32) with helpers for the shapes the generators need. */
 export class Random {
   private state: number;

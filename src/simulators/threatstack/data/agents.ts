@@ -1,4 +1,4 @@
-import { type Random, randomFor } from '../../common/random.ts';
+import { type Random, randomFor, uniqueHex8 } from '../../common/random.ts';
 import { agentVersions, awsRegions, environments, hostRoles, operatingSystems, teams } from './vocabulary.ts';
 
 export type AgentStatus = 'online' | 'offline';
@@ -206,7 +206,8 @@ export class AgentTable {
     const record: AgentRecord = {
       index,
       id: this.id(index),
-      instanceId: ec2 ? `i-0${random.hex(16)}` : null,
+      // 17 hex digits like real ids; `a` + a unique part keeps every agent's instance distinct.
+      instanceId: ec2 ? `i-0a${uniqueHex8(index)}${random.hex(7)}` : null,
       status,
       createdAt,
       lastReportedAt,

@@ -1,4 +1,4 @@
-import { randomFor } from '../../common/random.ts';
+import { randomFor, uniqueHex8 } from '../../common/random.ts';
 import type { AgentRecord, AgentTable } from './agents.ts';
 import { awsRegions, instanceTypes } from './vocabulary.ts';
 
@@ -121,7 +121,7 @@ export class Ec2Inventory {
     const random = randomFor(this.seed, 'ec2-unmonitored', u);
     const privateIp = `10.200.${(u >> 8) & 255}.${u & 255}`;
     const json = this.base(
-      `i-0${random.hex(16)}`,
+      `i-0b${uniqueHex8(u)}${random.hex(7)}`,
       privateIp,
       null,
       random.pick(awsRegions),
