@@ -2,7 +2,6 @@ import { Agent, type Dispatcher } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { collectItems, vigilFailure } from '../../../test/helpers/async.ts';
 import { admin, startTcSim, type TcHarness } from '../../../test/helpers/threatconnect.ts';
-import { VigilError } from '../../errors.ts';
 import type { ThreatConnectSimOptions } from '../../simulators/threatconnect/server.ts';
 import { ThreatConnectClient, type ThreatConnectClientConfig } from './client.ts';
 import type { TcGroup, TcTag } from './types.ts';

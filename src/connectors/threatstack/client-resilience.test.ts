@@ -4,7 +4,6 @@ import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { collectItems, vigilFailure } from '../../../test/helpers/async.ts';
 import { admin, type SimHarness, startSim } from '../../../test/helpers/threatstack.ts';
-import { VigilError } from '../../errors.ts';
 import { RETRY_AFTER_MARGIN_MS } from '../http/backoff.ts';
 import { sendJson, startForwardProxy, startStubServer } from '../http/testing/loopback.ts';
 import { ThreatStackClient, type ThreatStackClientConfig } from './client.ts';

@@ -2,7 +2,6 @@ import { Agent, type Dispatcher } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectPages, vigilFailure } from '../../../test/helpers/async.ts';
 import { admin, type SimHarness, startSim } from '../../../test/helpers/threatstack.ts';
-import { VigilError } from '../../errors.ts';
 import { ThreatStackClient, type ThreatStackClientConfig } from './client.ts';
 
 interface Stats {
