@@ -4,7 +4,10 @@ import { registerActorsCommands } from './actors.ts';
 import { registerAgentsCommands } from './agents.ts';
 import { registerAttackCommands } from './attack.ts';
 import { registerGraphCommands } from './graph.ts';
+import { registerIntegrationsCommands } from './integrations.ts';
 import { reportError, wantsJson } from './output.ts';
+import { registerRunsCommands } from './runs.ts';
+import { registerServeCommands } from './serve.ts';
 import { registerSimulateCommands } from './simulate.ts';
 import { registerSyncCommands } from './sync.ts';
 
@@ -22,6 +25,9 @@ export function buildProgram(): Command {
   registerActorsCommands(program);
   registerSimulateCommands(program);
   registerAttackCommands(program);
+  registerIntegrationsCommands(program);
+  registerRunsCommands(program);
+  registerServeCommands(program);
   return program;
 }
 

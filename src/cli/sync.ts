@@ -6,18 +6,31 @@ import { threatConnectSteps } from '../connectors/threatconnect/steps.ts';
 import { ThreatStackClient } from '../connectors/threatstack/client.ts';
 import { threatStackConnectionFromEnv } from '../connectors/threatstack/config.ts';
 import { threatStackSteps } from '../connectors/threatstack/steps.ts';
+import {
+  runSyncPlan,
+  type SyncPlan,
+  type SyncReport,
+  type SyncRunOptions,
+  syncPlan,
+} from '../integrations/sync-plan.ts';
 import { createLogger } from '../log.ts';
 import { openStore } from '../store/index.ts';
-import { runSync } from '../sync/engine.ts';
-import type { IntegrationStep, SyncSummary } from '../sync/types.ts';
+import type { GraphStore } from '../store/types.ts';
 import { printJson } from './output.ts';
 import { syncProgress } from './progress.ts';
 import { numberFlag } from './simulate.ts';
 import { formatDuration, renderTable } from './table.ts';
 
-/** A sync summary with the client's request counters, as `--json` prints it. */
-export interface SyncReport extends SyncSummary {
-  requests: Record<string, number>;
+export type { SyncReport };
+
+/** `requests 7 · retries 0 · rate limited 0`: a client's counters as people read them. */
+export function formatRequestCounters(requests: Record<string, number>): string {
+  return Object.entries(requests)
+    .map(
+      ([name, value]) =>
+        `${name.replace(/[A-Z]/g, (c) => ` ${c.toLowerCase()}`)} ${value.toLocaleString('en-US')}`,
+    )
+    .join(' · ');
 }
 
 /** Prints a sync report as people read it: steps, then a per-type table, then the request figures. */
@@ -51,11 +64,7 @@ export function printSyncReport(report: SyncReport, title: string): void {
     ),
     '',
   );
-  const counters = Object.entries(report.requests).map(
-    ([name, value]) =>
-      `${name.replace(/[A-Z]/g, (c) => ` ${c.toLowerCase()}`)} ${value.toLocaleString('en-US')}`,
-  );
-  out.push(`${counters.join(' · ')} · duration ${formatDuration(report.durationMs)}`);
+  out.push(`${formatRequestCounters(report.requests)} · duration ${formatDuration(report.durationMs)}`);
   process.stdout.write(`${out.join('\n')}\n`);
 }
 
@@ -66,49 +75,58 @@ const commonOptions = {
   json: ['--json', 'print the run summary as JSON'],
 } as const;
 
-interface VendorSync<C> {
-  title: string;
-  integrationId: string;
-  steps: IntegrationStep<C>[];
-  client: C & { readonly stats: object; close(): Promise<void> };
-  db: string | undefined;
-  json: boolean;
-}
-
 /**
- * Runs one vendor's sync into the store with progress on stderr, prints the report (table or
- * JSON), and sets exit code 1 (SYNC_INCOMPLETE) when any step did not fully succeed.
+ * Runs a sync with progress on stderr (none with `--json`) and the CLI's logger: `run` is
+ * `runSyncPlan` for the environment commands and `syncIntegration` for registered integrations.
  */
-async function runVendorSync<C>(sync: VendorSync<C>): Promise<void> {
-  const logger = createLogger(process.env.VIGIL_LOG_LEVEL ?? 'warn');
-  const store = await openStore(sync.db);
-  const progress = sync.json ? undefined : syncProgress();
-  let summary: SyncSummary;
+export async function withSyncProgress(
+  json: boolean,
+  run: (options: SyncRunOptions) => Promise<SyncReport>,
+): Promise<SyncReport> {
+  const progress = json ? undefined : syncProgress();
   try {
-    summary = await runSync({
-      store,
-      integrationId: sync.integrationId,
-      steps: sync.steps,
-      client: sync.client,
-      logger,
+    return await run({
+      logger: createLogger(process.env.VIGIL_LOG_LEVEL ?? 'warn'),
       ...(progress ? { observer: progress } : {}),
     });
   } finally {
     progress?.stop();
-    await sync.client.close();
-    await store.close();
   }
-  const report: SyncReport = { ...summary, requests: { ...(sync.client.stats as Record<string, number>) } };
-  if (sync.json) printJson(report);
-  else printSyncReport(report, sync.title);
-  if (report.status !== 'success') {
-    const failed = report.steps.filter((s) => s.status !== 'success').map((s) => `${s.id} (${s.status})`);
-    if (!sync.json) {
-      process.stderr.write(
-        `error SYNC_INCOMPLETE: steps ${failed.join(', ')} did not fully succeed; their types kept what the graph had (nothing of them was deleted).\n`,
-      );
-    }
-    process.exitCode = 1;
+}
+
+/** Sets exit code 1 (SYNC_INCOMPLETE, one line on stderr unless `--json`) when any step did not fully succeed. */
+export function flagIncompleteSync(report: SyncReport, json: boolean): void {
+  if (report.status === 'success') return;
+  const failed = report.steps.filter((s) => s.status !== 'success').map((s) => `${s.id} (${s.status})`);
+  if (!json) {
+    process.stderr.write(
+      `error SYNC_INCOMPLETE: steps ${failed.join(', ')} did not fully succeed; their types kept what the graph had (nothing of them was deleted).\n`,
+    );
+  }
+  process.exitCode = 1;
+}
+
+/** Prints a sync's report (table or JSON) and flags an incomplete sync. */
+export function printSyncOutcome(report: SyncReport, title: string, json: boolean): void {
+  if (json) printJson(report);
+  else printSyncReport(report, title);
+  flagIncompleteSync(report, json);
+}
+
+/** Opens the store, runs the plan with progress, prints the outcome; the plan's client is closed whatever happens. */
+async function syncIntoStore(db: string | undefined, plan: SyncPlan, json: boolean): Promise<void> {
+  let store: GraphStore;
+  try {
+    store = await openStore(db);
+  } catch (error) {
+    await plan.close();
+    throw error;
+  }
+  try {
+    const report = await withSyncProgress(json, (options) => runSyncPlan(store, plan, options));
+    printSyncOutcome(report, plan.title, json);
+  } finally {
+    await store.close();
   }
 }
 
@@ -135,14 +153,14 @@ export function registerSyncCommands(program: Command): void {
         { ...connection, requestsPerMinute, ...(flags.proxy ? { proxy: flags.proxy } : {}) },
         { logger: createLogger(process.env.VIGIL_LOG_LEVEL ?? 'warn') },
       );
-      await runVendorSync({
+      const plan = syncPlan({
         title: `Threat Stack sync of ${connection.orgName}`,
         integrationId: `threatstack:${connection.orgId}`,
         steps: threatStackSteps({ orgId: connection.orgId, orgName: connection.orgName, alertsDays }),
         client,
-        db: flags.db,
-        json: flags.json === true,
+        close: () => client.close(),
       });
+      await syncIntoStore(flags.db, plan, flags.json === true);
     });
   sync
     .command('threatconnect')
@@ -159,17 +177,18 @@ export function registerSyncCommands(program: Command): void {
         min: 0,
         max: 100_000,
       });
+      const steps = threatConnectSteps({ host: connection.host, catalogue: loadAttackCatalogue() });
       const client = new ThreatConnectClient(
         { ...connection, requestsPerMinute, ...(flags.proxy ? { proxy: flags.proxy } : {}) },
         { logger: createLogger(process.env.VIGIL_LOG_LEVEL ?? 'warn') },
       );
-      await runVendorSync({
+      const plan = syncPlan({
         title: `ThreatConnect sync of ${connection.host}`,
         integrationId: `threatconnect:${connection.host}`,
-        steps: threatConnectSteps({ host: connection.host, catalogue: loadAttackCatalogue() }),
+        steps,
         client,
-        db: flags.db,
-        json: flags.json === true,
+        close: () => client.close(),
       });
+      await syncIntoStore(flags.db, plan, flags.json === true);
     });
 }

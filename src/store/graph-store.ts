@@ -4,6 +4,13 @@ import { migrate } from './migrate.ts';
 import { listChanges, recordChanges } from './operations/changes.ts';
 import { clearSeen, deleteUnseen } from './operations/deleteUnseen.ts';
 import {
+  deleteIntegration,
+  findIntegration,
+  insertIntegration,
+  listIntegrations,
+  updateIntegration,
+} from './operations/integrations.ts';
+import {
   countByType,
   getEntity,
   getRelationship,
@@ -63,5 +70,11 @@ export function createGraphStore(
     listEntities: (filter) => guard('listEntities', () => listEntities(driver, filter)),
     getRelationship: (key) => guard('getRelationship', () => getRelationship(driver, key)),
     relationshipsOf: (key) => guard('relationshipsOf', () => relationshipsOf(driver, key)),
+    insertIntegration: (record) => guard('insertIntegration', () => insertIntegration(driver, record)),
+    updateIntegration: (id, update) =>
+      guard('updateIntegration', () => updateIntegration(driver, id, update)),
+    findIntegration: (reference) => guard('findIntegration', () => findIntegration(driver, reference)),
+    listIntegrations: () => guard('listIntegrations', () => listIntegrations(driver)),
+    deleteIntegration: (id) => guard('deleteIntegration', () => deleteIntegration(driver, id)),
   };
 }

@@ -99,7 +99,35 @@ function runSchema(dialect: Dialect): string[] {
   ];
 }
 
+/**
+ * The integration registry: one row per configured integration. `config` is the validated
+ * configuration without secrets (a proxy password is masked); `secrets` maps each secret's name
+ * (`apiKey`, `proxyPassword` …) to its sealed value (AES-256-GCM, see src/integrations/secrets.ts),
+ * so whether a secret is set is known without decrypting it. Names are unique regardless of case.
+ */
+function integrationSchema(dialect: Dialect): string[] {
+  const { text, json } = columnTypes[dialect];
+  return [
+    `CREATE TABLE integrations (
+      id ${text} PRIMARY KEY,
+      name ${text} NOT NULL,
+      kind ${text} NOT NULL,
+      config ${json} NOT NULL,
+      secrets ${json} NOT NULL,
+      created_at ${text} NOT NULL,
+      updated_at ${text} NOT NULL
+    )`,
+    'CREATE UNIQUE INDEX integrations_name ON integrations (lower(name))',
+  ];
+}
+
 export const migrations: readonly Migration[] = [
   { version: 1, name: 'graph', sqlite: graphSchema('sqlite'), postgres: graphSchema('postgres') },
   { version: 2, name: 'sync runs', sqlite: runSchema('sqlite'), postgres: runSchema('postgres') },
+  {
+    version: 3,
+    name: 'integrations',
+    sqlite: integrationSchema('sqlite'),
+    postgres: integrationSchema('postgres'),
+  },
 ];

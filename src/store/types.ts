@@ -38,6 +38,27 @@ export interface StepRecord {
 }
 
 /**
+ * An integration as the registry stores it. `config` is JSON the registry re-validates when it
+ * reads it back; `secrets` maps a secret's name to its sealed value (never plaintext).
+ */
+export interface IntegrationRecord {
+  id: string;
+  name: string;
+  kind: string;
+  config: unknown;
+  secrets: Record<string, string>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** What an update of an integration replaces (its id, name, kind and creation time stay). */
+export interface IntegrationUpdate {
+  config: unknown;
+  secrets: Record<string, string>;
+  updatedAt: string;
+}
+
+/**
  * The graph store: the only module that speaks SQL. One interface, two back ends (SQLite
  * embedded default, PostgreSQL for scale-out). Writes are set-based batches; a row whose
  * content hash is unchanged is not rewritten.
@@ -94,4 +115,15 @@ export interface GraphStore {
   getRelationship(key: string): Promise<StoredRelationship | undefined>;
   /** Relationships touching an entity (either direction). */
   relationshipsOf(key: string): Promise<StoredRelationship[]>;
+
+  /** Stores a new integration; INPUT_INVALID when its name (in any case) or id is taken. */
+  insertIntegration(record: IntegrationRecord): Promise<void>;
+  /** Replaces an integration's config and sealed secrets; NOT_FOUND when the id does not exist. */
+  updateIntegration(id: string, update: IntegrationUpdate): Promise<void>;
+  /** The integration with this id, else with this name (case-insensitive), or undefined. */
+  findIntegration(reference: string): Promise<IntegrationRecord | undefined>;
+  /** Every integration, ordered by name. */
+  listIntegrations(): Promise<IntegrationRecord[]>;
+  /** Deletes an integration and its sealed secrets; false when there was none. Graph rows and runs stay. */
+  deleteIntegration(id: string): Promise<boolean>;
 }

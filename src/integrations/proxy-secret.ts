@@ -1,0 +1,66 @@
+import { VigilError } from '../errors.ts';
+
+/**
+ * A proxy URL's password is a secret like the API key: the registry keeps the URL with the
+ * password replaced by `***` (what every output shows) and seals the password apart.
+ */
+
+/** What stands for the password in a stored or printed proxy URL. */
+export const PROXY_PASSWORD_MASK = '***';
+
+function parseProxyUrl(proxy: string): URL {
+  let url: URL;
+  try {
+    url = new URL(proxy);
+  } catch {
+    // Never echoed: an unparseable value could hold a password anywhere.
+    throw new VigilError('CONFIG_INVALID', 'The integration configuration is not valid: proxy: not a URL.', {
+      hint: 'Write the proxy as http://[user:password@]host:port or https://…; nothing was stored.',
+    });
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new VigilError(
+      'CONFIG_INVALID',
+      `The integration configuration is not valid: proxy: uses ${url.protocol}; only http: and https: proxies are supported.`,
+      { hint: 'Write the proxy as http://[user:password@]host:port or https://…; nothing was stored.' },
+    );
+  }
+  return url;
+}
+
+function printable(url: URL): string {
+  const href = url.href;
+  return url.pathname === '/' && url.search === '' && url.hash === '' ? href.replace(/\/$/, '') : href;
+}
+
+/**
+ * Splits a proxy URL into the form to store and print (`http://user:***@host:port`) and its
+ * password (percent-encoded as in the URL), or null when it has none. CONFIG_INVALID for a value
+ * that is not an http(s) URL; the message never repeats it.
+ */
+export function splitProxyPassword(proxy: string): { proxy: string; password: string | null } {
+  const url = parseProxyUrl(proxy);
+  if (url.password === '') return { proxy: printable(url), password: null };
+  const password = url.password;
+  url.password = PROXY_PASSWORD_MASK;
+  return { proxy: printable(url), password };
+}
+
+/** Puts the sealed password back into a stored proxy URL (for the dispatcher only; never print it). */
+export function withProxyPassword(storedProxy: string, password: string | null): string {
+  if (password === null) return storedProxy;
+  const url = new URL(storedProxy);
+  url.password = password;
+  return printable(url);
+}
+
+/** Any proxy URL as it may be shown: the password, if any, replaced by `***`. */
+export function maskProxyUrl(proxy: string): string {
+  try {
+    const url = new URL(proxy);
+    if (url.password !== '') url.password = PROXY_PASSWORD_MASK;
+    return printable(url);
+  } catch {
+    return '(unparseable proxy URL)';
+  }
+}

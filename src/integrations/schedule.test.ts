@@ -1,0 +1,138 @@
+import { describe, expect, it } from 'vitest';
+import type { RunStatus } from '../store/types.ts';
+import type { Integration } from './config.ts';
+import { decideSync, defaultStaleRunningMs, findDueIntegrations, type LatestRun } from './schedule.ts';
+
+const now = Date.UTC(2026, 10, 25, 12, 0, 0);
+const hour = 3_600_000;
+const at = (msBeforeNow: number) => new Date(now - msBeforeNow).toISOString();
+const run = (status: RunStatus, msBeforeNow: number, id = 'r1'): LatestRun => ({
+  id,
+  status,
+  startedAt: at(msBeforeNow),
+});
+
+describe('decideSync', () => {
+  const cases: Array<{
+    name: string;
+    latest: LatestRun | undefined;
+    staleMs?: number;
+    expected: ReturnType<typeof decideSync>;
+  }> = [
+    {
+      name: 'never synced: due at once',
+      latest: undefined,
+      expected: { due: true, reason: 'never-synced', dueSince: 0, after: null },
+    },
+    {
+      name: 'succeeded less than an interval ago: waits for the interval',
+      latest: run('success', hour - 1),
+      expected: { due: false, reason: 'waiting', dueAt: now + 1 },
+    },
+    {
+      name: 'succeeded exactly one interval ago: due',
+      latest: run('success', hour),
+      expected: { due: true, reason: 'interval-elapsed', dueSince: now, after: 'r1' },
+    },
+    {
+      name: 'succeeded two intervals ago: due (once, not twice)',
+      latest: run('success', 2 * hour),
+      expected: { due: true, reason: 'interval-elapsed', dueSince: now - hour, after: 'r1' },
+    },
+    {
+      name: 'partial counts like success',
+      latest: run('partial', 30 * 60_000),
+      expected: { due: false, reason: 'waiting', dueAt: now + 30 * 60_000 },
+    },
+    {
+      name: 'failed: the interval is its attempt, no hammering',
+      latest: run('failure', 59 * 60_000),
+      expected: { due: false, reason: 'waiting', dueAt: now + 60_000 },
+    },
+    {
+      name: 'failed an interval ago: due',
+      latest: run('failure', hour + 5),
+      expected: { due: true, reason: 'interval-elapsed', dueSince: now - 5, after: 'r1' },
+    },
+    {
+      name: 'aborted (its process died): due at once, even within the interval',
+      latest: run('aborted', 10_000),
+      expected: { due: true, reason: 'previous-run-interrupted', dueSince: now - 10_000, after: 'r1' },
+    },
+    {
+      name: 'running: not due, even after its interval',
+      latest: run('running', 3 * hour - 1),
+      staleMs: 3 * hour,
+      expected: { due: false, reason: 'running', dueAt: now + 1 },
+    },
+    {
+      name: 'running longer than the default stale time: taken as interrupted',
+      latest: run('running', defaultStaleRunningMs),
+      expected: { due: true, reason: 'previous-run-interrupted', dueSince: now, after: 'r1' },
+    },
+    {
+      name: 'running, with a stale time of 0 (a queue worker retrying a dead attempt): due',
+      latest: run('running', 5_000),
+      staleMs: 0,
+      expected: { due: true, reason: 'previous-run-interrupted', dueSince: now - 5_000, after: 'r1' },
+    },
+  ];
+
+  it.each(cases)('$name', ({ latest, staleMs, expected }) => {
+    const policy = staleMs === undefined ? undefined : { staleRunningAfterMs: staleMs };
+    expect(decideSync(hour, latest, now, policy)).toEqual(expected);
+  });
+
+  it('uses the interval it is given (a 10 s interval)', () => {
+    expect(decideSync(10_000, run('success', 9_999), now).due).toBe(false);
+    expect(decideSync(10_000, run('success', 10_000), now).due).toBe(true);
+  });
+});
+
+function integration(name: string, syncIntervalSeconds: number): Integration {
+  return {
+    id: `id-${name}`,
+    name,
+    kind: 'threatconnect',
+    config: {
+      kind: 'threatconnect',
+      host: 'tc.example',
+      port: 443,
+      protocol: 'https',
+      proxy: null,
+      caFile: null,
+      insecureSkipVerify: false,
+      apiRoot: '',
+      accessId: 'a',
+      requestsPerMinute: 0,
+      syncIntervalSeconds,
+    },
+    hasApiKey: true,
+    createdAt: at(10 * hour),
+    updatedAt: at(10 * hour),
+  };
+}
+
+describe('findDueIntegrations', () => {
+  it('returns the due ones, never-synced first, then the most overdue, then by name', async () => {
+    const latest: Record<string, LatestRun | undefined> = {
+      'id-fresh': run('success', 60_000),
+      'id-late': run('success', 3 * hour),
+      'id-later': run('success', 5 * hour),
+      'id-b-new': undefined,
+      'id-a-new': undefined,
+      'id-busy': run('running', 10 * hour - 1),
+    };
+    const all = ['fresh', 'late', 'later', 'b-new', 'a-new', 'busy'].map((n) => integration(n, 3600));
+    const due = await findDueIntegrations(all, async (id) => latest[id], now, {
+      staleRunningAfterMs: 10 * hour,
+    });
+    expect(due.map((d) => d.integration.name)).toEqual(['a-new', 'b-new', 'later', 'late']);
+  });
+
+  it("reads each integration's own interval", async () => {
+    const all = [integration('hourly', 3600), integration('daily', 86_400)];
+    const due = await findDueIntegrations(all, async () => run('success', 2 * hour), now);
+    expect(due.map((d) => d.integration.name)).toEqual(['hourly']);
+  });
+});

@@ -1,0 +1,260 @@
+import { describe, expect, it } from 'vitest';
+import { VigilError } from '../errors.ts';
+import type { RunStatus } from '../store/types.ts';
+import type { Integration } from './config.ts';
+import type { LatestRun } from './schedule.ts';
+import { EmbeddedScheduler, type SyncOutcome } from './scheduler.ts';
+
+const start = Date.UTC(2026, 10, 25, 12, 0, 0);
+
+function integration(name: string, syncIntervalSeconds: number): Integration {
+  return {
+    id: `id-${name}`,
+    name,
+    kind: 'threatconnect',
+    config: {
+      kind: 'threatconnect',
+      host: 'tc.example',
+      port: 443,
+      protocol: 'https',
+      proxy: null,
+      caFile: null,
+      insecureSkipVerify: false,
+      apiRoot: '',
+      accessId: 'a',
+      requestsPerMinute: 0,
+      syncIntervalSeconds,
+    },
+    hasApiKey: true,
+    createdAt: new Date(start).toISOString(),
+    updatedAt: new Date(start).toISOString(),
+  };
+}
+
+interface Deferred {
+  promise: Promise<void>;
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+function deferred(): Deferred {
+  let resolve!: () => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+/**
+ * A fake world: a clock moved by hand, runs kept in memory, and a sync that records a run the
+ * way the engine does (running at start, its status at the end). With `manual`, each sync waits
+ * until the test releases it.
+ */
+class World {
+  clock = start;
+  readonly runs = new Map<string, Array<LatestRun & { finishedAt: number | null }>>();
+  readonly started: Array<{ name: string; at: number }> = [];
+  readonly gates = new Map<string, Deferred>();
+  concurrent = 0;
+  maxSeenConcurrent = 0;
+  readonly perIntegrationConcurrent = new Map<string, number>();
+  readonly events: string[] = [];
+  private nextRun = 1;
+
+  constructor(
+    public integrations: Integration[],
+    private readonly options: { manual?: boolean; recordRunAtStart?: boolean } = {},
+  ) {}
+
+  latestRun = async (id: string): Promise<LatestRun | undefined> => this.runs.get(id)?.at(-1);
+
+  runSync = async (i: Integration): Promise<SyncOutcome> => {
+    const own = (this.perIntegrationConcurrent.get(i.id) ?? 0) + 1;
+    if (own > 1) throw new Error(`${i.name} is already syncing`);
+    this.perIntegrationConcurrent.set(i.id, own);
+    this.concurrent++;
+    this.maxSeenConcurrent = Math.max(this.maxSeenConcurrent, this.concurrent);
+    this.started.push({ name: i.name, at: this.clock });
+    const startedAt = this.clock;
+    const run = { id: `run-${this.nextRun++}`, status: 'running' as RunStatus, startedAt: iso(startedAt) };
+    const history = this.runs.get(i.id) ?? [];
+    const record = { ...run, finishedAt: null as number | null };
+    if (this.options.recordRunAtStart !== false) history.push(record);
+    this.runs.set(i.id, history);
+    try {
+      if (this.options.manual) {
+        const gate = deferred();
+        this.gates.set(i.name, gate);
+        await gate.promise;
+      }
+      record.status = 'success';
+      record.finishedAt = this.clock;
+      return { runId: run.id, status: 'success', durationMs: this.clock - startedAt };
+    } finally {
+      this.concurrent--;
+      this.perIntegrationConcurrent.set(i.id, own - 1);
+      this.gates.delete(i.name);
+    }
+  };
+
+  scheduler(maxConcurrent: number): EmbeddedScheduler {
+    return new EmbeddedScheduler({
+      listIntegrations: async () => this.integrations,
+      latestRun: this.latestRun,
+      runSync: this.runSync,
+      now: () => this.clock,
+      maxConcurrent,
+      events: {
+        syncStarted: (i) => this.events.push(`start ${i.name}`),
+        syncFinished: (i, o) => this.events.push(`end ${i.name} ${o.status}`),
+        syncFailed: (i, e) => this.events.push(`failed ${i.name} ${e.code}`),
+        tickFailed: (e) => this.events.push(`tick failed ${e.code}`),
+      },
+    });
+  }
+
+  /** Lets the named sync (waiting at its gate) finish. */
+  release(name: string): void {
+    const gate = this.gates.get(name);
+    if (!gate) throw new Error(`${name} is not running`);
+    gate.resolve();
+  }
+
+  /** Lets the named sync finish and waits until the scheduler has seen it end. */
+  async finish(scheduler: EmbeddedScheduler, name: string): Promise<void> {
+    this.release(name);
+    while (scheduler.runningIds.includes(`id-${name}`)) await new Promise((r) => setImmediate(r));
+  }
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+describe('EmbeddedScheduler', () => {
+  it('runs each due integration once per interval, by its own interval', async () => {
+    const world = new World([integration('ten', 10), integration('twenty-five', 25)]);
+    const scheduler = world.scheduler(4);
+    for (let second = 0; second <= 60; second++) {
+      world.clock = start + second * 1000;
+      await scheduler.tick();
+      await scheduler.idle();
+    }
+    const startsOf = (name: string) =>
+      world.started.filter((s) => s.name === name).map((s) => (s.at - start) / 1000);
+    expect(startsOf('ten')).toEqual([0, 10, 20, 30, 40, 50, 60]);
+    expect(startsOf('twenty-five')).toEqual([0, 25, 50]);
+    expect(world.events.filter((e) => e.startsWith('start'))).toHaveLength(10);
+    expect(world.events.filter((e) => e.startsWith('end'))).toHaveLength(10);
+  });
+
+  it('never starts a second sync of an integration while one is running, even when it looks due', async () => {
+    // The sync records no run until it ends, so the store alone would call it due on every tick.
+    const world = new World([integration('slow', 10)], { manual: true, recordRunAtStart: false });
+    const scheduler = world.scheduler(4);
+    expect(await scheduler.tick()).toEqual(['id-slow']);
+    for (let second = 1; second <= 30; second++) {
+      world.clock = start + second * 1000;
+      expect(await scheduler.tick()).toEqual([]);
+    }
+    expect(scheduler.runningIds).toEqual(['id-slow']);
+    world.release('slow');
+    await scheduler.idle();
+    expect(await scheduler.tick()).toEqual(['id-slow']);
+    world.release('slow');
+    await scheduler.idle();
+    expect(world.started).toHaveLength(2);
+  });
+
+  it('does not re-run an integration whose run is still recorded as running', async () => {
+    const world = new World([integration('busy', 10)]);
+    world.runs.set('id-busy', [
+      { id: 'old', status: 'running', startedAt: iso(start - 60_000), finishedAt: null },
+    ]);
+    const scheduler = world.scheduler(4);
+    world.clock = start + 600_000;
+    expect(await scheduler.tick()).toEqual([]);
+  });
+
+  it('runs different integrations at once up to the limit, most overdue first, the rest on later ticks', async () => {
+    const names = ['a', 'b', 'c', 'd', 'e'];
+    const world = new World(
+      names.map((n) => integration(n, 3600)),
+      { manual: true },
+    );
+    names.forEach((n, index) => {
+      // e is the most overdue, a the least.
+      world.runs.set(`id-${n}`, [
+        {
+          id: `old-${n}`,
+          status: 'success',
+          startedAt: iso(start - 3_600_000 - index * 1000),
+          finishedAt: 0,
+        },
+      ]);
+    });
+    const scheduler = world.scheduler(2);
+    expect(await scheduler.tick()).toEqual(['id-e', 'id-d']);
+    expect(await scheduler.tick()).toEqual([]);
+    await world.finish(scheduler, 'e');
+    expect(await scheduler.tick()).toEqual(['id-c']);
+    world.release('d');
+    world.release('c');
+    await scheduler.idle();
+    expect(await scheduler.tick()).toEqual(['id-b', 'id-a']);
+    world.release('b');
+    world.release('a');
+    await scheduler.idle();
+    expect(world.maxSeenConcurrent).toBe(2);
+    expect(world.started.map((s) => s.name)).toEqual(['e', 'd', 'c', 'b', 'a']);
+  });
+
+  it('reports a sync that throws and a tick that cannot read, and keeps going', async () => {
+    const world = new World([integration('broken', 10)]);
+    let failListing = true;
+    const scheduler = new EmbeddedScheduler({
+      listIntegrations: async () => {
+        if (failListing) throw new VigilError('STORE_ERROR', 'database is locked');
+        return world.integrations;
+      },
+      latestRun: world.latestRun,
+      runSync: async () => {
+        throw new VigilError('CONFIG_INVALID', 'the API key does not decrypt');
+      },
+      now: () => world.clock,
+      maxConcurrent: 1,
+      events: {
+        syncStarted: (i) => world.events.push(`start ${i.name}`),
+        syncFailed: (i, e) => world.events.push(`failed ${i.name} ${e.code}`),
+        tickFailed: (e) => world.events.push(`tick failed ${e.code}`),
+      },
+    });
+    expect(await scheduler.tick()).toEqual([]);
+    failListing = false;
+    expect(await scheduler.tick()).toEqual(['id-broken']);
+    await scheduler.idle();
+    expect(world.events).toEqual(['tick failed STORE_ERROR', 'start broken', 'failed broken CONFIG_INVALID']);
+  });
+
+  it('stop lets a running sync finish, then starts no more', async () => {
+    const world = new World([integration('one', 10), integration('two', 10)], { manual: true });
+    const scheduler = world.scheduler(1);
+    scheduler.start(3_600_000);
+    while (world.gates.size === 0) await new Promise((resolve) => setImmediate(resolve));
+    let stopped = false;
+    const stopping = scheduler.stop().then(() => {
+      stopped = true;
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(stopped).toBe(false);
+    world.release('one');
+    await stopping;
+    world.clock += 3_600_000;
+    expect(await scheduler.tick()).toEqual([]);
+    expect(world.events).toEqual(['start one', 'end one success']);
+  });
+
+  it('rejects a concurrency limit below 1', () => {
+    expect(() => new World([]).scheduler(0)).toThrow(RangeError);
+  });
+});

@@ -1,0 +1,200 @@
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { chmodSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { VigilError } from '../errors.ts';
+import { isPostgresLocation } from '../store/index.ts';
+
+/**
+ * Encryption at rest of integration secrets (API keys, proxy passwords): AES-256-GCM with a
+ * random 12-byte IV per encryption and the integration id as additional authenticated data, so
+ * a sealed value neither decrypts under another key nor moves to another integration unnoticed.
+ */
+
+/** The sealed form's version prefix: `v1.<iv>.<ciphertext>.<tag>`, each part base64url. */
+const SEALED_VERSION = 'v1';
+const KEY_BYTES = 32;
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+
+/** Seals and opens secrets; the key is read (or the key file created) on first use only. */
+export interface SecretCipher {
+  /** Encrypts `plaintext` bound to `context` (the integration id): `v1.<iv>.<ciphertext>.<tag>`. */
+  seal(plaintext: string, context: string): string;
+  /** Decrypts a sealed value; CONFIG_INVALID when the key is wrong or the value was altered. */
+  open(sealed: string, context: string): string;
+}
+
+/** Where the secret key comes from, for messages (never the key itself). */
+export interface SecretKeySource {
+  key: Buffer;
+  description: string;
+}
+
+const hexKey = /^[0-9a-fA-F]{64}$/;
+const base64Key = /^[A-Za-z0-9+/_-]{43}={0,1}$/;
+
+/**
+ * Decodes VIGIL_SECRET_KEY: 32 bytes written as 64 hex digits or as base64 (standard or url-safe,
+ * 43 or 44 characters). CONFIG_INVALID otherwise; the message never repeats the value.
+ */
+export function parseSecretKey(text: string, origin = 'VIGIL_SECRET_KEY'): Buffer {
+  const value = text.trim();
+  const key = hexKey.test(value)
+    ? Buffer.from(value, 'hex')
+    : base64Key.test(value)
+      ? Buffer.from(value.replace(/-/g, '+').replace(/_/g, '/'), 'base64')
+      : undefined;
+  if (key === undefined || key.length !== KEY_BYTES) {
+    throw new VigilError('CONFIG_INVALID', `${origin} is not a 32-byte key.`, {
+      hint: 'Write 32 random bytes as base64 (44 characters, e.g. `openssl rand -base64 32`) or as 64 hex digits.',
+    });
+  }
+  return key;
+}
+
+/**
+ * The key file of a store: `<database directory>/vigil.key` for a SQLite file, else
+ * `${VIGIL_HOME ?? '.vigil'}/vigil.key` (PostgreSQL has no directory of its own here).
+ */
+export function secretKeyFileFor(storeLocation: string, env: NodeJS.ProcessEnv = process.env): string {
+  if (isPostgresLocation(storeLocation)) return resolve(env.VIGIL_HOME || '.vigil', 'vigil.key');
+  return join(dirname(resolve(storeLocation)), 'vigil.key');
+}
+
+function readKeyFile(path: string): Buffer {
+  return parseSecretKey(readFileSync(path, 'utf8'), `The key file ${path}`);
+}
+
+/**
+ * Creates a key file with 32 random bytes (base64, mode 0600) unless one exists. The file is
+ * written in full under a temporary name and then hard-linked into place, so a concurrent
+ * process either wins the race or reads the complete file of the winner.
+ */
+function createKeyFile(path: string): Buffer {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  const temporary = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  writeFileSync(temporary, `${randomBytes(KEY_BYTES).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
+  try {
+    chmodSync(temporary, 0o600);
+    linkSync(temporary, path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  } finally {
+    unlinkSync(temporary);
+  }
+  return readKeyFile(path);
+}
+
+function keyFileError(path: string, error: unknown): VigilError {
+  const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+  return new VigilError('CONFIG_INVALID', `Cannot use the secret key file ${path} (${reason}).`, {
+    hint: 'Make the directory writable, or set VIGIL_SECRET_KEY to a 32-byte key (base64 or hex).',
+    cause: error,
+  });
+}
+
+/**
+ * The secret key: VIGIL_SECRET_KEY when set, else the key file, which is created (0600) when
+ * `create` is true and it does not exist yet. Without `create` a missing file is CONFIG_INVALID:
+ * secrets sealed under a lost key cannot be recovered, and a new key would not open them.
+ */
+export function loadSecretKey(options: {
+  keyFile: string;
+  env?: NodeJS.ProcessEnv;
+  create: boolean;
+}): SecretKeySource {
+  const fromEnv = (options.env ?? process.env).VIGIL_SECRET_KEY;
+  if (fromEnv !== undefined && fromEnv.trim() !== '') {
+    return { key: parseSecretKey(fromEnv), description: 'VIGIL_SECRET_KEY' };
+  }
+  try {
+    return { key: readKeyFile(options.keyFile), description: options.keyFile };
+  } catch (error) {
+    if (error instanceof VigilError) throw error;
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw keyFileError(options.keyFile, error);
+  }
+  if (!options.create) {
+    throw new VigilError(
+      'CONFIG_INVALID',
+      `The secret key file ${options.keyFile} does not exist, so stored secrets cannot be decrypted.`,
+      {
+        hint: 'Restore the key file beside the database, or set VIGIL_SECRET_KEY to the key the secrets were stored with; else set the API key again with `vigil integrations update`.',
+      },
+    );
+  }
+  try {
+    return { key: createKeyFile(options.keyFile), description: options.keyFile };
+  } catch (error) {
+    throw error instanceof VigilError ? error : keyFileError(options.keyFile, error);
+  }
+}
+
+/** AES-256-GCM over `plaintext` with `context` as additional authenticated data. */
+export function sealSecret(key: Buffer, plaintext: string, context: string): string {
+  const iv = randomBytes(IV_BYTES);
+  const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
+  cipher.setAAD(Buffer.from(context, 'utf8'));
+  const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
+  return [SEALED_VERSION, iv, ciphertext, cipher.getAuthTag()]
+    .map((part) => (typeof part === 'string' ? part : part.toString('base64url')))
+    .join('.');
+}
+
+/**
+ * Opens a value sealed by `sealSecret`. Returns undefined when it does not authenticate (wrong
+ * key, another context, altered bytes); throws CONFIG_INVALID for a format or version it does
+ * not know.
+ */
+export function openSealedSecret(key: Buffer, sealed: string, context: string): string | undefined {
+  const parts = sealed.split('.');
+  if (parts.length !== 4 || parts[0] !== SEALED_VERSION) {
+    throw new VigilError(
+      'CONFIG_INVALID',
+      'A stored secret is not in a format this Vigil knows (expected v1).',
+      {
+        hint: 'Upgrade Vigil, or set the secret again with `vigil integrations update`.',
+      },
+    );
+  }
+  const [iv, ciphertext, tag] = parts.slice(1).map((part) => Buffer.from(part, 'base64url'));
+  if (iv?.length !== IV_BYTES || tag?.length !== TAG_BYTES || ciphertext === undefined) return undefined;
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
+    decipher.setAAD(Buffer.from(context, 'utf8'));
+    decipher.setAuthTag(tag);
+    return Buffer.concat([decipher.update(ciphertext), decipher.final()]).toString('utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The cipher of a store: the key comes from VIGIL_SECRET_KEY or the store's key file
+ * (`secretKeyFileFor`), loaded on first use; sealing creates the key file if needed, opening
+ * never does.
+ */
+export function secretCipherFor(storeLocation: string, env: NodeJS.ProcessEnv = process.env): SecretCipher {
+  const keyFile = secretKeyFileFor(storeLocation, env);
+  let loaded: SecretKeySource | undefined;
+  const key = (create: boolean): SecretKeySource => {
+    loaded ??= loadSecretKey({ keyFile, env, create });
+    return loaded;
+  };
+  return {
+    seal: (plaintext, context) => sealSecret(key(true).key, plaintext, context),
+    open(sealed, context) {
+      const source = key(false);
+      const plaintext = openSealedSecret(source.key, sealed, context);
+      if (plaintext === undefined) {
+        throw new VigilError(
+          'CONFIG_INVALID',
+          `A stored secret does not decrypt with the key from ${source.description}: the key is not the one it was stored with, or the stored value was altered.`,
+          {
+            hint: 'Use the key the secrets were stored with (VIGIL_SECRET_KEY or the key file beside the database), or set the API key again with `vigil integrations update`.',
+          },
+        );
+      }
+      return plaintext;
+    },
+  };
+}

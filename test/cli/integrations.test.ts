@@ -1,0 +1,415 @@
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type RunningThreatConnectSimulator,
+  startThreatConnectSimulator,
+} from '../../src/simulators/threatconnect/server.ts';
+import {
+  type RunningThreatStackSimulator,
+  startThreatStackSimulator,
+} from '../../src/simulators/threatstack/server.ts';
+import { type CliResult, repoRoot } from '../helpers/cli.ts';
+
+/** What `--json` prints for an integration. */
+interface View {
+  id: string;
+  name: string;
+  kind: string;
+  apiKey: string | null;
+  config: Record<string, unknown>;
+  lastRun?: { id: string; status: string } | null;
+}
+
+interface Report {
+  runId: string;
+  integrationId: string;
+  status: string;
+  types: Array<{
+    type: string;
+    kind: string;
+    total: number;
+    created: number;
+    updated: number;
+    deleted: number;
+  }>;
+  requests: Record<string, number>;
+}
+
+const proxyPassword = 'proxy-pa55word-never-shown';
+
+describe('vigil integrations and vigil runs against the simulators (real processes)', () => {
+  let ts: RunningThreatStackSimulator;
+  let tc: RunningThreatConnectSimulator;
+  let dir: string;
+  let db: string;
+  let keyFile: string;
+  let tcKeyFile: string;
+  /** Keeps a connection open so SQLite keeps the WAL file for the raw-key check. */
+  let holder: Database.Database;
+  const outputs: string[] = [];
+
+  /** Runs `vigil` with a clean environment (no vendor keys), optional stdin, and records its output. */
+  function vigil(args: readonly string[], options: { input?: string; env?: NodeJS.ProcessEnv } = {}) {
+    const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
+    for (const name of ['VIGIL_DB', 'VIGIL_SECRET_KEY', 'VIGIL_HOME', 'TS_API_KEY', 'TC_API_KEY']) {
+      if (options.env?.[name] === undefined) delete env[name];
+    }
+    return new Promise<CliResult>((resolve, reject) => {
+      const child = spawn(process.execPath, [join(repoRoot, 'bin', 'vigil.js'), ...args, '--db', db], {
+        cwd: dir,
+        env,
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+        stdout += chunk;
+      });
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+        stderr += chunk;
+      });
+      child.stdin.end(options.input ?? '');
+      child.once('error', reject);
+      child.once('close', (code) => {
+        outputs.push(stdout, stderr);
+        resolve({ code, stdout, stderr });
+      });
+    });
+  }
+
+  const tsFlags = () => {
+    const url = new URL(ts.url);
+    return [
+      '--host',
+      url.hostname,
+      '--port',
+      url.port,
+      '--protocol',
+      'http',
+      '--user-id',
+      ts.credentials.userId,
+      '--org-id',
+      ts.credentials.orgId,
+      '--org-name',
+      ts.credentials.orgName,
+      '--requests-per-minute',
+      '0',
+    ];
+  };
+  const json = <T>(result: CliResult): T => JSON.parse(result.stdout) as T;
+
+  beforeAll(async () => {
+    ts = await startThreatStackSimulator({
+      agents: 60,
+      cves: 15,
+      findingsPerAgent: 2,
+      alerts: 20,
+      rateLimit: 0,
+    });
+    tc = await startThreatConnectSimulator({ owners: 2, adversaries: 3, threatsPerAdversary: 2 });
+    dir = await mkdtemp(join(tmpdir(), 'vigil-integrations-cli-'));
+    db = join(dir, 'vigil.db');
+    keyFile = join(dir, 'ts-key.txt');
+    tcKeyFile = join(dir, 'tc-key.txt');
+    await writeFile(keyFile, `${ts.credentials.apiKey}\n`, { mode: 0o600 });
+    await writeFile(tcKeyFile, tc.credentials.apiKey, { mode: 0o600 });
+    holder = new Database(db);
+    holder.pragma('journal_mode = WAL');
+    // A connection that has read the database holds the WAL open until it closes.
+    holder.prepare('SELECT count(*) FROM sqlite_master').get();
+  });
+
+  afterAll(async () => {
+    holder?.close();
+    await ts?.close();
+    await tc?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('adds a Threat Stack integration with --api-key-stdin and runs its first sync at once', async () => {
+    const result = await vigil(
+      ['integrations', 'add', 'threatstack', '--name', 'ts-stdin', ...tsFlags(), '--api-key-stdin'],
+      {
+        input: `${ts.credentials.apiKey}\n`,
+      },
+    );
+    expect(result.stderr).toMatch(/\[5\/5\] Alerts \(last 7 days\): success/);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(
+      /^Added threatstack integration ts-stdin \(id [0-9a-f-]{36}\); first sync:/,
+    );
+    expect(result.stdout).toMatch(/Threat Stack sync of ts-stdin: success in /);
+    expect(result.stdout).toMatch(/requests \d+ · retries \d+/);
+    expect(statSync(join(dir, 'vigil.key')).mode & 0o777).toBe(0o600);
+  });
+
+  it('adds with --api-key-file and --no-sync (JSON: masked key, defaults), then syncs it by name', async () => {
+    const added = await vigil([
+      'integrations',
+      'add',
+      'threatstack',
+      '--name',
+      'ts-file',
+      ...tsFlags(),
+      '--api-key-file',
+      keyFile,
+      '--no-sync',
+      '--json',
+    ]);
+    expect(added.code).toBe(0);
+    const { integration, sync } = json<{ integration: View; sync: Report | null }>(added);
+    expect(sync).toBeNull();
+    expect(integration.apiKey).toBe('[set]');
+    expect(integration.config).toMatchObject({
+      queryTimeMinutes: 5,
+      delayTimeMinutes: 0,
+      queryIntervalSeconds: 30,
+      eventTimeAdjustmentSeconds: 0,
+      discoverDevices: true,
+      saveSuspiciousEvents: false,
+      syncIntervalSeconds: 3600,
+    });
+    expect(json<unknown[]>(await vigil(['runs', 'list', '--integration', 'ts-file', '--json']))).toEqual([]);
+
+    const synced = await vigil(['integrations', 'sync', 'ts-file', '--json']);
+    expect(synced.code).toBe(0);
+    const report = json<Report>(synced);
+    expect(report.status).toBe('success');
+    expect(report.integrationId).toBe(integration.id);
+    expect(report.requests.requests).toBeGreaterThan(0);
+
+    const human = await vigil(['integrations', 'sync', 'ts-file']);
+    expect(human.code).toBe(0);
+    expect(human.stdout).toMatch(/^Threat Stack sync of ts-file: success in /);
+    expect(human.stdout).toMatch(/type\s+kind\s+total\s+created\s+updated\s+deleted/);
+    expect(human.stderr).toMatch(/\[5\/5\] Alerts/);
+  });
+
+  it('lists the runs of an integration and shows one with its steps and per-type changes', async () => {
+    type Listed = { id: string; integration: string; status: string; changes: { created: number } };
+    const fileRuns = json<Listed[]>(await vigil(['runs', 'list', '--integration', 'TS-FILE', '--json']));
+    expect(fileRuns.map((r) => [r.integration, r.status])).toEqual([
+      ['ts-file', 'success'],
+      ['ts-file', 'success'],
+    ]);
+    const [first] = json<Listed[]>(await vigil(['runs', 'list', '--integration', 'ts-stdin', '--json']));
+    expect(first?.changes.created).toBeGreaterThan(60);
+
+    const shown = await vigil(['runs', 'show', first?.id ?? '', '--json']);
+    expect(shown.code).toBe(0);
+    const detail = json<{
+      status: string;
+      integration: string;
+      steps: Array<{ stepId: string; name: string; status: string; items: number }>;
+      changes: Array<{ type: string; created: number }>;
+      requests: Record<string, number> | null;
+    }>(shown);
+    expect(detail.integration).toBe('ts-stdin');
+    expect(detail.steps.map((s) => s.name)).toEqual([
+      'Account',
+      'EC2 instances',
+      'Agents and protected hosts',
+      'Vulnerabilities',
+      'Alerts (last 7 days)',
+    ]);
+    expect(detail.steps.every((s) => s.status === 'success')).toBe(true);
+    expect(detail.changes.find((c) => c.type === 'threatstack_agent')?.created).toBe(60);
+    expect(detail.requests?.requests).toBeGreaterThan(0);
+
+    const human = await vigil(['runs', 'show', first?.id ?? '']);
+    expect(human.stdout).toMatch(new RegExp(`^Run ${first?.id} of ts-stdin: success`));
+    expect(human.stdout).toMatch(/Agents and protected hosts\s+success\s+60/);
+    expect(human.stdout).toMatch(/threatstack_agent\s+entity\s+60\s+0\s+0/);
+
+    const all = await vigil(['runs', 'list']);
+    expect(all.stdout.match(/ts-(stdin|file)\s+success/g)).toHaveLength(3);
+    expect((await vigil(['runs', 'show', 'no-such-run'])).stderr).toMatch(/^error NOT_FOUND: /);
+  });
+
+  it('lists and shows integrations with the key masked', async () => {
+    const list = json<View[]>(await vigil(['integrations', 'list', '--json']));
+    expect(list.map((i) => [i.name, i.apiKey, i.lastRun?.status])).toEqual([
+      ['ts-file', '[set]', 'success'],
+      ['ts-stdin', '[set]', 'success'],
+    ]);
+    const table = await vigil(['integrations', 'list']);
+    expect(table.stdout).toMatch(/^name\s+kind\s+endpoint\s+proxy\s+every\s+api key\s+last sync/);
+    expect(table.stdout).toMatch(
+      /ts-stdin\s+threatstack\s+http:\/\/127\.0\.0\.1:\d+\s+1h\s+\[set\]\s+success/,
+    );
+    const show = await vigil(['integrations', 'show', 'ts-stdin']);
+    expect(show.code).toBe(0);
+    expect(show.stdout).toMatch(/apiKey\s+\[set\]/);
+    expect(show.stdout).toMatch(/queryTimeMinutes\s+5\n/);
+  });
+
+  it('rejects bad values naming the fields and keeps the old config', async () => {
+    const before = json<View>(await vigil(['integrations', 'show', 'ts-file', '--json']));
+    const bad = await vigil(['integrations', 'update', 'ts-file', '--port', '70000', '--query-time', '0']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^error CONFIG_INVALID: .*port:.*queryTimeMinutes:/);
+    const notNumber = await vigil(['integrations', 'update', 'ts-file', '--delay-time', 'soon']);
+    expect(notNumber.stderr).toMatch(/^error INPUT_INVALID: --delay-time must be a whole number/);
+    const badDuration = await vigil([
+      'integrations',
+      'update',
+      'ts-file',
+      '--sync-interval',
+      'weekly',
+      '--json',
+    ]);
+    expect(json<{ error: { code: string } }>(badDuration).error.code).toBe('INPUT_INVALID');
+    expect(json<View>(await vigil(['integrations', 'show', 'ts-file', '--json']))).toEqual(before);
+  });
+
+  it('updates only the settings given; the proxy password is masked, and --no-proxy clears it', async () => {
+    const before = json<View>(await vigil(['integrations', 'show', 'ts-file', '--json']));
+    const good = await vigil([
+      'integrations',
+      'update',
+      'ts-file',
+      '--query-time',
+      '10',
+      '--event-time-adjustment=-30',
+      '--no-discover-devices',
+      '--sync-interval',
+      '30m',
+      '--proxy',
+      `http://bob:${proxyPassword}@127.0.0.1:3128`,
+      '--json',
+    ]);
+    expect(good.code).toBe(0);
+    expect(json<View>(good).config).toEqual({
+      ...before.config,
+      queryTimeMinutes: 10,
+      eventTimeAdjustmentSeconds: -30,
+      discoverDevices: false,
+      syncIntervalSeconds: 1800,
+      proxy: 'http://bob:***@127.0.0.1:3128',
+    });
+    const shown = await vigil(['integrations', 'show', 'ts-file']);
+    expect(shown.stdout).toMatch(/proxy\s+http:\/\/bob:\*\*\*@127\.0\.0\.1:3128/);
+    const cleared = await vigil(
+      ['integrations', 'update', 'ts-file', '--no-proxy', '--api-key-stdin', '--json'],
+      {
+        input: ts.credentials.apiKey,
+      },
+    );
+    expect(json<View>(cleared).config.proxy).toBeNull();
+    expect((await vigil(['integrations', 'sync', 'ts-file'])).code).toBe(0);
+    expect((await vigil(['integrations', 'update', 'ts-file'])).stderr).toMatch(
+      /^error INPUT_INVALID: Nothing to update/,
+    );
+  });
+
+  it('tests connectivity: OK exits 0, a wrong key AUTH_FAILED exits 1', async () => {
+    const ok = await vigil(['integrations', 'test', 'ts-stdin']);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/^OK: /);
+    expect(json<{ code: string }>(await vigil(['integrations', 'test', 'ts-stdin', '--json'])).code).toBe(
+      'OK',
+    );
+
+    const wrong = await vigil(
+      ['integrations', 'add', 'threatstack', '--name', 'ts-wrong', ...tsFlags(), '--no-sync'],
+      {
+        env: { TS_API_KEY: 'wrong-key-0123456789abcdefghijklmnopqrstuv' },
+      },
+    );
+    expect(wrong.code).toBe(0);
+    const failed = await vigil(['integrations', 'test', 'ts-wrong', '--json']);
+    expect(failed.code).toBe(1);
+    expect(json<{ code: string }>(failed).code).toBe('AUTH_FAILED');
+  });
+
+  it('adds a ThreatConnect integration and its first sync succeeds', async () => {
+    const url = new URL(tc.url);
+    const result = await vigil([
+      'integrations',
+      'add',
+      'threatconnect',
+      '--name',
+      'tc',
+      '--host',
+      url.hostname,
+      '--port',
+      url.port,
+      '--protocol',
+      'http',
+      '--api-root',
+      tc.apiRoot,
+      '--access-id',
+      tc.credentials.accessId,
+      '--api-key-file',
+      tcKeyFile,
+      '--json',
+    ]);
+    expect(result.code).toBe(0);
+    const { integration, sync } = json<{ integration: View; sync: Report }>(result);
+    expect(integration.config).toMatchObject({
+      kind: 'threatconnect',
+      syncIntervalSeconds: 86_400,
+      apiRoot: tc.apiRoot,
+    });
+    expect(sync.status).toBe('success');
+    expect(sync.integrationId).toBe(integration.id);
+    expect(sync.types.find((t) => t.type === 'threatconnect_adversary')?.total).toBeGreaterThan(0);
+    expect((await vigil(['integrations', 'sync', 'tc', '--json'])).code).toBe(0);
+  });
+
+  it('refuses a missing key, a taken name and an unknown kind; removes an integration', async () => {
+    const noKey = await vigil(['integrations', 'add', 'threatstack', '--name', 'ts-nokey', ...tsFlags()]);
+    expect(noKey.code).toBe(2);
+    expect(noKey.stderr).toMatch(/^error CONFIG_INVALID: No API key was given for ts-nokey/);
+    const taken = await vigil([
+      'integrations',
+      'add',
+      'threatstack',
+      '--name',
+      'TS-FILE',
+      ...tsFlags(),
+      '--api-key-file',
+      keyFile,
+    ]);
+    expect(taken.code).toBe(2);
+    expect(taken.stderr).toMatch(/^error INPUT_INVALID: An integration named 'TS-FILE' already exists/);
+    expect((await vigil(['integrations', 'add', 'splunk', '--name', 'x'])).stderr).toMatch(
+      /^error USAGE_INVALID: /,
+    );
+
+    const removed = await vigil(['integrations', 'remove', 'ts-wrong']);
+    expect(removed.code).toBe(0);
+    expect(removed.stdout).toMatch(/^Removed threatstack integration ts-wrong/);
+    const gone = await vigil(['integrations', 'show', 'ts-wrong', '--json']);
+    expect(gone.code).toBe(1);
+    expect(json<{ error: { code: string } }>(gone).error.code).toBe('NOT_FOUND');
+    expect(json<View[]>(await vigil(['integrations', 'list', '--json'])).map((i) => i.name)).toEqual([
+      'tc',
+      'ts-file',
+      'ts-stdin',
+    ]);
+  });
+
+  it('never lets a raw secret reach the database file, its WAL or any output', () => {
+    const files = [db, `${db}-wal`, `${db}-shm`].filter((file) => existsSync(file));
+    expect(files).toContain(`${db}-wal`);
+    // The files do hold the registry in clear (so a leak would be found), only never a secret.
+    const stored = Buffer.concat(files.map((file) => readFileSync(file)));
+    expect(stored.includes(Buffer.from(ts.credentials.userId))).toBe(true);
+    expect(stored.includes(Buffer.from(tc.credentials.accessId))).toBe(true);
+    const secrets = [ts.credentials.apiKey, tc.credentials.apiKey, proxyPassword];
+    for (const file of files) {
+      const bytes = readFileSync(file);
+      for (const secret of secrets)
+        expect(bytes.includes(Buffer.from(secret)), `${secret} in ${file}`).toBe(false);
+    }
+    const everything = outputs.join('\n');
+    expect(outputs.length).toBeGreaterThan(40);
+    for (const secret of secrets) expect(everything.includes(secret), `${secret} in CLI output`).toBe(false);
+  });
+});
