@@ -1,5 +1,5 @@
-import { VigilError } from '../errors.ts';
 import { adversaryKey, tcTypes } from '../connectors/threatconnect/converters.ts';
+import { VigilError } from '../errors.ts';
 import type { JsonValue, StoredEntity, StoredRelationship } from '../graph/types.ts';
 import type { GraphStore } from '../store/types.ts';
 
@@ -144,12 +144,18 @@ export async function describeThreatActor(store: GraphStore, reference: string):
     techniques.push({
       id: str(technique?.properties.techniqueId) ?? key.replace('mitre:attack:', ''),
       name: str(technique?.properties.name),
-      tactics: Array.isArray(technique?.properties.tactics) ? technique.properties.tactics.filter((t) => typeof t === 'string') : [],
+      tactics: Array.isArray(technique?.properties.tactics)
+        ? technique.properties.tactics.filter((t) => typeof t === 'string')
+        : [],
       sources,
     });
   }
   techniques.sort((a, b) => a.id.localeCompare(b.id));
-  const attributes = Object.fromEntries(Object.entries(actor.properties).filter(([k]) => k.startsWith('attribute.')).map(([k, v]) => [k.slice(10), v]));
+  const attributes = Object.fromEntries(
+    Object.entries(actor.properties)
+      .filter(([k]) => k.startsWith('attribute.'))
+      .map(([k, v]) => [k.slice(10), v]),
+  );
   const { techniques: _t, threats, ...rest } = summary;
   return { ...rest, properties: actor.properties, attributes, threats, techniques };
 }
