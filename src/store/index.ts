@@ -14,7 +14,10 @@ export type * from './types.ts';
 export const defaultStoreLocation = './vigil.db';
 
 export interface OpenStoreOptions {
-  /** PostgreSQL: a schema (letters, digits, `_`) created if missing and used as search_path. Ignored by SQLite. */
+  /**
+   * PostgreSQL: a schema (letters, digits, `_`) created if missing and used as search_path; default
+   * env VIGIL_PG_SCHEMA, else the server's search path. Ignored by SQLite.
+   */
   schema?: string;
   /** Run ids; random UUIDs by default. */
   newRunId?: () => string;
@@ -29,11 +32,12 @@ export interface OpenStoreOptions {
  */
 export async function openStore(location?: string, options: OpenStoreOptions = {}): Promise<GraphStore> {
   const target = location || process.env.VIGIL_DB || defaultStoreLocation;
+  const schema = options.schema ?? (process.env.VIGIL_PG_SCHEMA || undefined);
   const described = describeLocation(target);
-  const driver = openDriver(target, described, options.schema);
+  const driver = openDriver(target, described, schema);
   try {
-    if (driver.dialect === 'postgres' && options.schema !== undefined) {
-      await driver.run(`CREATE SCHEMA IF NOT EXISTS "${options.schema}"`);
+    if (driver.dialect === 'postgres' && schema !== undefined) {
+      await driver.run(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
     }
   } catch (error) {
     await driver.close().catch(() => undefined);
