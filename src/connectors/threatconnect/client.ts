@@ -3,12 +3,11 @@ import type { Dispatcher } from 'undici';
 import { z } from 'zod';
 import { VigilError } from '../../errors.ts';
 import { defaultBackoff } from '../http/backoff.ts';
-import { createDispatcher } from '../http/dispatcher.ts';
 import { encodePathSegment, pathWithQuery, type QueryParams } from '../http/path.ts';
 import { invalidResponse, networkError, type ProviderContext } from '../http/provider-errors.ts';
-import { RateBudget } from '../http/rate-budget.ts';
 import { parseJsonBody, parseWithSchema } from '../http/response-body.ts';
 import { type RetryEvent, secondsHeader, withRetries } from '../http/retry.ts';
+import { type ClientRuntime, createClientRuntime } from '../http/runtime.ts';
 import { type HttpResponse, sendOnce } from '../http/transport.ts';
 import {
   envelopeFailureError,
@@ -91,7 +90,6 @@ const envelopeSchema = z.looseObject({
   message: z.string().nullish(),
   data: z.unknown().optional(),
 });
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 function groupId(id: number, what: string): string {
   if (!Number.isSafeInteger(id) || id < 0) {
@@ -116,13 +114,7 @@ function ownerParams(ownerName: string | undefined): QueryParams {
  */
 export class ThreatConnectClient {
   private readonly config: ResolvedConfig;
-  private readonly dispatcher: Dispatcher;
-  private readonly ownsDispatcher: boolean;
-  private readonly now: () => number;
-  private readonly sleep: (ms: number) => Promise<void>;
-  private readonly random: () => number;
-  private readonly logger: Logger | undefined;
-  private readonly budget: RateBudget;
+  private readonly runtime: ClientRuntime;
   private resultLimit: number;
   private readonly counters: ThreatConnectClientStats = {
     requests: 0,
@@ -134,15 +126,10 @@ export class ThreatConnectClient {
   constructor(config: ThreatConnectClientConfig, deps: ThreatConnectClientDeps = {}) {
     this.config = resolveConfig(config);
     this.resultLimit = this.config.resultLimit;
-    this.now = deps.now ?? Date.now;
-    this.sleep = deps.sleep ?? defaultSleep;
-    this.random = deps.random ?? Math.random;
-    this.logger = deps.logger;
-    this.budget = new RateBudget(this.config.requestsPerMinute, { now: this.now, sleep: this.sleep });
-    this.ownsDispatcher = config.dispatcher === undefined;
-    this.dispatcher =
-      config.dispatcher ??
-      createDispatcher({ target: this.config.origin, timeoutMs: this.config.timeoutMs, proxy: config.proxy });
+    this.runtime = createClientRuntime(
+      { ...this.config, proxy: config.proxy, dispatcher: config.dispatcher },
+      deps,
+    );
   }
 
   /** A copy of the request counters. */
@@ -218,7 +205,7 @@ export class ThreatConnectClient {
 
   /** Closes the dispatcher if this client created it. */
   async close(): Promise<void> {
-    if (this.ownsDispatcher) await this.dispatcher.close();
+    if (this.runtime.ownsDispatcher) await this.runtime.dispatcher.close();
   }
 
   private async collect<T>(pages: AsyncGenerator<T[]>): Promise<T[]> {
@@ -256,7 +243,7 @@ export class ThreatConnectClient {
           `the page at resultStart=${start} repeats the previous page`,
         ),
       endedShort: (read, total) =>
-        this.logger?.warn(
+        this.runtime.logger?.warn(
           { path: listTarget, read, resultCount: total },
           'ThreatConnect ended a list with a short page before resultCount items (the data changed while paging?)',
         ),
@@ -297,7 +284,7 @@ export class ThreatConnectClient {
   private fallBackToLegacyLimit(target: string): void {
     this.resultLimit = LEGACY_RESULT_LIMIT;
     this.counters.paginationFallbacks++;
-    this.logger?.warn(
+    this.runtime.logger?.warn(
       { path: target, resultLimit: LEGACY_RESULT_LIMIT },
       'ThreatConnect refused the page size (a server from before the 10 000 limit); using resultLimit=500 from now on',
     );
@@ -318,9 +305,9 @@ export class ThreatConnectClient {
       () => this.attemptOnce(target),
       { maxAttempts: this.config.maxAttempts, backoff: defaultBackoff, retryAfterMs: readRetryAfter },
       {
-        sleep: this.sleep,
-        random: this.random,
-        budget: this.budget,
+        sleep: this.runtime.sleep,
+        random: this.runtime.random,
+        budget: this.runtime.budget,
         onRetry: (event) => this.onRetry(target, event),
       },
     );
@@ -346,14 +333,14 @@ export class ThreatConnectClient {
     const auth = authorizationHeaders({
       pathAndQuery: target,
       method: 'GET',
-      timestampSeconds: timestampSecondsAt(this.now()),
+      timestampSeconds: timestampSecondsAt(this.runtime.now()),
       accessId: this.config.accessId,
       apiKey: this.config.apiKey,
     });
     this.counters.requests++;
     const headers = { ...auth, Accept: 'application/json' };
     const response = await sendOnce(
-      this.dispatcher,
+      this.runtime.dispatcher,
       { method: 'GET', origin: this.config.origin, path: target, headers },
       this.config.timeoutMs,
     );
@@ -363,7 +350,7 @@ export class ThreatConnectClient {
 
   private onRetry(target: string, event: RetryEvent): void {
     this.counters.retries++;
-    this.logger?.debug({ method: 'GET', path: target, ...event }, 'retrying ThreatConnect request');
+    this.runtime.logger?.debug({ method: 'GET', path: target, ...event }, 'retrying ThreatConnect request');
   }
 
   /** The request target, built once: API root + path + parameters, as signed and sent. */

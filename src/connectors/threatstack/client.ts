@@ -2,7 +2,6 @@ import type { Logger } from 'pino';
 import type { Dispatcher } from 'undici';
 import { z } from 'zod';
 import { defaultBackoff } from '../http/backoff.ts';
-import { createDispatcher } from '../http/dispatcher.ts';
 import { splitTopLevelArray } from '../http/json-array-elements.ts';
 import { encodePathSegment, pathWithQuery, type QueryParams } from '../http/path.ts';
 import {
@@ -11,8 +10,8 @@ import {
   type ProviderContext,
   responseError,
 } from '../http/provider-errors.ts';
-import { RateBudget } from '../http/rate-budget.ts';
 import { millisecondsHeader, type RetryEvent, type RetryOutcome, withRetries } from '../http/retry.ts';
+import { type ClientRuntime, createClientRuntime } from '../http/runtime.ts';
 import { type HttpResponse, sendOnce } from '../http/transport.ts';
 import {
   type HawkSession,
@@ -91,7 +90,6 @@ const NOT_FOUND = Symbol('not found');
 /** Threat Stack's retry-after: milliseconds until the rolling window admits a request (D9). */
 const readRateLimitReset = millisecondsHeader('x-rate-limit-reset');
 const selfTestSchema = z.looseObject({ authenticated: z.literal(true) });
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * The Threat Stack REST API v2 client (spec: specs/threatstack-api.md, "Conformance checklist").
@@ -103,14 +101,8 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
  */
 export class ThreatStackClient {
   private readonly config: ResolvedConfig;
-  private readonly dispatcher: Dispatcher;
-  private readonly ownsDispatcher: boolean;
-  private readonly now: () => number;
-  private readonly sleep: (ms: number) => Promise<void>;
-  private readonly random: () => number;
+  private readonly runtime: ClientRuntime;
   private readonly nonce: () => string;
-  private readonly logger: Logger | undefined;
-  private readonly budget: RateBudget;
   private clockOffsetMs = 0;
   private readonly counters: ThreatStackClientStats = {
     requests: 0,
@@ -121,16 +113,11 @@ export class ThreatStackClient {
 
   constructor(config: ThreatStackClientConfig, deps: ThreatStackClientDeps = {}) {
     this.config = resolveConfig(config);
-    this.now = deps.now ?? Date.now;
-    this.sleep = deps.sleep ?? defaultSleep;
-    this.random = deps.random ?? Math.random;
     this.nonce = deps.nonce ?? newNonce;
-    this.logger = deps.logger;
-    this.budget = new RateBudget(this.config.requestsPerMinute, { now: this.now, sleep: this.sleep });
-    this.ownsDispatcher = config.dispatcher === undefined;
-    this.dispatcher =
-      config.dispatcher ??
-      createDispatcher({ target: this.config.origin, timeoutMs: this.config.timeoutMs, proxy: config.proxy });
+    this.runtime = createClientRuntime(
+      { ...this.config, proxy: config.proxy, dispatcher: config.dispatcher },
+      deps,
+    );
   }
 
   /** A copy of the request counters. */
@@ -220,7 +207,7 @@ export class ThreatStackClient {
 
   /** Closes the dispatcher if this client created it. */
   async close(): Promise<void> {
-    if (this.ownsDispatcher) await this.dispatcher.close();
+    if (this.runtime.ownsDispatcher) await this.runtime.dispatcher.close();
   }
 
   private async *paginate<T extends z.ZodType>(
@@ -242,7 +229,7 @@ export class ThreatStackClient {
       const next = page.token;
       if (typeof next !== 'string' || next === '') return;
       if (seen.has(next)) {
-        this.logger?.warn(
+        this.runtime.logger?.warn(
           { path, token: next },
           'Threat Stack repeated a page token; treating the list as complete',
         );
@@ -306,9 +293,9 @@ export class ThreatStackClient {
       () => this.attemptOnce(method, target, body, session),
       { maxAttempts: this.config.maxAttempts, backoff: defaultBackoff, retryAfterMs: readRateLimitReset },
       {
-        sleep: this.sleep,
-        random: this.random,
-        budget: this.budget,
+        sleep: this.runtime.sleep,
+        random: this.runtime.random,
+        budget: this.runtime.budget,
         onRetry: (event) => this.onRetry(method, target, event),
       },
     );
@@ -327,7 +314,7 @@ export class ThreatStackClient {
     if (body !== undefined) headers['content-type'] = 'application/json';
     const request = { method, origin: this.config.origin, path: target, headers };
     const response = await sendOnce(
-      this.dispatcher,
+      this.runtime.dispatcher,
       body === undefined ? request : { ...request, body },
       this.config.timeoutMs,
     );
@@ -343,7 +330,7 @@ export class ThreatStackClient {
       host: this.config.host,
       port: this.config.port,
       resource: target,
-      timestampSec: Math.floor((this.now() + this.clockOffsetMs) / 1000),
+      timestampSec: Math.floor((this.runtime.now() + this.clockOffsetMs) / 1000),
       nonce: this.nonce(),
       ...(body === undefined ? {} : { payload: { body, contentType: 'application/json' } }),
     });
@@ -351,7 +338,7 @@ export class ThreatStackClient {
 
   private onRetry(method: string, target: string, event: RetryEvent): void {
     this.counters.retries++;
-    this.logger?.debug({ method, path: target, ...event }, 'retrying Threat Stack request');
+    this.runtime.logger?.debug({ method, path: target, ...event }, 'retrying Threat Stack request');
   }
 
   /** Adopts the server's clock from a verified `ts`/`tsm` challenge; false if there is none. */
@@ -361,9 +348,9 @@ export class ThreatStackClient {
       key: this.config.apiKey,
     });
     if (serverMs === undefined) return false;
-    this.clockOffsetMs = serverMs - this.now();
+    this.clockOffsetMs = serverMs - this.runtime.now();
     this.counters.clockCorrections++;
-    this.logger?.warn(
+    this.runtime.logger?.warn(
       { offsetMs: this.clockOffsetMs },
       "This machine's clock differs from Threat Stack's; correcting the Hawk timestamp",
     );
