@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { testIntegration } from '../../test/helpers/integrations.ts';
 import type { RunStatus } from '../store/types.ts';
-import type { Integration } from './config.ts';
 import { decideSync, defaultStaleRunningMs, findDueIntegrations, type LatestRun } from './schedule.ts';
 
 const now = Date.UTC(2026, 10, 25, 12, 0, 0);
@@ -89,30 +89,6 @@ describe('decideSync', () => {
   });
 });
 
-function integration(name: string, syncIntervalSeconds: number): Integration {
-  return {
-    id: `id-${name}`,
-    name,
-    kind: 'threatconnect',
-    config: {
-      kind: 'threatconnect',
-      host: 'tc.example',
-      port: 443,
-      protocol: 'https',
-      proxy: null,
-      caFile: null,
-      insecureSkipVerify: false,
-      apiRoot: '',
-      accessId: 'a',
-      requestsPerMinute: 0,
-      syncIntervalSeconds,
-    },
-    hasApiKey: true,
-    createdAt: at(10 * hour),
-    updatedAt: at(10 * hour),
-  };
-}
-
 describe('findDueIntegrations', () => {
   it('returns the due ones, never-synced first, then the most overdue, then by name', async () => {
     const latest: Record<string, LatestRun | undefined> = {
@@ -123,7 +99,9 @@ describe('findDueIntegrations', () => {
       'id-a-new': undefined,
       'id-busy': run('running', 10 * hour - 1),
     };
-    const all = ['fresh', 'late', 'later', 'b-new', 'a-new', 'busy'].map((n) => integration(n, 3600));
+    const all = ['fresh', 'late', 'later', 'b-new', 'a-new', 'busy'].map((n) =>
+      testIntegration(n, 3600, { at: at(10 * hour) }),
+    );
     const due = await findDueIntegrations(all, async (id) => latest[id], now, {
       staleRunningAfterMs: 10 * hour,
     });
@@ -131,7 +109,10 @@ describe('findDueIntegrations', () => {
   });
 
   it("reads each integration's own interval", async () => {
-    const all = [integration('hourly', 3600), integration('daily', 86_400)];
+    const all = [
+      testIntegration('hourly', 3600, { at: at(10 * hour) }),
+      testIntegration('daily', 86_400, { at: at(10 * hour) }),
+    ];
     const due = await findDueIntegrations(all, async () => run('success', 2 * hour), now);
     expect(due.map((d) => d.integration.name)).toEqual(['hourly']);
   });

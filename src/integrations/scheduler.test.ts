@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { testIntegration } from '../../test/helpers/integrations.ts';
 import { VigilError } from '../errors.ts';
 import type { RunStatus } from '../store/types.ts';
 import type { Integration } from './config.ts';
@@ -6,30 +7,6 @@ import type { LatestRun } from './schedule.ts';
 import { EmbeddedScheduler, type SyncOutcome } from './scheduler.ts';
 
 const start = Date.UTC(2026, 10, 25, 12, 0, 0);
-
-function integration(name: string, syncIntervalSeconds: number): Integration {
-  return {
-    id: `id-${name}`,
-    name,
-    kind: 'threatconnect',
-    config: {
-      kind: 'threatconnect',
-      host: 'tc.example',
-      port: 443,
-      protocol: 'https',
-      proxy: null,
-      caFile: null,
-      insecureSkipVerify: false,
-      apiRoot: '',
-      accessId: 'a',
-      requestsPerMinute: 0,
-      syncIntervalSeconds,
-    },
-    hasApiKey: true,
-    createdAt: new Date(start).toISOString(),
-    updatedAt: new Date(start).toISOString(),
-  };
-}
 
 interface Deferred {
   promise: Promise<void>;
@@ -133,7 +110,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 describe('EmbeddedScheduler', () => {
   it('runs each due integration once per interval, by its own interval', async () => {
-    const world = new World([integration('ten', 10), integration('twenty-five', 25)]);
+    const world = new World([testIntegration('ten', 10), testIntegration('twenty-five', 25)]);
     const scheduler = world.scheduler(4);
     for (let second = 0; second <= 60; second++) {
       world.clock = start + second * 1000;
@@ -150,7 +127,7 @@ describe('EmbeddedScheduler', () => {
 
   it('never starts a second sync of an integration while one is running, even when it looks due', async () => {
     // The sync records no run until it ends, so the store alone would call it due on every tick.
-    const world = new World([integration('slow', 10)], { manual: true, recordRunAtStart: false });
+    const world = new World([testIntegration('slow', 10)], { manual: true, recordRunAtStart: false });
     const scheduler = world.scheduler(4);
     expect(await scheduler.tick()).toEqual(['id-slow']);
     for (let second = 1; second <= 30; second++) {
@@ -167,7 +144,7 @@ describe('EmbeddedScheduler', () => {
   });
 
   it('does not re-run an integration whose run is still recorded as running', async () => {
-    const world = new World([integration('busy', 10)]);
+    const world = new World([testIntegration('busy', 10)]);
     world.runs.set('id-busy', [
       { id: 'old', status: 'running', startedAt: iso(start - 60_000), finishedAt: null },
     ]);
@@ -179,7 +156,7 @@ describe('EmbeddedScheduler', () => {
   it('runs different integrations at once up to the limit, most overdue first, the rest on later ticks', async () => {
     const names = ['a', 'b', 'c', 'd', 'e'];
     const world = new World(
-      names.map((n) => integration(n, 3600)),
+      names.map((n) => testIntegration(n, 3600)),
       { manual: true },
     );
     names.forEach((n, index) => {
@@ -210,7 +187,7 @@ describe('EmbeddedScheduler', () => {
   });
 
   it('reports a sync that throws and a tick that cannot read, and keeps going', async () => {
-    const world = new World([integration('broken', 10)]);
+    const world = new World([testIntegration('broken', 10)]);
     let failListing = true;
     const scheduler = new EmbeddedScheduler({
       listIntegrations: async () => {
@@ -237,7 +214,7 @@ describe('EmbeddedScheduler', () => {
   });
 
   it('stop lets a running sync finish, then starts no more', async () => {
-    const world = new World([integration('one', 10), integration('two', 10)], { manual: true });
+    const world = new World([testIntegration('one', 10), testIntegration('two', 10)], { manual: true });
     const scheduler = world.scheduler(1);
     scheduler.start(3_600_000);
     while (world.gates.size === 0) await new Promise((resolve) => setImmediate(resolve));

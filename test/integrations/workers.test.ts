@@ -29,6 +29,7 @@ import { openStore } from '../../src/store/index.ts';
 import { testPostgresUrl } from '../../src/store/testing.ts';
 import type { GraphStore, RunRecord } from '../../src/store/types.ts';
 import { repoRoot } from '../helpers/cli.ts';
+import { testIntegration } from '../helpers/integrations.ts';
 import { admin } from '../helpers/threatstack.ts';
 
 const vigilBin = join(repoRoot, 'bin', 'vigil.js');
@@ -129,27 +130,7 @@ async function runsOf(store: GraphStore, integrationId: string): Promise<RunReco
 const smallThreatStack = { agents: 20, cves: 15, findingsPerAgent: 2, alerts: 10, rateLimit: 0 };
 
 describe('the sync job handler (decides again while it holds the job)', () => {
-  const integration: Integration = {
-    id: 'i1',
-    name: 'tc-one',
-    kind: 'threatconnect',
-    config: {
-      kind: 'threatconnect',
-      host: 'tc.example',
-      port: 443,
-      protocol: 'https',
-      proxy: null,
-      caFile: null,
-      insecureSkipVerify: false,
-      apiRoot: '',
-      accessId: 'a',
-      requestsPerMinute: 0,
-      syncIntervalSeconds: 60,
-    },
-    hasApiKey: true,
-    createdAt: '2026-11-25T11:00:00.000Z',
-    updatedAt: '2026-11-25T11:00:00.000Z',
-  };
+  const integration = testIntegration('tc-one', 60, { id: 'i1', at: '2026-11-25T11:00:00.000Z' });
   const now = Date.parse('2026-11-25T12:00:00.000Z');
   const job = (retryCount: number): SyncJob => ({
     id: 'j',
