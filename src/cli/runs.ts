@@ -65,7 +65,7 @@ async function integrationNames(registry: IntegrationRegistry): Promise<Map<stri
 /**
  * Runs newest first, of one integration (a registered name or id, or the id of an environment
  * sync such as `threatstack:<orgId>`) or of all. NOT_FOUND for a reference that is neither
- * registered nor has any run.
+ * registered nor has a single run.
  */
 export async function listRunHistory(
   store: GraphStore,

@@ -13,7 +13,7 @@ import { PROXY_PASSWORD_MASK, splitProxyPassword, withProxyPassword } from './pr
 import type { SecretCipher } from './secrets.ts';
 
 /**
- * Settings as a user gives them (CLI flags, a request body): any of the config fields of the
+ * Settings as a user gives them (CLI flags, a request body) — some or all of the config fields of the
  * integration's kind, by their config names (`port`, `userId`, `proxy` …). `undefined` means
  * "not given"; `null` clears a nullable field (`proxy`, `caFile`).
  */

@@ -40,7 +40,7 @@ export type SyncDecision =
     };
 
 export interface DuePolicy {
-  /** A run `running` for this long (ms) counts as interrupted; 0: any `running` run does. */
+  /** A run `running` for this long (ms) counts as interrupted; with 0, every `running` run does. */
   staleRunningAfterMs: number;
 }
 
