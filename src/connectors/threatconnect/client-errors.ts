@@ -127,7 +127,7 @@ export function failureError(
 }
 
 /**
- * The error for a 2xx whose envelope `status` is not `"Success"` (spec §4: any such answer is a
+ * The error for a 2xx whose envelope `status` is not `"Success"` (spec §4: every such answer is a
  * failure): classified by its message like a non-2xx, else PROVIDER_API_ERROR.
  */
 export function envelopeFailureError(
