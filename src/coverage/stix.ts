@@ -112,12 +112,16 @@ function verdictSighting(
   };
 }
 
-function techniqueObjects(
-  technique: CoverageTechnique,
-  intrusionSetId: StixId,
-  actorKey: string,
-  common: Omit<StixCommon, 'type' | 'id'>,
-): StixObject[] {
+/** What every object of one bundle shares: the actor, the observer and the stamp of non-sighting objects. */
+interface BundleContext {
+  actorKey: string;
+  intrusionSetId: StixId;
+  observerId: StixId;
+  common: Omit<StixCommon, 'type' | 'id'>;
+}
+
+function techniqueObjects(technique: CoverageTechnique, context: BundleContext): StixObject[] {
+  const { actorKey, intrusionSetId, observerId, common } = context;
   const pattern = attackPattern(technique, common);
   const uses: StixObject = {
     type: 'relationship',
@@ -130,7 +134,7 @@ function techniqueObjects(
   };
   const { testedAt } = technique;
   if (technique.verdict === 'untested' || testedAt === undefined) return [pattern, uses];
-  return [pattern, uses, verdictSighting({ ...technique, testedAt }, pattern.id, common.created_by_ref!)];
+  return [pattern, uses, verdictSighting({ ...technique, testedAt }, pattern.id, observerId)];
 }
 
 /**
@@ -185,7 +189,7 @@ export function toStixBundle(
       observer,
       intrusionSet,
       ...coverage.techniques.flatMap((technique) =>
-        techniqueObjects(technique, intrusionSetId, actor.key, common),
+        techniqueObjects(technique, { actorKey: actor.key, intrusionSetId, observerId, common }),
       ),
     ],
   };
