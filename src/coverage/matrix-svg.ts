@@ -1,4 +1,5 @@
 import { enterpriseTactics } from '../attack/tactics.ts';
+import { VigilError } from '../errors.ts';
 import { type ActorCoverage, type CoverageTechnique, rollUpCoverage, verdicts } from './model.ts';
 import { verdictStyle } from './verdict-style.ts';
 
@@ -90,14 +91,17 @@ function columnSvg(column: ReturnType<typeof matrixColumns>[number], index: numb
 
 function legendSvg(coverage: ActorCoverage, y: number, hatchId: string): string {
   const totals = rollUpCoverage(coverage).byVerdict;
+  let x = layout.margin;
   return verdicts
-    .map((verdict, index) => {
-      const x = layout.margin + index * 190;
+    .map((verdict) => {
       const fill = verdict === 'untested' ? `url(#${hatchId})` : verdictStyle[verdict].color;
-      return [
+      const label = `${verdictStyle[verdict].label}: ${totals[verdict]}`;
+      const item = [
         `<rect x="${x}" y="${y}" width="18" height="18" rx="3" fill="${fill}" stroke="#57606a" stroke-width="0.5"/>`,
-        `<text x="${x + 24}" y="${y + 13}" font-size="11">${escapeXml(verdictStyle[verdict].label)}: ${totals[verdict]}</text>`,
+        `<text x="${x + 24}" y="${y + 13}" font-size="11">${escapeXml(label)}</text>`,
       ].join('');
+      x += 24 + Math.ceil(label.length * 6.5) + 28;
+      return item;
     })
     .join('\n');
 }
@@ -115,7 +119,13 @@ export function renderMatrixSvg(
   coverage: ActorCoverage,
   options: { attackVersion?: string; idPrefix?: string } = {},
 ): string {
-  const hatchId = `${options.idPrefix ?? 'vigil'}-untested-hatch`;
+  const prefix = options.idPrefix ?? 'vigil';
+  if (!/^[A-Za-z][\w-]*$/.test(prefix)) {
+    throw new VigilError('INPUT_INVALID', `The SVG id prefix '${prefix}' is not an XML name.`, {
+      hint: 'Use letters, digits, - and _, starting with a letter.',
+    });
+  }
+  const hatchId = `${prefix}-untested-hatch`;
   const columns = matrixColumns(coverage);
   const rows = Math.max(1, ...columns.map((column) => column.techniques.length));
   const width = 2 * layout.margin + columns.length * (layout.columnWidth + layout.gap) - layout.gap;
@@ -131,7 +141,7 @@ export function renderMatrixSvg(
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif" role="img">`,
     `<title>${escapeXml(`${coverage.actor.name}: detection coverage`)}</title>`,
-    `<defs><pattern id="${escapeXml(hatchId)}" width="8" height="8" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">`,
+    `<defs><pattern id="${hatchId}" width="8" height="8" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">`,
     `<rect width="8" height="8" fill="#eeeeee"/><line x1="0" y1="0" x2="0" y2="8" stroke="${verdictStyle.untested.color}" stroke-width="4"/></pattern></defs>`,
     `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
     `<text x="${layout.margin}" y="${layout.margin + 18}" font-size="18" font-weight="bold">${escapeXml(`${coverage.actor.name}: ${totals.techniques} techniques${summary ? `, ${summary}` : ''}`)}</text>`,
