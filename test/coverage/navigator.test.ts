@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { type NavigatorLayer, toNavigatorLayer } from '../../src/coverage/navigator.ts';
 import { verdictStyle } from '../../src/coverage/verdict-style.ts';
@@ -11,11 +9,10 @@ import {
   missedIds,
   twelveAlertedEightMissed,
 } from './scenario.ts';
+import { compileLayerSchema, coverageFixture } from './schemas.ts';
 
-const fixture = (name: string): unknown =>
-  JSON.parse(readFileSync(new URL(`../fixtures/coverage/navigator/${name}`, import.meta.url), 'utf8'));
-
-const validateLayer = new Ajv({ allErrors: true }).compile(fixture('layerformat-4.5.schema.json') as object);
+const fixture = (name: string): unknown => coverageFixture(`navigator/${name}`);
+const validateLayer = compileLayerSchema();
 
 function expectValid(layer: unknown): void {
   const valid = validateLayer(layer);

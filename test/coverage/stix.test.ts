@@ -1,34 +1,12 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import type { ActorCoverage } from '../../src/coverage/model.ts';
 import { type StixBundle, type StixObject, toStixBundle } from '../../src/coverage/stix.ts';
 import { uuidV5 } from '../../src/coverage/uuid5.ts';
 import { VigilError } from '../../src/errors.ts';
 import { alertedIds, copperLynxWith, everyVerdict, missedIds, twelveAlertedEightMissed } from './scenario.ts';
+import { compileStixBundleSchema } from './schemas.ts';
 
-const schemaRoot = new URL('../fixtures/coverage/stix/schemas/', import.meta.url);
-
-/** The bundle schema of oasis-open/cti-stix2-json-schemas with every schema it refers to. */
-function compileBundleSchema() {
-  // unicodeRegExp off: core.json's type pattern has `\-`, an escape the `u` flag rejects.
-  const ajv = new Ajv2020({ allErrors: true, strict: false, unicodeRegExp: false });
-  addFormats.default(ajv);
-  ajv.addFormat('idn-hostname', true);
-  for (const folder of ['common', 'sdos', 'sros', 'observables']) {
-    for (const file of readdirSync(new URL(`${folder}/`, schemaRoot))) {
-      ajv.addSchema(JSON.parse(readFileSync(new URL(`${folder}/${file}`, schemaRoot), 'utf8')));
-    }
-  }
-  const validate = ajv.getSchema(
-    'http://raw.githubusercontent.com/oasis-open/cti-stix2-json-schemas/stix2.1/schemas/common/bundle.json',
-  );
-  if (validate === undefined) throw new Error('bundle.json is not among the STIX schemas');
-  return validate;
-}
-
-const validateBundle = compileBundleSchema();
+const validateBundle = compileStixBundleSchema();
 const timestamp = '2026-11-30T09:00:00Z';
 
 function expectValid(bundle: unknown): void {
