@@ -2,6 +2,7 @@ import { enterpriseTactics } from '../attack/tactics.ts';
 import { VigilError } from '../errors.ts';
 import { type ActorCoverage, type CoverageTechnique, rollUpCoverage, verdicts } from './model.ts';
 import { verdictStyle } from './verdict-style.ts';
+import { describeVerdict } from './wording.ts';
 
 const layout = {
   margin: 16,
@@ -61,7 +62,7 @@ function cellSvg(technique: CoverageTechnique, x: number, y: number, hatchId: st
   const fill = technique.verdict === 'untested' ? `url(#${hatchId})` : style.color;
   const ink = textColorOn(style.color);
   const name = technique.name ?? '(not in the ATT&CK catalogue)';
-  const tooltip = `${technique.id} ${name}: ${technique.verdict}${technique.testedAt ? ` (${technique.testedAt})` : ''}`;
+  const tooltip = `${technique.id} ${name}: ${describeVerdict(technique)}`;
   const { columnWidth: w, cellHeight: h } = layout;
   return [
     `<g class="technique verdict-${technique.verdict}" data-technique="${escapeXml(technique.id)}">`,

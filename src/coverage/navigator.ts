@@ -1,6 +1,6 @@
-import type { TechniqueSource } from './actors.ts';
 import { type ActorCoverage, type CoverageTechnique, rollUpCoverage, verdicts } from './model.ts';
 import { verdictGradient, verdictStyle } from './verdict-style.ts';
+import { describeSource, describeVerdict, isEvidenceLink } from './wording.ts';
 
 /** The Navigator release whose layer format (4.5) the layers follow. */
 export const navigatorVersion = '5.1.0';
@@ -47,25 +47,6 @@ export interface NavigatorLayer {
   metadata: LayerEntry[];
 }
 
-const isLink = (evidence: string | undefined): evidence is string =>
-  evidence !== undefined && /^https?:\/\//i.test(evidence);
-
-/** `tag "T1059 - …"` or `threat "Name" (tag "…")`, as `actors show` words it. */
-export function describeSource(source: TechniqueSource): string {
-  return source.via === 'tag'
-    ? `tag "${source.tag ?? ''}"`
-    : `threat "${source.threat?.name ?? ''}" (tag "${source.tag ?? ''}")`;
-}
-
-/** `alerted, tested 2026-… in validation v-12; evidence https://…` — or `untested`. */
-export function describeVerdict(technique: CoverageTechnique): string {
-  if (technique.verdict === 'untested') return 'untested: no validation has run this technique yet';
-  const parts = [`${technique.verdict}, tested ${technique.testedAt ?? '?'}`];
-  if (technique.validationId !== undefined) parts[0] += ` in validation ${technique.validationId}`;
-  if (technique.evidence !== undefined) parts.push(`evidence ${technique.evidence}`);
-  return parts.join('; ');
-}
-
 function layerTechniques(technique: CoverageTechnique): LayerTechnique[] {
   const style = verdictStyle[technique.verdict];
   const metadata: LayerEntry[] = [
@@ -82,7 +63,7 @@ function layerTechniques(technique: CoverageTechnique): LayerTechnique[] {
     comment: describeVerdict(technique),
     enabled: true as const,
     metadata,
-    links: isLink(technique.evidence) ? [{ label: 'evidence', url: technique.evidence }] : [],
+    links: isEvidenceLink(technique.evidence) ? [{ label: 'evidence', url: technique.evidence }] : [],
   };
   // One entry per tactic: the Navigator then annotates exactly these cells (a technique without
   // `tactic` would need the Navigator's own catalogue to be placed). Unknown tactics: let it place them.

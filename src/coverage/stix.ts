@@ -1,7 +1,7 @@
 import { VigilError } from '../errors.ts';
 import type { ActorCoverage, CoverageTechnique } from './model.ts';
-import { describeSource, describeVerdict } from './navigator.ts';
 import { uuidV5 } from './uuid5.ts';
+import { describeSource, describeVerdict, isEvidenceLink } from './wording.ts';
 
 /**
  * The namespace of every STIX id Vigil derives (UUIDv5 over a stable name such as
@@ -88,10 +88,9 @@ function verdictSighting(
   observerId: StixId,
 ): StixObject {
   const at = stixTimestamp(technique.testedAt, `The test time of ${technique.id}`);
-  const evidenceReference: ExternalReference[] =
-    technique.evidence !== undefined && /^https?:\/\//i.test(technique.evidence)
-      ? [{ source_name: 'vigil', description: 'validation evidence', url: technique.evidence }]
-      : [];
+  const evidenceReference: ExternalReference[] = isEvidenceLink(technique.evidence)
+    ? [{ source_name: 'vigil', description: 'validation evidence', url: technique.evidence }]
+    : [];
   return {
     type: 'sighting',
     spec_version: '2.1',
