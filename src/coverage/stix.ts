@@ -39,6 +39,26 @@ export interface StixBundle {
 const stixId = (type: string, name: string): StixId =>
   `${type}--${uuidV5(`${type}|${name}`, vigilStixNamespace)}`;
 
+/** What every object of one bundle shares: the actor, the observer and the stamp of non-sighting objects. */
+interface BundleContext {
+  actorKey: string;
+  intrusionSetId: StixId;
+  observerId: StixId;
+  stamp: string;
+}
+
+/** The properties every object starts with, in the order of the STIX examples; the id from `type` and `name`. */
+function envelope(type: string, name: string, stamp: string, createdBy?: StixId): StixObject {
+  return {
+    type,
+    spec_version: '2.1',
+    id: stixId(type, name),
+    created: stamp,
+    modified: stamp,
+    ...(createdBy === undefined ? {} : { created_by_ref: createdBy }),
+  };
+}
+
 /** An instant as STIX wants it: UTC, millisecond precision; INPUT_INVALID naming `what` otherwise. */
 function stixTimestamp(value: string, what: string): string {
   const time = Date.parse(value);
@@ -55,11 +75,9 @@ export function attackTechniqueUrl(techniqueId: string): string {
   return `https://attack.mitre.org/techniques/${techniqueId.replace('.', '/')}/`;
 }
 
-function attackPattern(technique: CoverageTechnique, common: Omit<StixCommon, 'type' | 'id'>): StixObject {
+function attackPattern(technique: CoverageTechnique, { stamp, observerId }: BundleContext): StixObject {
   return {
-    type: 'attack-pattern',
-    ...common,
-    id: stixId('attack-pattern', technique.id),
+    ...envelope('attack-pattern', technique.id, stamp, observerId),
     name: technique.name ?? technique.id,
     external_references: [
       { source_name: 'mitre-attack', external_id: technique.id, url: attackTechniqueUrl(technique.id) },
@@ -92,12 +110,7 @@ function verdictSighting(
     ? [{ source_name: 'vigil', description: 'validation evidence', url: technique.evidence }]
     : [];
   return {
-    type: 'sighting',
-    spec_version: '2.1',
-    id: stixId('sighting', `${technique.id}|${technique.validationId ?? ''}|${at}`),
-    created: at,
-    modified: at,
-    created_by_ref: observerId,
+    ...envelope('sighting', `${technique.id}|${technique.validationId ?? ''}|${at}`, at, observerId),
     description: `Detection validation of ${technique.id}: ${describeVerdict(technique)}`,
     first_seen: at,
     last_seen: at,
@@ -111,21 +124,11 @@ function verdictSighting(
   };
 }
 
-/** What every object of one bundle shares: the actor, the observer and the stamp of non-sighting objects. */
-interface BundleContext {
-  actorKey: string;
-  intrusionSetId: StixId;
-  observerId: StixId;
-  common: Omit<StixCommon, 'type' | 'id'>;
-}
-
 function techniqueObjects(technique: CoverageTechnique, context: BundleContext): StixObject[] {
-  const { actorKey, intrusionSetId, observerId, common } = context;
-  const pattern = attackPattern(technique, common);
+  const { actorKey, intrusionSetId, observerId, stamp } = context;
+  const pattern = attackPattern(technique, context);
   const uses: StixObject = {
-    type: 'relationship',
-    ...common,
-    id: stixId('relationship', `uses|${actorKey}|${technique.id}`),
+    ...envelope('relationship', `uses|${actorKey}|${technique.id}`, stamp, observerId),
     relationship_type: 'uses',
     description: `Attributed via ${technique.sources.map(describeSource).join('; ') || 'ThreatConnect'}.`,
     source_ref: intrusionSetId,
@@ -153,28 +156,14 @@ export function toStixBundle(
   options: { timestamp: string; observerName?: string },
 ): StixBundle {
   const stamp = stixTimestamp(options.timestamp, 'The export timestamp');
-  const observerId = stixId('identity', 'vigil');
-  const common = {
-    spec_version: '2.1' as const,
-    created: stamp,
-    modified: stamp,
-    created_by_ref: observerId,
-  };
   const { actor } = coverage;
-  const intrusionSetId = stixId('intrusion-set', actor.key);
   const observer: StixObject = {
-    type: 'identity',
-    spec_version: '2.1',
-    id: observerId,
-    created: stamp,
-    modified: stamp,
+    ...envelope('identity', 'vigil', stamp),
     name: options.observerName ?? 'Vigil detection validation',
     identity_class: 'system',
   };
   const intrusionSet: StixObject = {
-    type: 'intrusion-set',
-    ...common,
-    id: intrusionSetId,
+    ...envelope('intrusion-set', actor.key, stamp, observer.id),
     name: actor.name,
     description: `Threat actor synced from ThreatConnect (${actor.key}); techniques from its ATT&CK tags and its threats' tags.`,
     ...(actor.id === null || actor.id === undefined
@@ -188,7 +177,12 @@ export function toStixBundle(
       observer,
       intrusionSet,
       ...coverage.techniques.flatMap((technique) =>
-        techniqueObjects(technique, { actorKey: actor.key, intrusionSetId, observerId, common }),
+        techniqueObjects(technique, {
+          actorKey: actor.key,
+          intrusionSetId: intrusionSet.id,
+          observerId: observer.id,
+          stamp,
+        }),
       ),
     ],
   };
