@@ -3,6 +3,7 @@ import { VigilError } from '../errors.ts';
 import { registerActorsCommands } from './actors.ts';
 import { registerAgentsCommands } from './agents.ts';
 import { registerAttackCommands } from './attack.ts';
+import { registerExportCommands } from './export.ts';
 import { registerGraphCommands } from './graph.ts';
 import { registerIntegrationsCommands } from './integrations.ts';
 import { reportError, wantsJson } from './output.ts';
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerIntegrationsCommands(program);
   registerRunsCommands(program);
   registerServeCommands(program);
+  registerExportCommands(program);
   return program;
 }
 
