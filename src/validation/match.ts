@@ -133,27 +133,27 @@ function identityFields(
   event: TsAlertEvent,
 ): { matched: MatchField[]; failed: FailedField[] } {
   const command = event.command ?? event.args?.join(' ') ?? null;
-  const pidMatches = action.processId !== undefined && event.pid === action.processId;
   if (action.marker !== undefined) {
     return command?.includes(action.marker)
       ? { matched: ['marker'], failed: [] }
       : { matched: [], failed: [{ field: 'marker', expected: action.marker, actual: command }] };
   }
   const matched: MatchField[] = [];
+  if (commandIdentifies(action, command)) matched.push('commandLine');
+  if (action.processId !== undefined && event.pid === action.processId) matched.push('processId');
+  if (matched.length > 0) return { matched, failed: [] };
   const failed: FailedField[] = [];
   if (action.commandLine !== undefined) {
-    if (commandIdentifies(action, command)) matched.push('commandLine');
-    else failed.push({ field: 'commandLine', expected: action.commandLine, actual: command });
+    failed.push({ field: 'commandLine', expected: action.commandLine, actual: command });
   }
-  if (pidMatches) matched.push('processId');
-  else if (action.processId !== undefined && matched.length === 0) {
+  if (action.processId !== undefined) {
     failed.push({
       field: 'processId',
       expected: String(action.processId),
       actual: nullableString(event.pid),
     });
   }
-  return matched.length > 0 ? { matched, failed: [] } : { matched, failed };
+  return { matched, failed };
 }
 
 function portField(action: Action, event: TsAlertEvent): { matched: MatchField[]; failed: FailedField[] } {

@@ -168,6 +168,17 @@ describe('verdicts', () => {
   });
 });
 
+describe('imported actions without a marker', () => {
+  it('an event on the host with another command and pid fails on both', () => {
+    const imported: Action = { ...action, marker: undefined, processId: 4242 };
+    const other = event('ev-7', { command: 'ls /tmp', pid: 99, exe: '/bin/ls' });
+    expect(correlateAction(imported, pool([], [other]), options).suspicious.events[0]?.failed).toEqual([
+      { field: 'commandLine', expected: action.commandLine, actual: 'ls /tmp' },
+      { field: 'processId', expected: '4242', actual: '99' },
+    ]);
+  });
+});
+
 describe('time and the event time adjustment', () => {
   const skewed = event('ev-1', { timestamp: '2026-11-25T11:50:00.020Z' });
 

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   nextPoll,
@@ -140,5 +141,34 @@ describe('nextPoll (restart-safe: from persisted progress only)', () => {
   it('after a pause longer than the schedule, the first undone poll is due (polls are never skipped)', () => {
     const next = nextPoll(T, delayed, [0], Date.parse('2026-11-26T00:00:00.000Z'));
     expect(next.kind === 'due' && next.poll.index).toBe(1);
+  });
+});
+
+describe('properties of every schedule', () => {
+  const settingsArb = fc.record({
+    queryTimeMs: fc.integer({ min: 0, max: 1440 }).map((m) => m * 60_000),
+    queryIntervalMs: fc.integer({ min: 1, max: 3600 }).map((s) => s * 1000),
+    delayMs: fc.integer({ min: 0, max: 1440 }).map((m) => m * 60_000),
+    eventTimeAdjustmentMs: fc.integer({ min: -86_400, max: 86_400 }).map((s) => s * 1000),
+  });
+
+  it('windows are Q long, slide by I from [T − Q, T], run D after their end, and are shifted by −E for the vendor', () => {
+    fc.assert(
+      fc.property(settingsArb, fc.integer({ min: 0, max: 2 ** 41 }), (settings, start) => {
+        const polls = pollSchedule(start, settings);
+        expect(polls).toHaveLength(Math.floor(settings.queryTimeMs / settings.queryIntervalMs) + 1);
+        expect(polls[0]!.from.getTime()).toBe(start - settings.queryTimeMs);
+        expect(polls[0]!.until.getTime()).toBe(start);
+        for (const [k, poll] of polls.entries()) {
+          expect(poll.until.getTime() - poll.from.getTime()).toBe(settings.queryTimeMs);
+          expect(poll.until.getTime()).toBe(start + k * settings.queryIntervalMs);
+          expect(poll.runAt.getTime() - poll.until.getTime()).toBe(settings.delayMs);
+          expect(poll.from.getTime() - poll.vendorFrom.getTime()).toBe(settings.eventTimeAdjustmentMs);
+          expect(poll.until.getTime() - poll.vendorUntil.getTime()).toBe(settings.eventTimeAdjustmentMs);
+        }
+        expect(polls.at(-1)!.until.getTime() - start).toBeLessThanOrEqual(settings.queryTimeMs);
+      }),
+      { numRuns: 200 },
+    );
   });
 });

@@ -63,7 +63,7 @@ export function importAtomicCsv(text: string, source: string, catalogue: AttackC
     }
     const draft: ActionDraft = {
       where,
-      identity: [source, String(line), fields.GUID ?? '', time, fields.Hostname ?? ''],
+      identity: [String(line), fields.GUID ?? '', time, fields.Hostname ?? ''],
       technique: fields[csvColumns.technique],
       hostname: fields[csvColumns.hostname],
       ips: [fields['IP Address'] ?? ''],
