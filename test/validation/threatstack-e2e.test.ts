@@ -139,16 +139,21 @@ function verdictCounts(correlations: Correlation[]): Record<string, number> {
 
 describe('detection validation against the Threat Stack simulator', () => {
   it.each([
-    { skew: 'none', offsetMs: 0, adjustmentMs: 0 },
-    { skew: 'simulator 10 min behind, E = +600 s', offsetMs: -600_000, adjustmentMs: 600_000 },
-    { skew: 'simulator 3 min ahead, E = −180 s', offsetMs: 180_000, adjustmentMs: -180_000 },
+    { skew: 'none', offsetMs: 0, adjustmentMs: 0, delayMs: 0 },
+    { skew: 'simulator 10 min behind, E = +600 s', offsetMs: -600_000, adjustmentMs: 600_000, delayMs: 0 },
+    {
+      skew: 'simulator 3 min ahead, E = −180 s, D = 2 min',
+      offsetMs: 180_000,
+      adjustmentMs: -180_000,
+      delayMs: 120_000,
+    },
   ])(
     'covered → Alerted, uncovered → Missed, blocked → Prevented (skew: $skew)',
-    async ({ offsetMs, adjustmentMs }) => {
+    async ({ offsetMs, adjustmentMs, delayMs }) => {
       await admin(harness.sim.url, 'PUT', '/_sim/clock', { offsetMs });
       const actions = await runCampaign();
       const start = Date.parse(actions[0]!.startedAt);
-      const windows = { ...settings, eventTimeAdjustmentMs: adjustmentMs };
+      const windows = { ...settings, eventTimeAdjustmentMs: adjustmentMs, delayMs };
       const { pool, fetched } = await pollAll(start, windows);
       expect(pool.alerts).toHaveLength(12);
       expect(fetched).toBeGreaterThan(12); // overlapping windows returned the same alerts again

@@ -147,7 +147,7 @@ describe('nextPoll (restart-safe: from persisted progress only)', () => {
 describe('properties of every schedule', () => {
   const settingsArb = fc.record({
     queryTimeMs: fc.integer({ min: 0, max: 1440 }).map((m) => m * 60_000),
-    queryIntervalMs: fc.integer({ min: 1, max: 3600 }).map((s) => s * 1000),
+    queryIntervalMs: fc.integer({ min: 60, max: 3600 }).map((s) => s * 1000),
     delayMs: fc.integer({ min: 0, max: 1440 }).map((m) => m * 60_000),
     eventTimeAdjustmentMs: fc.integer({ min: -86_400, max: 86_400 }).map((s) => s * 1000),
   });
@@ -159,16 +159,18 @@ describe('properties of every schedule', () => {
         expect(polls).toHaveLength(Math.floor(settings.queryTimeMs / settings.queryIntervalMs) + 1);
         expect(polls[0]!.from.getTime()).toBe(start - settings.queryTimeMs);
         expect(polls[0]!.until.getTime()).toBe(start);
-        for (const [k, poll] of polls.entries()) {
-          expect(poll.until.getTime() - poll.from.getTime()).toBe(settings.queryTimeMs);
-          expect(poll.until.getTime()).toBe(start + k * settings.queryIntervalMs);
-          expect(poll.runAt.getTime() - poll.until.getTime()).toBe(settings.delayMs);
-          expect(poll.from.getTime() - poll.vendorFrom.getTime()).toBe(settings.eventTimeAdjustmentMs);
-          expect(poll.until.getTime() - poll.vendorUntil.getTime()).toBe(settings.eventTimeAdjustmentMs);
-        }
+        const wrong = polls.filter(
+          (poll, k) =>
+            poll.until.getTime() - poll.from.getTime() !== settings.queryTimeMs ||
+            poll.until.getTime() !== start + k * settings.queryIntervalMs ||
+            poll.runAt.getTime() - poll.until.getTime() !== settings.delayMs ||
+            poll.from.getTime() - poll.vendorFrom.getTime() !== settings.eventTimeAdjustmentMs ||
+            poll.until.getTime() - poll.vendorUntil.getTime() !== settings.eventTimeAdjustmentMs,
+        );
+        expect(wrong).toEqual([]);
         expect(polls.at(-1)!.until.getTime() - start).toBeLessThanOrEqual(settings.queryTimeMs);
       }),
-      { numRuns: 200 },
+      { numRuns: 100 },
     );
   });
 });
