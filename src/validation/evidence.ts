@@ -25,6 +25,25 @@ export class EvidencePool implements Observations {
   private readonly eventIds = new Set<string>();
   private readonly standalone: TsAlertEvent[] = [];
 
+  /** A pool holding what a snapshot (e.g. persisted evidence read back) holds. */
+  static from(snapshot: Observations): EvidencePool {
+    const pool = new EvidencePool();
+    for (const { alert, events } of snapshot.alerts) {
+      pool.addAlerts([alert]);
+      pool.addAlertEvents(alert.id, events);
+    }
+    pool.addEvents(snapshot.events);
+    return pool;
+  }
+
+  /** A plain, JSON-ready copy of the pool's contents. */
+  snapshot(): { alerts: ObservedAlert[]; events: TsAlertEvent[] } {
+    return {
+      alerts: [...this.alertsById.values()].map(({ alert, events }) => ({ alert, events: [...events] })),
+      events: [...this.standalone],
+    };
+  }
+
   get alerts(): readonly ObservedAlert[] {
     return [...this.alertsById.values()];
   }

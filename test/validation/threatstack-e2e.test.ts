@@ -5,6 +5,7 @@ import { type Action, parseValidationActions } from '../../src/validation/action
 import { type Correlation, correlateAction } from '../../src/validation/correlate.ts';
 import { EvidencePool } from '../../src/validation/evidence.ts';
 import { createSimulatorExecutor, executeAction } from '../../src/validation/executor.ts';
+import { runPoll } from '../../src/validation/poll.ts';
 import { nextPoll, type WindowSettings } from '../../src/validation/window.ts';
 import { admin, type SimHarness, startSim } from '../helpers/threatstack.ts';
 
@@ -100,35 +101,36 @@ async function runCampaign(): Promise<Action[]> {
   return parseValidationActions(actions, catalogue);
 }
 
+/** The persisted progress of a validation: the polls done and the evidence so far. */
+interface Progress {
+  done: number[];
+  pool: EvidencePool;
+  fetched: number;
+}
+
 /**
- * Every poll of the (shared) schedule, in order, when it is due: alerts of both statuses in the
- * vendor window, events fetched once per new alert. Returns the pool and the alerts fetched.
+ * Runs the (shared) schedule's polls in order as they fall due — at most `limit` of them — with
+ * `runPoll` and the real client, recording each poll as done once it has finished.
  */
 async function pollAll(
   startMs: number,
   windows: WindowSettings,
-): Promise<{ pool: EvidencePool; fetched: number }> {
-  const pool = new EvidencePool();
-  const done: number[] = [];
-  let fetched = 0;
-  for (;;) {
-    const next = nextPoll(startMs, windows, done, harness.clock.now());
+  progress: Progress = { done: [], pool: new EvidencePool(), fetched: 0 },
+  limit = Number.POSITIVE_INFINITY,
+): Promise<Progress> {
+  for (let ran = 0; ran < limit; ) {
+    const next = nextPoll(startMs, windows, progress.done, harness.clock.now());
     if (next.kind === 'complete') break;
     if (next.kind === 'waiting') {
       harness.clock.advance(next.dueInMs);
       continue;
     }
-    const { vendorFrom: from, vendorUntil: until, index } = next.poll;
-    for (const status of ['active', 'dismissed'] as const) {
-      for await (const page of client.iterateAlerts({ status, from, until })) {
-        fetched += page.length;
-        for (const alert of pool.addAlerts(page))
-          pool.addAlertEvents(alert.id, await client.listAlertEvents(alert.id));
-      }
-    }
-    done.push(index);
+    const result = await runPoll(client, progress.pool, next.poll);
+    progress.fetched += result.alertsReturned;
+    progress.done.push(result.index);
+    ran++;
   }
-  return { pool, fetched };
+  return progress;
 }
 
 function verdictCounts(correlations: Correlation[]): Record<string, number> {
@@ -224,5 +226,35 @@ describe('detection validation against the Threat Stack simulator', () => {
     expect(sameHost.length).toBeGreaterThan(0);
     expect(on.suspicious.events.map((s) => s.eventId).sort()).toEqual(alertedEvents.map((e) => e.id).sort());
     for (const s of on.suspicious.events) expect(s.failed.map((f) => f.field)).toEqual(['marker']);
+  });
+
+  it('resumes after a restart from persisted progress: same verdicts, no duplicate evidence', async () => {
+    const actions = await runCampaign();
+    const start = Date.parse(actions[0]!.startedAt);
+    const first = await pollAll(start, settings, undefined, 4);
+    // The process dies after poll 3 fetched its evidence but before poll 3 was recorded as done.
+    const persisted = JSON.parse(
+      JSON.stringify({ done: first.done.slice(0, 3), evidence: first.pool.snapshot() }),
+    );
+    await client.close();
+    client = new ThreatStackClient(
+      { baseUrl: harness.sim.url, ...harness.identity, requestsPerMinute: 0 },
+      { now: harness.clock.now, sleep: async () => {} },
+    );
+    const resumed = await pollAll(start, settings, {
+      done: persisted.done,
+      pool: EvidencePool.from(persisted.evidence),
+      fetched: 0,
+    });
+    expect(resumed.done).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    const options = { settings, saveSuspiciousEvents: false, discoverDevices: false };
+    const correlations = actions.map((action) => correlateAction(action, resumed.pool, options));
+    expect(verdictCounts(correlations)).toEqual({ Alerted: 12, Missed: 8, Prevented: 1 });
+    const alertIds = correlations.flatMap((c) => c.evidence.alerts.map((a) => a.alertId));
+    const eventIds = correlations.flatMap((c) => c.evidence.events.map((e) => e.eventId));
+    expect(new Set(alertIds).size).toBe(12);
+    expect(alertIds).toHaveLength(12);
+    expect(new Set(eventIds).size).toBe(eventIds.length);
+    expect(resumed.pool.alerts).toHaveLength(12);
   });
 });
