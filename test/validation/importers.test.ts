@@ -178,6 +178,16 @@ describe('Caldera operation event logs and reports', () => {
     ]);
   });
 
+  it('a link with neither command nor pid cannot be tied to events', () => {
+    const logs = JSON.parse(fixture('caldera-event-logs.json'));
+    logs[0].command = '';
+    logs[0].plaintext_command = null;
+    logs[0].pid = null;
+    expect(importError(JSON.stringify(logs), 'ops.json').message).toMatch(
+      /^ops\.json, \[0\], command \/ pid: give a command line, a marker or a process id/,
+    );
+  });
+
   it('names the link and field of a bad record', () => {
     const logs = JSON.parse(fixture('caldera-event-logs.json'));
     logs[1].attack_metadata.technique_id = null;

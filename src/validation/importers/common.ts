@@ -74,9 +74,14 @@ export function actionFromDraft(
   });
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
-  const key = String(issue?.path[0] ?? '');
+  const key = issue?.path[0];
+  // A whole-action problem is the missing identity (neither command line nor process id).
   const field =
-    key in names ? names[key as keyof VendorFieldNames] : `${names.commandLine} / ${names.processId}`;
+    key === undefined
+      ? `${names.commandLine} / ${names.processId}`
+      : key in names
+        ? names[key as keyof VendorFieldNames]
+        : String(key);
   throw invalid(source, draft.where, field, issue?.message ?? 'invalid');
 }
 
