@@ -39,8 +39,8 @@ export interface Span {
  * target's IPs. Identity: the marker when the action has one (it is unique, so a command line
  * without it is another run); else the command line (the event's command contains it, whitespace
  * collapsed) or the reported process id. Ports: a network event's destination port must be one
- * of the target's ports when the action lists any. Process (the executable named by the command
- * line, or the reported pid) is recorded when it agrees and never fails a match on its own,
+ * of the target's ports when the action lists any. Process (the executable the command line names,
+ * against the event's `exe`) is recorded when it agrees and never fails a match on its own,
  * because shells and interpreters stand between an executor and the program it runs.
  */
 export type EventAssessment =
