@@ -28,6 +28,9 @@ import { ZodError } from 'zod';
  * - `PROVIDER_NETWORK_ERROR`: DNS, connection, reset, timeout or truncated body after every retry.
  * - `STORE_ERROR`: the database failed or is unreachable.
  * - `SYNC_INCOMPLETE`: a sync ended with failed or partial steps (the graph keeps what it had).
+ * - `VALIDATION_TOO_LARGE`: a validation would hold more actions than the cap (100).
+ * - `EXECUTOR_FAILED`: an attack executor could not be reached or answered outside its contract
+ *   (an action it ran and saw fail is an outcome, not this error).
  * - `INTERNAL_ERROR`: a bug; any unknown throw is reported as this at a boundary.
  */
 export const errorRegistry = {
@@ -54,6 +57,8 @@ export const errorRegistry = {
   PROVIDER_NETWORK_ERROR: { httpStatus: 502, exitCode: 1 },
   STORE_ERROR: { httpStatus: 500, exitCode: 1 },
   SYNC_INCOMPLETE: { httpStatus: 500, exitCode: 1 },
+  VALIDATION_TOO_LARGE: { httpStatus: 400, exitCode: 2 },
+  EXECUTOR_FAILED: { httpStatus: 502, exitCode: 1 },
   INTERNAL_ERROR: { httpStatus: 500, exitCode: 1 },
 } as const satisfies Record<string, { httpStatus: number; exitCode: number }>;
 
