@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { VigilError } from '../../errors.ts';
+import type { VigilError } from '../../errors.ts';
 import { invalidResponse, type ProviderContext } from './provider-errors.ts';
 import { DEFAULT_MAX_RESPONSE_BYTES } from './transport.ts';
 import { WaitAllowance } from './waits.ts';

@@ -1,6 +1,6 @@
+import type { Logger } from 'pino';
 import { z } from 'zod';
 import { type ErrorCode, VigilError } from '../../errors.ts';
-import type { Logger } from 'pino';
 import { redactUrlCredentials } from '../http/dispatcher.ts';
 import { type ClientLimits, clientLimitFields, pickLimits } from '../http/limits.ts';
 import { parseOrigin } from '../http/origin.ts';
@@ -98,16 +98,16 @@ function hintsFor(
 /** Validates the configuration (CONFIG_INVALID naming each field) and applies the defaults. */
 export function resolveConfig(
   input: Partial<ClientLimits> & {
-  baseUrl: string;
-  apiRoot: string;
-  accessId: string;
-  apiKey: string;
-  timeoutMs?: number | undefined;
-  maxAttempts?: number | undefined;
-  resultLimit?: number | undefined;
-  requestsPerMinute?: number | undefined;
-  proxy?: string | undefined;
-},
+    baseUrl: string;
+    apiRoot: string;
+    accessId: string;
+    apiKey: string;
+    timeoutMs?: number | undefined;
+    maxAttempts?: number | undefined;
+    resultLimit?: number | undefined;
+    requestsPerMinute?: number | undefined;
+    proxy?: string | undefined;
+  },
 ): ResolvedConfig {
   const parsed = configSchema.safeParse(input);
   if (!parsed.success) {

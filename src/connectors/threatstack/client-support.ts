@@ -128,16 +128,16 @@ function hintsFor(origin: string, proxy: string | undefined): Partial<Record<Err
 /** Validates the configuration (CONFIG_INVALID naming the field) and applies the defaults. */
 export function resolveConfig(
   input: ThreatStackLimitOptions & {
-  baseUrl: string;
-  userId: string;
-  apiKey: string;
-  orgId: string;
-  requestsPerMinute?: number | undefined;
-  timeoutMs?: number | undefined;
-  maxAttempts?: number | undefined;
-  proxy?: string | undefined;
-  verifyResponses?: boolean | undefined;
-},
+    baseUrl: string;
+    userId: string;
+    apiKey: string;
+    orgId: string;
+    requestsPerMinute?: number | undefined;
+    timeoutMs?: number | undefined;
+    maxAttempts?: number | undefined;
+    proxy?: string | undefined;
+    verifyResponses?: boolean | undefined;
+  },
 ): ResolvedConfig {
   const parsed = configSchema.safeParse(input);
   if (!parsed.success) {

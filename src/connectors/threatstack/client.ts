@@ -1,4 +1,3 @@
-import type { Logger } from 'pino';
 import type { Dispatcher } from 'undici';
 import { z } from 'zod';
 import { defaultBackoff } from '../http/backoff.ts';
@@ -32,6 +31,7 @@ import {
 } from './client-support.ts';
 
 export type { ThreatStackClientDeps, ThreatStackClientStats } from './client-support.ts';
+
 import {
   newNonce,
   responseAuthenticationProblem,
