@@ -4,6 +4,7 @@ import { type ErrorCode, VigilError } from '../../errors.ts';
 import { redactUrlCredentials } from '../http/dispatcher.ts';
 import { type ClientLimits, clientLimitFields, pickLimits } from '../http/limits.ts';
 import { parseOrigin } from '../http/origin.ts';
+import { encodePathSegment, type QueryParams } from '../http/path.ts';
 import type { WaitEvent, WaitStats } from '../http/waits.ts';
 import { ACCESS_ID_PATTERN, apiRootSchema } from './config.ts';
 
@@ -130,4 +131,17 @@ export function resolveConfig(
     limits: pickLimits(config),
     hints: hintsFor(origin.value.origin, config.apiRoot, config.proxy),
   };
+}
+
+/** A group id as a path segment; INPUT_INVALID unless it is a non-negative safe integer. */
+export function groupId(id: number, what: string): string {
+  if (!Number.isSafeInteger(id) || id < 0) {
+    throw new VigilError('INPUT_INVALID', `A ThreatConnect ${what} id must be a non-negative integer.`);
+  }
+  return encodePathSegment(String(id));
+}
+
+/** `owner=<name>` when an owner is given. */
+export function ownerParams(ownerName: string | undefined): QueryParams {
+  return ownerName === undefined ? [] : [['owner', ownerName]];
 }

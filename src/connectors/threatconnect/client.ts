@@ -1,9 +1,8 @@
 import type { Dispatcher } from 'undici';
 import { z } from 'zod';
-import { VigilError } from '../../errors.ts';
 import { defaultBackoff } from '../http/backoff.ts';
 import { type ClientLimits, type ListingGuard, listingScope, waitAllowance } from '../http/limits.ts';
-import { encodePathSegment, pathWithQuery, type QueryParams } from '../http/path.ts';
+import { pathWithQuery, type QueryParams } from '../http/path.ts';
 import {
   invalidResponse,
   networkError,
@@ -22,7 +21,9 @@ import {
   isPaginationRefusal,
 } from './client-errors.ts';
 import {
+  groupId,
   LEGACY_RESULT_LIMIT,
+  ownerParams,
   type ResolvedConfig,
   resolveConfig,
   type ThreatConnectClientDeps,
@@ -94,17 +95,6 @@ const envelopeSchema = z.looseObject({
   message: z.string().nullish(),
   data: z.unknown().optional(),
 });
-
-function groupId(id: number, what: string): string {
-  if (!Number.isSafeInteger(id) || id < 0) {
-    throw new VigilError('INPUT_INVALID', `A ThreatConnect ${what} id must be a non-negative integer.`);
-  }
-  return encodePathSegment(String(id));
-}
-
-function ownerParams(ownerName: string | undefined): QueryParams {
-  return ownerName === undefined ? [] : [['owner', ownerName]];
-}
 
 /**
  * The ThreatConnect REST API v2 client (spec: specs/threatconnect-api.md, "Conformance checklist
