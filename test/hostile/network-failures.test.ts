@@ -4,7 +4,6 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createDispatcher } from '../../src/connectors/http/dispatcher.ts';
 import { ThreatConnectClient } from '../../src/connectors/threatconnect/client.ts';
 import { ThreatStackClient } from '../../src/connectors/threatstack/client.ts';
-import { VigilError } from '../../src/errors.ts';
 import { vigilFailure } from '../helpers/async.ts';
 import {
   type HostileVendor,
@@ -77,14 +76,12 @@ describe('proxy credentials', () => {
         timeoutMs: 1000,
         proxy: 'http://user:pa%zzword@proxy:3128',
       });
-    expect(build).toThrow(VigilError);
-    try {
-      build();
-    } catch (error) {
-      expect((error as VigilError).code).toBe('CONFIG_INVALID');
-      expect((error as VigilError).message).toContain('malformed %-escape');
-      expect((error as VigilError).message).not.toContain('pa%zzword');
-    }
+    expect(build).toThrow(
+      expect.objectContaining({
+        code: 'CONFIG_INVALID',
+        message: expect.stringMatching(/^(?!.*pa%zzword).*malformed %-escape/),
+      }),
+    );
   });
 
   it('refuses it when a client is built', () => {
