@@ -147,7 +147,8 @@ export async function sendOnce(
     }
     const headers = flattenHeaders(data.headers);
     const declared = headers['content-length'] === undefined ? Number.NaN : Number(headers['content-length']);
-    if (declared > maxBodyBytes) {
+    const bodyExpected = request.method !== 'HEAD' && data.statusCode !== 204 && data.statusCode !== 304;
+    if (bodyExpected && declared > maxBodyBytes) {
       data.body.destroy();
       throw new ResponseTooLargeError(maxBodyBytes);
     }
@@ -158,7 +159,6 @@ export async function sendOnce(
       if (error instanceof ResponseTooLargeError) throw error;
       throw toTransportError(error, 'truncated', controller.signal.aborted, timeoutMs);
     }
-    const bodyExpected = request.method !== 'HEAD' && data.statusCode !== 204 && data.statusCode !== 304;
     if (bodyExpected && Number.isInteger(declared) && declared !== body.length) {
       throw new TransportError(
         'truncated',
