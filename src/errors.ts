@@ -22,10 +22,13 @@ import { ZodError } from 'zod';
  * - `PROVIDER_AUTHENTICATION_ERROR`: the vendor refused the credentials (401: key, clock, organization).
  * - `PROVIDER_PERMISSION_ERROR`: the vendor refused an authenticated call (403: role or revoked member).
  * - `PROVIDER_NOT_FOUND`: the vendor answered 404 for a single object.
- * - `PROVIDER_RATE_LIMITED`: the vendor kept answering 429 after every retry (`retryAfterMs` in details).
+ * - `PROVIDER_RATE_LIMITED`: the vendor kept answering 429 after every retry, or asked for a wait longer than
+ *   the client allows (`retryAfterMs` in details).
  * - `PROVIDER_API_ERROR`: the vendor answered 5xx after every retry, or an unexpected status.
- * - `PROVIDER_RESPONSE_INVALID`: a body that is not the documented shape, or an unauthentic response.
- * - `PROVIDER_NETWORK_ERROR`: DNS, connection, reset, timeout or truncated body after every retry.
+ * - `PROVIDER_RESPONSE_INVALID`: a body that is not the documented shape, or an unauthentic response; also a
+ *   body over the size limit, JSON nested too deep, a cycling page token, a listing past its page/item ceiling.
+ * - `PROVIDER_NETWORK_ERROR`: reset, timeout or truncated body after every retry; DNS, refused connection or
+ *   TLS failure at once (`details.permanent`).
  * - `STORE_ERROR`: the database failed or is unreachable.
  * - `SYNC_INCOMPLETE`: a sync ended with failed or partial steps (the graph keeps what it had).
  * - `VALIDATION_TOO_LARGE`: a validation would hold more actions than the cap (100).

@@ -70,12 +70,30 @@ function tlsOptions(options: DispatcherOptions): TlsOptions {
   return tls;
 }
 
+/** A percent-encoded user or password of a proxy URL, decoded; a malformed escape is CONFIG_INVALID. */
+function decodeCredential(encoded: string, what: 'user' | 'password', proxy: string): string {
+  try {
+    return decodeURIComponent(encoded);
+  } catch {
+    // Neither value is echoed: it is (part of) a secret.
+    throw new VigilError(
+      'CONFIG_INVALID',
+      `The proxy ${what} in '${redactUrlCredentials(proxy)}' holds a malformed %-escape.`,
+      {
+        hint: 'Percent-encode reserved characters of the proxy user and password (% as %25, @ as %40, : as %3A).',
+      },
+    );
+  }
+}
+
 function proxyAgent(options: DispatcherOptions, tls: TlsOptions): ProxyAgent {
   const url = parseProxy(options.proxy ?? '');
+  const user = decodeCredential(url.username, 'user', options.proxy ?? '');
+  const password = decodeCredential(url.password, 'password', options.proxy ?? '');
   const token =
     url.username === '' && url.password === ''
       ? undefined
-      : `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}`;
+      : `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
   url.username = '';
   url.password = '';
   const timeouts = { headersTimeout: options.timeoutMs, bodyTimeout: options.timeoutMs };

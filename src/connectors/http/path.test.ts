@@ -24,3 +24,12 @@ describe('pathWithQuery', () => {
     expect(encodePathSegment('../x?y')).toBe('..%2Fx%3Fy');
   });
 });
+
+describe('encodePathSegment', () => {
+  it('refuses a lone surrogate with a coded error instead of a URIError', () => {
+    expect(() => encodePathSegment('alert-\ud800')).toThrow(
+      expect.objectContaining({ code: 'INPUT_INVALID', message: expect.stringContaining('lone surrogate') }),
+    );
+    expect(encodePathSegment('\ud83d\ude00')).toBe('%F0%9F%98%80');
+  });
+});

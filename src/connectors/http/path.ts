@@ -1,16 +1,26 @@
+import { VigilError } from '../../errors.ts';
+
 /** Query parameters in the order they are sent; order matters to request signatures. */
 export type QueryParams = ReadonlyArray<readonly [name: string, value: string]>;
 
 /**
  * Percent-encodes a query name or value: everything except RFC 3986 unreserved characters
  * (`A-Z a-z 0-9 - . _ ~`), so the result is the same on every client and no URL library has
- * anything left to normalise.
+ * anything left to normalise. A value that is not valid Unicode (a lone surrogate, e.g. an id
+ * taken from a hostile vendor's data) cannot be encoded: INPUT_INVALID.
  */
 export function encodeQueryComponent(value: string): string {
-  return encodeURIComponent(value).replace(
-    /[!'()*]/g,
-    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
-  );
+  let encoded: string;
+  try {
+    encoded = encodeURIComponent(value);
+  } catch {
+    throw new VigilError(
+      'INPUT_INVALID',
+      'A value to send in a request URL is not valid Unicode (it holds a lone surrogate).',
+      { hint: 'If the value came from the vendor, its data is corrupt; report it to the vendor.' },
+    );
+  }
+  return encoded.replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
 /** Percent-encodes one path segment (an id taken from vendor data), including `/`. */

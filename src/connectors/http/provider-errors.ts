@@ -1,6 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import { type ErrorCode, VigilError } from '../../errors.ts';
-import type { HttpResponse, TransportError } from './transport.ts';
+import type { HttpResponse, ResponseTooLargeError, TransportError } from './transport.ts';
 
 /** What a provider error is about; everything here may appear in a message, so no secrets. */
 export interface ProviderContext {
@@ -90,13 +90,15 @@ function providerError(
  * The coded error for a final non-2xx response: 401 → PROVIDER_AUTHENTICATION_ERROR,
  * 403 → PROVIDER_PERMISSION_ERROR, 404 → PROVIDER_NOT_FOUND, 429 → PROVIDER_RATE_LIMITED
  * (`details.retryAfterMs` when known), anything else → PROVIDER_API_ERROR (`details.status`).
- * The message names the method, path, status and the vendor's error text.
+ * The message names the method, path, status and the vendor's error text, and `stoppedBecause`
+ * (why the client stopped retrying early) when given.
  */
 export function responseError(
   response: HttpResponse,
   context: ProviderContext,
   attempts: number,
   retryAfterMs?: number,
+  stoppedBecause?: string,
 ): VigilError {
   const code = codeForStatus(response.status);
   const phrase = STATUS_CODES[response.status] ?? 'Unknown Status';
@@ -104,17 +106,29 @@ export function responseError(
   const repeated = attempts > 1 ? ` on all ${attempts} attempts` : '';
   const message =
     `${context.service} ${context.method} ${context.path} failed: ${response.status} ${phrase}` +
-    `${vendorText === undefined ? '' : ` (${vendorText})`}${repeated}.`;
+    `${vendorText === undefined ? '' : ` (${vendorText})`}${repeated}` +
+    `${stoppedBecause === undefined ? '' : `; Vigil stopped waiting: ${stoppedBecause}`}.`;
   const details: Record<string, string | number | boolean> = { status: response.status, attempts };
   if (retryAfterMs !== undefined) details.retryAfterMs = retryAfterMs;
   return providerError(code, message, context, details);
 }
 
-/** PROVIDER_NETWORK_ERROR after every attempt failed below HTTP (`details.reason`: timeout, connection, truncated). */
+/**
+ * PROVIDER_NETWORK_ERROR after every attempt failed below HTTP, or at once for a permanent
+ * failure (`details.reason`: timeout, connection, truncated; `details.permanent`: dns, refused, tls).
+ */
 export function networkError(error: TransportError, context: ProviderContext, attempts: number): VigilError {
   const repeated = attempts > 1 ? ` (after ${attempts} attempts)` : '';
-  const message = `${context.service} ${context.method} ${context.path} failed: ${error.message}${repeated}.`;
-  return providerError('PROVIDER_NETWORK_ERROR', message, context, { reason: error.kind, attempts }, error);
+  const final = error.permanent === undefined ? '' : ' (not retried: another attempt cannot fix this)';
+  const message = `${context.service} ${context.method} ${context.path} failed: ${error.message}${repeated}${final}.`;
+  const details: Record<string, string | number> = { reason: error.kind, attempts };
+  if (error.permanent !== undefined) details.permanent = error.permanent;
+  return providerError('PROVIDER_NETWORK_ERROR', message, context, details, error);
+}
+
+/** PROVIDER_RESPONSE_INVALID for a body over the client's size limit (never retried). */
+export function tooLargeResponse(context: ProviderContext, error: ResponseTooLargeError): VigilError {
+  return invalidResponse(context, `${error.message} (maxResponseBytes)`, error);
 }
 
 /** PROVIDER_RESPONSE_INVALID: a 2xx whose body or authentication is not what the vendor documents. */

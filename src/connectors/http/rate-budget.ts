@@ -27,8 +27,8 @@ export class RateBudget {
     readonly windowMs = 60_000,
   ) {}
 
-  /** Waits (with the injected `sleep`) until one more request fits, then takes the slot. */
-  async acquire(): Promise<ReleaseSlot> {
+  /** Waits (with the injected `sleep`, telling `onWait` first) until one more request fits, then takes the slot. */
+  async acquire(onWait?: (ms: number) => void): Promise<ReleaseSlot> {
     if (this.perWindow <= 0) return noop;
     for (;;) {
       const now = this.clock.now();
@@ -41,7 +41,9 @@ export class RateBudget {
         };
       }
       const oldest = this.slots.reduce((min, slot) => Math.min(min, slot.at), Number.POSITIVE_INFINITY);
-      await this.clock.sleep(Math.max(1, oldest + this.windowMs - now));
+      const waitMs = Math.max(1, oldest + this.windowMs - now);
+      onWait?.(waitMs);
+      await this.clock.sleep(waitMs);
     }
   }
 

@@ -1,10 +1,24 @@
 import type { z } from 'zod';
+import { DEFAULT_MAX_JSON_DEPTH, exceedsJsonDepth } from './json-depth.ts';
 import { invalidResponse, type ProviderContext } from './provider-errors.ts';
 import type { HttpResponse } from './transport.ts';
 
-/** The JSON of a 2xx body (null when the body is empty), or PROVIDER_RESPONSE_INVALID. */
-export function parseJsonBody(response: HttpResponse, context: ProviderContext): unknown {
+/** PROVIDER_RESPONSE_INVALID for JSON nested deeper than allowed. */
+export function tooDeepResponse(context: ProviderContext, maxDepth: number): Error {
+  return invalidResponse(context, `the JSON nests deeper than ${maxDepth} levels (maxJsonDepth)`);
+}
+
+/**
+ * The JSON of a 2xx body (null when the body is empty), or PROVIDER_RESPONSE_INVALID: not JSON,
+ * or nested deeper than `maxDepth` (checked before parsing).
+ */
+export function parseJsonBody(
+  response: HttpResponse,
+  context: ProviderContext,
+  maxDepth: number = DEFAULT_MAX_JSON_DEPTH,
+): unknown {
   if (response.text.trim() === '') return null;
+  if (exceedsJsonDepth(response.body, maxDepth)) throw tooDeepResponse(context, maxDepth);
   try {
     return JSON.parse(response.text);
   } catch (error) {

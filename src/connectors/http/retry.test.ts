@@ -3,6 +3,7 @@ import { RETRY_AFTER_MARGIN_MS } from './backoff.ts';
 import { RateBudget } from './rate-budget.ts';
 import { millisecondsHeader, type RetryEvent, retryReasonOf, secondsHeader, withRetries } from './retry.ts';
 import { type HttpResponse, TransportError } from './transport.ts';
+import { WaitAllowance } from './waits.ts';
 
 function response(
   status: number,
@@ -168,5 +169,38 @@ describe('secondsHeader', () => {
     expect(read(response(429, '', { 'retry-after': 'Wed, 21 Oct 2026 07:28:00 GMT' }))).toBeUndefined();
     expect(read(response(429, '', { 'retry-after': '-3' }))).toBeUndefined();
     expect(read(response(429, ''))).toBeUndefined();
+  });
+});
+
+describe('withRetries: failures it does not wait out', () => {
+  it('returns a permanent transport failure (refused connection) after the first attempt', async () => {
+    const refused = new TransportError('connection', 'the connection failed', {
+      cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }),
+    });
+    const { calls, attempt } = scripted([refused]);
+    const { sleeps, deps: retryDeps } = deps();
+    const outcome = await withRetries(attempt, policy, retryDeps);
+    expect(outcome).toMatchObject({ kind: 'transport', attempts: 1 });
+    expect(refused.permanent).toBe('refused');
+    expect(calls).toEqual([1]);
+    expect(sleeps).toEqual([]);
+  });
+
+  it('stops at a 429 whose wait the allowance refuses, and says why', async () => {
+    const { calls, attempt } = scripted([response(429, '{}', { 'x-rate-limit-reset': '30000' })]);
+    const { sleeps, deps: retryDeps } = deps();
+    const waits: Array<[string, number]> = [];
+    const outcome = await withRetries(attempt, policy, {
+      ...retryDeps,
+      allowance: new WaitAllowance(60_000, 70_000),
+      onWait: (reason, ms) => waits.push([reason, ms]),
+    });
+    expect(outcome).toMatchObject({ kind: 'response', attempts: 3 });
+    expect(outcome.kind === 'response' ? outcome.waitRefused : '').toContain(
+      'allowed in all for one listing',
+    );
+    expect(calls).toEqual([1, 2, 3]);
+    expect(sleeps).toEqual([30_000 + RETRY_AFTER_MARGIN_MS, 30_000 + RETRY_AFTER_MARGIN_MS]);
+    expect(waits.map(([reason]) => reason)).toEqual(['rate-limit', 'rate-limit']);
   });
 });

@@ -1,6 +1,7 @@
 import { type BackoffPolicy, fullJitterDelay, rateLimitDelay } from './backoff.ts';
 import type { RateBudget } from './rate-budget.ts';
 import { type HttpResponse, TransportError } from './transport.ts';
+import type { WaitAllowance, WaitReason } from './waits.ts';
 
 /** Why an attempt is tried again. */
 export type RetryReason = 'rate-limited' | 'server-error' | TransportError['kind'];
@@ -28,12 +29,19 @@ export interface RetryDeps {
   random: () => number;
   /** Every attempt, retries included, waits for a slot of this budget before it is signed and sent. */
   budget?: RateBudget;
+  /** The 429 waits still allowed; without one, every wait the server asks for is taken. */
+  allowance?: WaitAllowance;
   onRetry?: (event: RetryEvent) => void;
+  /** Told before every wait: for the budget, the vendor's rate limit, or backoff. */
+  onWait?: (reason: WaitReason, ms: number) => void;
 }
 
-/** How a run of attempts ended: a response with a final status, or a failure below HTTP on the last attempt. */
+/**
+ * How a run of attempts ended: a response with a final status (`waitRefused` says why a 429 was
+ * not waited out), or a failure below HTTP on the last attempt (or a permanent one at once).
+ */
 export type RetryOutcome =
-  | { kind: 'response'; response: HttpResponse; attempts: number }
+  | { kind: 'response'; response: HttpResponse; attempts: number; waitRefused?: string }
   | { kind: 'transport'; error: TransportError; attempts: number };
 
 function isJsonResponse(response: HttpResponse): boolean {
@@ -67,9 +75,9 @@ export function retryReasonOf(response: HttpResponse): RetryReason | null {
 async function attemptOnce(
   attempt: (n: number) => Promise<HttpResponse>,
   n: number,
-  budget: RateBudget | undefined,
+  deps: RetryDeps,
 ): Promise<HttpResponse | TransportError> {
-  const release = budget ? await budget.acquire() : () => {};
+  const release = deps.budget ? await deps.budget.acquire((ms) => deps.onWait?.('budget', ms)) : () => {};
   try {
     return await attempt(n);
   } catch (error) {
@@ -85,8 +93,9 @@ async function attemptOnce(
  * call must build a fresh request (a new signature, timestamp and nonce): it runs only after the
  * rate budget has granted a slot and after any backoff, so its timestamp is current. Waits use
  * the injected `sleep`: the server's retry-after plus a margin on a 429, full-jitter exponential
- * backoff otherwise. Never retries a 4xx other than 429. Errors other than `TransportError`
- * propagate at once.
+ * backoff otherwise. Never retries a 4xx other than 429, nor a permanent transport failure (DNS,
+ * refused connection, TLS). A 429 whose wait the `allowance` refuses ends at once with
+ * `waitRefused`. Errors other than `TransportError` propagate at once.
  */
 export async function withRetries(
   attempt: (n: number) => Promise<HttpResponse>,
@@ -95,11 +104,11 @@ export async function withRetries(
 ): Promise<RetryOutcome> {
   const maxAttempts = Math.max(1, Math.floor(policy.maxAttempts));
   for (let n = 1; ; n++) {
-    const result = await attemptOnce(attempt, n, deps.budget);
+    const result = await attemptOnce(attempt, n, deps);
     const isTransport = result instanceof TransportError;
     const reason = isTransport ? result.kind : retryReasonOf(result);
     if (reason === null) return { kind: 'response', response: result as HttpResponse, attempts: n };
-    if (n >= maxAttempts) {
+    if (n >= maxAttempts || (isTransport && result.permanent !== undefined)) {
       return isTransport
         ? { kind: 'transport', error: result, attempts: n }
         : { kind: 'response', response: result, attempts: n };
@@ -109,6 +118,10 @@ export async function withRetries(
       reason === 'rate-limited'
         ? rateLimitDelay(retryAfterMs, n - 1, policy.backoff, deps.random)
         : fullJitterDelay(n - 1, policy.backoff, deps.random);
+    if (reason === 'rate-limited' && !isTransport) {
+      const waitRefused = deps.allowance?.take(retryAfterMs ?? delayMs) ?? null;
+      if (waitRefused !== null) return { kind: 'response', response: result, attempts: n, waitRefused };
+    }
     deps.onRetry?.({
       attempt: n,
       reason,
@@ -116,6 +129,7 @@ export async function withRetries(
       ...(isTransport ? {} : { status: result.status }),
       ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
     });
+    deps.onWait?.(reason === 'rate-limited' ? 'rate-limit' : 'backoff', delayMs);
     await deps.sleep(delayMs);
   }
 }

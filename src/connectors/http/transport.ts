@@ -1,4 +1,5 @@
 import type { Dispatcher } from 'undici';
+import { type PermanentFailure, permanentFailureOf } from './permanent-failures.ts';
 
 /** One HTTP request as it goes on the wire. */
 export interface HttpRequest {
@@ -26,8 +27,14 @@ export interface HttpResponse {
 /** Why an attempt produced no usable response. */
 export type TransportFailureKind = 'timeout' | 'connection' | 'truncated';
 
-/** A failure below HTTP: no answer in time, no connection, or a body cut short. All are retryable. */
+/**
+ * A failure below HTTP: no answer in time, no connection, or a body cut short. Retryable unless
+ * `permanent` says it is a DNS failure, a refused connection or a TLS refusal.
+ */
 export class TransportError extends Error {
+  /** Set when another attempt cannot help (see `permanent-failures.ts`). */
+  readonly permanent: PermanentFailure | undefined;
+
   constructor(
     readonly kind: TransportFailureKind,
     message: string,
@@ -35,7 +42,43 @@ export class TransportError extends Error {
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'TransportError';
+    this.permanent = kind === 'connection' ? permanentFailureOf(options.cause) : undefined;
   }
+}
+
+/** The default ceiling of one response body: far above the largest real page of either vendor. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
+
+/** A size in MiB as messages show it (`64`, `0.5`). */
+export function formatMiB(bytes: number): string {
+  return String(Math.round((bytes / (1024 * 1024)) * 100) / 100);
+}
+
+/**
+ * A response body larger than the caller's ceiling. Not a `TransportError`: an endless or huge
+ * body is the vendor's answer, not a network hiccup, so it is never retried.
+ */
+export class ResponseTooLargeError extends Error {
+  constructor(readonly limitBytes: number) {
+    super(`the response body exceeded ${formatMiB(limitBytes)} MiB`);
+    this.name = 'ResponseTooLargeError';
+  }
+}
+
+/** Reads a body chunk by chunk, giving up (and dropping the connection) past `maxBytes`. */
+async function readCapped(body: Dispatcher.ResponseData['body'], maxBytes: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    const buffer = chunk as Buffer;
+    size += buffer.length;
+    if (size > maxBytes) {
+      body.destroy();
+      throw new ResponseTooLargeError(maxBytes);
+    }
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks, size);
 }
 
 const timeoutCodes = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
@@ -77,12 +120,14 @@ function flattenHeaders(headers: Record<string, string | string[] | undefined>):
  * headers and body). The path is handed to undici as given, so a signature over it stays valid.
  * Any HTTP status resolves; a failure below HTTP rejects with a `TransportError`: `timeout`,
  * `connection` (refused, reset, hang-up) or `truncated` (the body ended early, or its length
- * differs from Content-Length).
+ * differs from Content-Length). A body (declared or read) above `maxBodyBytes` rejects with a
+ * `ResponseTooLargeError` without reading past the limit.
  */
 export async function sendOnce(
   dispatcher: Dispatcher,
   request: HttpRequest,
   timeoutMs: number,
+  maxBodyBytes: number = DEFAULT_MAX_RESPONSE_BYTES,
 ): Promise<HttpResponse> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
@@ -100,15 +145,20 @@ export async function sendOnce(
     } catch (error) {
       throw toTransportError(error, 'connection', controller.signal.aborted, timeoutMs);
     }
-    let body: Buffer;
-    try {
-      body = Buffer.from(await data.body.arrayBuffer());
-    } catch (error) {
-      throw toTransportError(error, 'truncated', controller.signal.aborted, timeoutMs);
-    }
     const headers = flattenHeaders(data.headers);
     const declared = headers['content-length'] === undefined ? Number.NaN : Number(headers['content-length']);
     const bodyExpected = request.method !== 'HEAD' && data.statusCode !== 204 && data.statusCode !== 304;
+    if (bodyExpected && declared > maxBodyBytes) {
+      data.body.destroy();
+      throw new ResponseTooLargeError(maxBodyBytes);
+    }
+    let body: Buffer;
+    try {
+      body = await readCapped(data.body, maxBodyBytes);
+    } catch (error) {
+      if (error instanceof ResponseTooLargeError) throw error;
+      throw toTransportError(error, 'truncated', controller.signal.aborted, timeoutMs);
+    }
     if (bodyExpected && Number.isInteger(declared) && declared !== body.length) {
       throw new TransportError(
         'truncated',

@@ -109,8 +109,9 @@ export function failureError(
   request: FailedRequest,
   attempts: number,
   retryAfterMs?: number,
+  stoppedBecause?: string,
 ): VigilError {
-  const base = responseError(response, request.context, attempts, retryAfterMs);
+  const base = responseError(response, request.context, attempts, retryAfterMs, stoppedBecause);
   const message = vendorErrorText(response);
   const code = codeOf(response.status, message, request.owner) ?? base.code;
   if (code === 'PROVIDER_PERMISSION_ERROR' && request.owner !== undefined) {

@@ -1,7 +1,11 @@
+import type { Logger } from 'pino';
 import { z } from 'zod';
 import { type ErrorCode, VigilError } from '../../errors.ts';
 import { redactUrlCredentials } from '../http/dispatcher.ts';
+import { type ClientLimits, clientLimitFields, pickLimits } from '../http/limits.ts';
 import { parseOrigin } from '../http/origin.ts';
+import { encodePathSegment, type QueryParams } from '../http/path.ts';
+import type { WaitEvent, WaitStats } from '../http/waits.ts';
 import { ACCESS_ID_PATTERN, apiRootSchema } from './config.ts';
 
 /** The most a current server returns per page (spec §5). */
@@ -21,8 +25,29 @@ export interface ResolvedConfig {
   maxAttempts: number;
   resultLimit: number;
   requestsPerMinute: number;
+  /** Ceilings on what the vendor may make the client read or wait (`limits.ts`). */
+  limits: ClientLimits;
   /** What to do, per error code, worded for this integration's settings. */
   hints: Partial<Record<ErrorCode, string>>;
+}
+
+export interface ThreatConnectClientDeps {
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+  logger?: Logger;
+  /** Told before every wait (vendor rate limit, request budget, backoff), e.g. for a progress line. */
+  onWait?: (event: WaitEvent) => void;
+}
+
+export interface ThreatConnectClientStats extends WaitStats {
+  /** Attempts sent, retries included. */
+  requests: number;
+  retries: number;
+  /** 429 answers received from the vendor (waits are counted apart, in `WaitStats`). */
+  rateLimited: number;
+  /** Times a pagination 400 made the client drop to `resultLimit=500` (at most once per client). */
+  paginationFallbacks: number;
 }
 
 const configSchema = z.object({
@@ -38,6 +63,7 @@ const configSchema = z.object({
   resultLimit: z.number().int().min(1).max(MAX_RESULT_LIMIT).default(MAX_RESULT_LIMIT),
   requestsPerMinute: z.number().int().min(0).default(0),
   proxy: z.string().optional(),
+  ...clientLimitFields,
 });
 
 /** CONFIG_INVALID; the message never repeats a value (it could be the key). */
@@ -71,17 +97,19 @@ function hintsFor(
 }
 
 /** Validates the configuration (CONFIG_INVALID naming each field) and applies the defaults. */
-export function resolveConfig(input: {
-  baseUrl: string;
-  apiRoot: string;
-  accessId: string;
-  apiKey: string;
-  timeoutMs?: number | undefined;
-  maxAttempts?: number | undefined;
-  resultLimit?: number | undefined;
-  requestsPerMinute?: number | undefined;
-  proxy?: string | undefined;
-}): ResolvedConfig {
+export function resolveConfig(
+  input: Partial<ClientLimits> & {
+    baseUrl: string;
+    apiRoot: string;
+    accessId: string;
+    apiKey: string;
+    timeoutMs?: number | undefined;
+    maxAttempts?: number | undefined;
+    resultLimit?: number | undefined;
+    requestsPerMinute?: number | undefined;
+    proxy?: string | undefined;
+  },
+): ResolvedConfig {
   const parsed = configSchema.safeParse(input);
   if (!parsed.success) {
     throw invalidConfig(
@@ -100,6 +128,20 @@ export function resolveConfig(input: {
     maxAttempts: config.maxAttempts,
     resultLimit: config.resultLimit,
     requestsPerMinute: config.requestsPerMinute,
+    limits: pickLimits(config),
     hints: hintsFor(origin.value.origin, config.apiRoot, config.proxy),
   };
+}
+
+/** A group id as a path segment; INPUT_INVALID unless it is a non-negative safe integer. */
+export function groupId(id: number, what: string): string {
+  if (!Number.isSafeInteger(id) || id < 0) {
+    throw new VigilError('INPUT_INVALID', `A ThreatConnect ${what} id must be a non-negative integer.`);
+  }
+  return encodePathSegment(String(id));
+}
+
+/** `owner=<name>` when an owner is given. */
+export function ownerParams(ownerName: string | undefined): QueryParams {
+  return ownerName === undefined ? [] : [['owner', ownerName]];
 }

@@ -1,21 +1,34 @@
-import type { Logger } from 'pino';
 import type { Dispatcher } from 'undici';
 import { z } from 'zod';
-import { VigilError } from '../../errors.ts';
 import { defaultBackoff } from '../http/backoff.ts';
-import { encodePathSegment, pathWithQuery, type QueryParams } from '../http/path.ts';
-import { invalidResponse, networkError, type ProviderContext } from '../http/provider-errors.ts';
+import { type ClientLimits, type ListingGuard, listingScope, waitAllowance } from '../http/limits.ts';
+import { pathWithQuery, type QueryParams } from '../http/path.ts';
+import {
+  invalidResponse,
+  networkError,
+  type ProviderContext,
+  tooLargeResponse,
+} from '../http/provider-errors.ts';
 import { parseJsonBody, parseWithSchema } from '../http/response-body.ts';
-import { type RetryEvent, secondsHeader, withRetries } from '../http/retry.ts';
+import { type RetryEvent, type RetryOutcome, secondsHeader, withRetries } from '../http/retry.ts';
 import { type ClientRuntime, createClientRuntime } from '../http/runtime.ts';
-import { type HttpResponse, sendOnce } from '../http/transport.ts';
+import { type HttpResponse, ResponseTooLargeError, sendOnce } from '../http/transport.ts';
+import { countWait, type WaitAllowance, type WaitEvent, type WaitReason } from '../http/waits.ts';
 import {
   envelopeFailureError,
   type FailedRequest,
   failureError,
   isPaginationRefusal,
 } from './client-errors.ts';
-import { LEGACY_RESULT_LIMIT, type ResolvedConfig, resolveConfig } from './client-support.ts';
+import {
+  groupId,
+  LEGACY_RESULT_LIMIT,
+  ownerParams,
+  type ResolvedConfig,
+  resolveConfig,
+  type ThreatConnectClientDeps,
+  type ThreatConnectClientStats,
+} from './client-support.ts';
 import { pageThrough, type V2Page } from './pagination.ts';
 import { authorizationHeaders, timestampSecondsAt } from './signer.ts';
 import {
@@ -34,7 +47,10 @@ import {
   tcUserSchema,
 } from './types.ts';
 
-export interface ThreatConnectClientConfig {
+export type { ThreatConnectClientDeps, ThreatConnectClientStats } from './client-support.ts';
+
+/** The limits (`ClientLimits`) have defaults far above any real account. */
+export interface ThreatConnectClientConfig extends Partial<ClientLimits> {
   /** `protocol://host[:port]`, e.g. `https://acme.threatconnect.com` (no path: see `apiRoot`). */
   baseUrl: string;
   /** The path between host and `/v2`: `''` or e.g. `/api` (`api`, `/api/` are the same). */
@@ -55,23 +71,6 @@ export interface ThreatConnectClientConfig {
   dispatcher?: Dispatcher;
 }
 
-export interface ThreatConnectClientDeps {
-  now?: () => number;
-  sleep?: (ms: number) => Promise<void>;
-  random?: () => number;
-  logger?: Logger;
-}
-
-export interface ThreatConnectClientStats {
-  /** Attempts sent, retries included. */
-  requests: number;
-  retries: number;
-  /** 429 answers received. */
-  rateLimited: number;
-  /** Times a pagination 400 made the client drop to `resultLimit=500` (at most once per client). */
-  paginationFallbacks: number;
-}
-
 /** A request as the client issues it: a path under the API root, its parameters, and its owner scope. */
 interface TcRequest {
   path: string;
@@ -82,6 +81,12 @@ interface TcRequest {
   emptyOnNotFound?: boolean;
 }
 
+/** What one listing carries from page to page: its ceilings and its 429 wait allowance. */
+interface ListingScope {
+  guard: ListingGuard;
+  allowance: WaitAllowance;
+}
+
 const NOT_FOUND = Symbol('not found');
 const PAGINATION_REFUSED = Symbol('pagination refused');
 const readRetryAfter = secondsHeader('retry-after');
@@ -90,17 +95,6 @@ const envelopeSchema = z.looseObject({
   message: z.string().nullish(),
   data: z.unknown().optional(),
 });
-
-function groupId(id: number, what: string): string {
-  if (!Number.isSafeInteger(id) || id < 0) {
-    throw new VigilError('INPUT_INVALID', `A ThreatConnect ${what} id must be a non-negative integer.`);
-  }
-  return encodePathSegment(String(id));
-}
-
-function ownerParams(ownerName: string | undefined): QueryParams {
-  return ownerName === undefined ? [] : [['owner', ownerName]];
-}
 
 /**
  * The ThreatConnect REST API v2 client (spec: specs/threatconnect-api.md, "Conformance checklist
@@ -120,12 +114,17 @@ export class ThreatConnectClient {
     requests: 0,
     retries: 0,
     rateLimited: 0,
+    rateLimitWaitMs: 0,
+    budgetWaits: 0,
+    budgetWaitMs: 0,
     paginationFallbacks: 0,
   };
+  private readonly onWaitEvent: ((event: WaitEvent) => void) | undefined;
 
   constructor(config: ThreatConnectClientConfig, deps: ThreatConnectClientDeps = {}) {
     this.config = resolveConfig(config);
     this.resultLimit = this.config.resultLimit;
+    this.onWaitEvent = deps.onWait;
     this.runtime = createClientRuntime(
       { ...this.config, proxy: config.proxy, dispatcher: config.dispatcher },
       deps,
@@ -210,14 +209,16 @@ export class ThreatConnectClient {
 
   private async collect<T>(pages: AsyncGenerator<T[]>): Promise<T[]> {
     const items: T[] = [];
-    for await (const page of pages) items.push(...page);
+    for await (const page of pages) {
+      for (const item of page) items.push(item); // no spread: a page may be too long for the stack
+    }
     return items;
   }
 
   /** A single object: `data[key]` of a successful answer. */
   private async getOne<T extends z.ZodType>(request: TcRequest, key: string, schema: T): Promise<z.infer<T>> {
     const target = this.target(request.path, request.params);
-    const data = await this.getData(request, target, false);
+    const data = await this.getData(request, target, false, waitAllowance(this.config.limits));
     const parsed = parseWithSchema(
       z.looseObject({ data: z.looseObject({ [key]: schema }) }),
       { data },
@@ -236,11 +237,18 @@ export class ThreatConnectClient {
       data: z.looseObject({ resultCount: tcResultCountSchema, [key]: z.array(item).nullish() }),
     });
     const listTarget = this.target(request.path, request.params);
-    return pageThrough((start) => this.fetchPage(request, key, schema, start), {
+    const scope = listingScope(this.config.limits, this.context(listTarget));
+    return pageThrough((start) => this.fetchPage(request, key, schema, start, scope), {
       repeatedPage: (start) =>
         invalidResponse(
           this.context(listTarget),
           `the page at resultStart=${start} repeats the previous page`,
+        ),
+      contradiction: (start, resultCount, listed) =>
+        invalidResponse(
+          this.context(listTarget),
+          `resultCount says ${resultCount} items but the page at resultStart=${start} ` +
+            `${listed ? `lists none in "${key}"` : `has no "${key}" list`}; refusing to read that as an empty list`,
         ),
       endedShort: (read, total) =>
         this.runtime.logger?.warn(
@@ -259,6 +267,7 @@ export class ThreatConnectClient {
     key: string,
     schema: z.ZodType,
     start: number,
+    scope: ListingScope,
   ): Promise<V2Page<T> | null> {
     for (;;) {
       const limit = this.resultLimit;
@@ -268,7 +277,7 @@ export class ThreatConnectClient {
         ['resultLimit', String(limit)],
       ];
       const target = this.target(request.path, params);
-      const data = await this.getData(request, target, limit > LEGACY_RESULT_LIMIT);
+      const data = await this.getData(request, target, limit > LEGACY_RESULT_LIMIT, scope.allowance);
       if (data === PAGINATION_REFUSED) {
         this.fallBackToLegacyLimit(target);
         continue;
@@ -277,7 +286,11 @@ export class ThreatConnectClient {
       const page = (
         parseWithSchema(schema, { data }, this.context(target)) as { data: Record<string, unknown> }
       ).data;
-      return { items: (page[key] ?? []) as T[], limit, resultCount: page.resultCount as number | undefined };
+      const list = page[key] as T[] | null | undefined;
+      const items = list ?? [];
+      scope.guard.page(items.length);
+      const resultCount = page.resultCount as number | undefined;
+      return { items, listed: list !== undefined && list !== null, limit, resultCount };
     }
   }
 
@@ -299,29 +312,43 @@ export class ThreatConnectClient {
     request: TcRequest,
     target: string,
     allowPaginationRefusal: boolean,
+    allowance: WaitAllowance,
   ): Promise<unknown | typeof NOT_FOUND | typeof PAGINATION_REFUSED> {
     const failed: FailedRequest = { context: this.context(target), owner: request.owner };
-    const outcome = await withRetries(
-      () => this.attemptOnce(target),
-      { maxAttempts: this.config.maxAttempts, backoff: defaultBackoff, retryAfterMs: readRetryAfter },
-      {
-        sleep: this.runtime.sleep,
-        random: this.runtime.random,
-        budget: this.runtime.budget,
-        onRetry: (event) => this.onRetry(target, event),
-      },
-    );
+    const outcome = await this.attempts(target, allowance);
     if (outcome.kind === 'transport') throw networkError(outcome.error, failed.context, outcome.attempts);
     const { response, attempts } = outcome;
     if (response.status >= 200 && response.status < 300) return this.successData(response, failed);
     if (response.status === 404 && request.emptyOnNotFound === true) return NOT_FOUND;
     if (allowPaginationRefusal && isPaginationRefusal(response)) return PAGINATION_REFUSED;
     const retryAfterMs = response.status === 429 ? readRetryAfter(response) : undefined;
-    throw failureError(response, failed, attempts, retryAfterMs);
+    throw failureError(response, failed, attempts, retryAfterMs, outcome.waitRefused);
+  }
+
+  /** Retried attempts of one GET; a body over `maxResponseBytes` is PROVIDER_RESPONSE_INVALID at once. */
+  private async attempts(target: string, allowance: WaitAllowance): Promise<RetryOutcome> {
+    try {
+      return await withRetries(
+        () => this.attemptOnce(target),
+        { maxAttempts: this.config.maxAttempts, backoff: defaultBackoff, retryAfterMs: readRetryAfter },
+        {
+          sleep: this.runtime.sleep,
+          random: this.runtime.random,
+          budget: this.runtime.budget,
+          allowance,
+          onRetry: (event) => this.onRetry(target, event),
+          onWait: (reason, ms) => this.onWait(target, reason, ms),
+        },
+      );
+    } catch (error) {
+      if (error instanceof ResponseTooLargeError) throw tooLargeResponse(this.context(target), error);
+      throw error;
+    }
   }
 
   private successData(response: HttpResponse, failed: FailedRequest): unknown {
-    const envelope = parseWithSchema(envelopeSchema, parseJsonBody(response, failed.context), failed.context);
+    const json = parseJsonBody(response, failed.context, this.config.limits.maxJsonDepth);
+    const envelope = parseWithSchema(envelopeSchema, json, failed.context);
     if (envelope.status !== 'Success') {
       throw envelopeFailureError(envelope.status, envelope.message ?? undefined, failed, response.status);
     }
@@ -343,6 +370,7 @@ export class ThreatConnectClient {
       this.runtime.dispatcher,
       { method: 'GET', origin: this.config.origin, path: target, headers },
       this.config.timeoutMs,
+      this.config.limits.maxResponseBytes,
     );
     if (response.status === 429) this.counters.rateLimited++;
     return response;
@@ -351,6 +379,11 @@ export class ThreatConnectClient {
   private onRetry(target: string, event: RetryEvent): void {
     this.counters.retries++;
     this.runtime.logger?.debug({ method: 'GET', path: target, ...event }, 'retrying ThreatConnect request');
+  }
+
+  private onWait(path: string, reason: WaitReason, ms: number): void {
+    countWait(this.counters, reason, ms);
+    this.onWaitEvent?.({ reason, ms, method: 'GET', path });
   }
 
   /** The request target, built once: API root + path + parameters, as signed and sent. */

@@ -1,8 +1,11 @@
 import type Hawk from 'hawk';
+import type { Logger } from 'pino';
 import { z } from 'zod';
 import { type ErrorCode, VigilError } from '../../errors.ts';
 import { redactUrlCredentials } from '../http/dispatcher.ts';
+import { type ClientLimits, clientLimitFields, pickLimits } from '../http/limits.ts';
 import { parseOrigin } from '../http/origin.ts';
+import type { WaitAllowance, WaitEvent, WaitStats } from '../http/waits.ts';
 import { HAWK_ATTRIBUTE } from './hawk-signer.ts';
 
 /** The client's configuration with defaults applied and the base URL taken apart. */
@@ -19,8 +22,46 @@ export interface ResolvedConfig {
   timeoutMs: number;
   maxAttempts: number;
   verifyResponses: boolean;
+  /** Ceilings on what the vendor may make the client read or wait (`limits.ts`). */
+  limits: ClientLimits;
+  /** Largest page of GET /v2/vulnerabilities read, in bytes (default 256 MiB: it lists every agent of every CVE). */
+  maxVulnerabilityPageBytes: number;
   /** What to do, per error code, worded for this integration's settings. */
   hints: Partial<Record<ErrorCode, string>>;
+}
+
+/** The optional ceilings a caller may set (all have defaults). */
+export type ThreatStackLimitOptions = Partial<ClientLimits> & { maxVulnerabilityPageBytes?: number };
+
+export interface ThreatStackClientDeps {
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+  logger?: Logger;
+  /** Nonce source (default: 6 random bytes, base64url). */
+  nonce?: () => string;
+  /** Told before every wait (vendor rate limit, request budget, backoff), e.g. for a progress line. */
+  onWait?: (event: WaitEvent) => void;
+}
+
+export interface ThreatStackClientStats extends WaitStats {
+  /** Attempts sent, retries included. */
+  requests: number;
+  retries: number;
+  /** 429 answers received from the vendor (waits are counted apart, in `WaitStats`). */
+  rateLimited: number;
+  clockCorrections: number;
+}
+
+/** How one logical request is sent. */
+export interface SendOptions {
+  body?: string | undefined;
+  /** A 404 yields NOT_FOUND instead of an error. */
+  allowNotFound?: boolean;
+  /** The 429 waits left to the listing this request belongs to (default: a fresh allowance). */
+  allowance?: WaitAllowance;
+  /** The body size limit of this route (default `maxResponseBytes`). */
+  maxBytes?: number;
 }
 
 /** The artifacts of the latest signed attempt of one logical request, to check the response against. */
@@ -44,6 +85,12 @@ const configSchema = z.object({
   maxAttempts: z.number().int().min(1).max(20).default(6),
   proxy: z.string().optional(),
   verifyResponses: z.boolean().default(true),
+  ...clientLimitFields,
+  maxVulnerabilityPageBytes: z
+    .number()
+    .int()
+    .min(1024)
+    .default(256 * 1024 * 1024),
 });
 
 /** Throws CONFIG_INVALID; the message never repeats a value (it could be the key). */
@@ -79,17 +126,19 @@ function hintsFor(origin: string, proxy: string | undefined): Partial<Record<Err
 }
 
 /** Validates the configuration (CONFIG_INVALID naming the field) and applies the defaults. */
-export function resolveConfig(input: {
-  baseUrl: string;
-  userId: string;
-  apiKey: string;
-  orgId: string;
-  requestsPerMinute?: number | undefined;
-  timeoutMs?: number | undefined;
-  maxAttempts?: number | undefined;
-  proxy?: string | undefined;
-  verifyResponses?: boolean | undefined;
-}): ResolvedConfig {
+export function resolveConfig(
+  input: ThreatStackLimitOptions & {
+    baseUrl: string;
+    userId: string;
+    apiKey: string;
+    orgId: string;
+    requestsPerMinute?: number | undefined;
+    timeoutMs?: number | undefined;
+    maxAttempts?: number | undefined;
+    proxy?: string | undefined;
+    verifyResponses?: boolean | undefined;
+  },
+): ResolvedConfig {
   const parsed = configSchema.safeParse(input);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
@@ -108,6 +157,8 @@ export function resolveConfig(input: {
     timeoutMs: config.timeoutMs,
     maxAttempts: config.maxAttempts,
     verifyResponses: config.verifyResponses,
+    limits: pickLimits(config),
+    maxVulnerabilityPageBytes: config.maxVulnerabilityPageBytes,
     hints: hintsFor(origin, config.proxy),
   };
 }

@@ -1,25 +1,37 @@
-import type { Logger } from 'pino';
 import type { Dispatcher } from 'undici';
 import { z } from 'zod';
 import { defaultBackoff } from '../http/backoff.ts';
 import { splitTopLevelArray } from '../http/json-array-elements.ts';
+import { exceedsJsonDepth } from '../http/json-depth.ts';
+import { listingScope, waitAllowance } from '../http/limits.ts';
 import { encodePathSegment, pathWithQuery, type QueryParams } from '../http/path.ts';
 import {
   invalidResponse,
   networkError,
   type ProviderContext,
   responseError,
+  tooLargeResponse,
 } from '../http/provider-errors.ts';
+import { tooDeepResponse } from '../http/response-body.ts';
 import { millisecondsHeader, type RetryEvent, type RetryOutcome, withRetries } from '../http/retry.ts';
 import { type ClientRuntime, createClientRuntime } from '../http/runtime.ts';
-import { type HttpResponse, sendOnce } from '../http/transport.ts';
+import { type HttpResponse, ResponseTooLargeError, sendOnce } from '../http/transport.ts';
+import { countWait, type WaitAllowance, type WaitEvent, type WaitReason } from '../http/waits.ts';
+import { nextPageToken, parseElements } from './client-listing.ts';
 import {
   type HawkSession,
   parseJsonBody,
   parseWithSchema,
   type ResolvedConfig,
   resolveConfig,
+  type SendOptions,
+  type ThreatStackClientDeps,
+  type ThreatStackClientStats,
+  type ThreatStackLimitOptions,
 } from './client-support.ts';
+
+export type { ThreatStackClientDeps, ThreatStackClientStats } from './client-support.ts';
+
 import {
   newNonce,
   responseAuthenticationProblem,
@@ -41,7 +53,8 @@ import {
   vulnerableServerSchema,
 } from './types.ts';
 
-export interface ThreatStackClientConfig {
+/** The limits (`ThreatStackLimitOptions`) have defaults far above any real organization. */
+export interface ThreatStackClientConfig extends ThreatStackLimitOptions {
   /** `protocol://host:port` of the API, e.g. `https://api.threatstack.com:443`. */
   baseUrl: string;
   userId: string;
@@ -59,24 +72,6 @@ export interface ThreatStackClientConfig {
   dispatcher?: Dispatcher;
   /** Check `Server-Authorization` on every 2xx (default true). */
   verifyResponses?: boolean;
-}
-
-export interface ThreatStackClientDeps {
-  now?: () => number;
-  sleep?: (ms: number) => Promise<void>;
-  random?: () => number;
-  logger?: Logger;
-  /** Nonce source (default: 6 random bytes, base64url). */
-  nonce?: () => string;
-}
-
-export interface ThreatStackClientStats {
-  /** Attempts sent, retries included. */
-  requests: number;
-  retries: number;
-  /** 429 answers received. */
-  rateLimited: number;
-  clockCorrections: number;
 }
 
 /** What `dismissAlerts` sends (POST /v2/alerts/dismiss, by ids). */
@@ -108,12 +103,17 @@ export class ThreatStackClient {
     requests: 0,
     retries: 0,
     rateLimited: 0,
+    rateLimitWaitMs: 0,
+    budgetWaits: 0,
+    budgetWaitMs: 0,
     clockCorrections: 0,
   };
+  private readonly onWaitEvent: ((event: WaitEvent) => void) | undefined;
 
   constructor(config: ThreatStackClientConfig, deps: ThreatStackClientDeps = {}) {
     this.config = resolveConfig(config);
     this.nonce = deps.nonce ?? newNonce;
+    this.onWaitEvent = deps.onWait;
     this.runtime = createClientRuntime(
       { ...this.config, proxy: config.proxy, dispatcher: config.dispatcher },
       deps,
@@ -146,23 +146,27 @@ export class ThreatStackClient {
    * GET /v2/vulnerabilities (no filter, as the JupiterOne integration): every CVE currently found.
    * A page lists each CVE with all its agents, so one page can be tens of megabytes on a large
    * fleet: each yielded page parses one CVE at a time as it is iterated, never the whole page.
+   * A page may be up to `maxVulnerabilityPageBytes`.
    */
   async *iterateVulnerabilities(): AsyncGenerator<Iterable<TsCve>> {
     let token: string | undefined;
     const seen = new Set<string>();
+    const { guard, allowance } = this.listing('/v2/vulnerabilities');
+    const { maxJsonDepth } = this.config.limits;
     for (;;) {
       const filters: QueryParams = token === undefined ? [] : [['token', token]];
       const target = pathWithQuery('/v2/vulnerabilities', filters);
       const context = this.context('GET', target);
-      const response = await this.sendVerified('GET', target);
+      const maxBytes = this.config.maxVulnerabilityPageBytes;
+      const response = await this.sendVerified('GET', target, { allowance, maxBytes });
       if (response === NOT_FOUND) return;
+      if (exceedsJsonDepth(response.body, maxJsonDepth)) throw tooDeepResponse(context, maxJsonDepth);
       const split = splitTopLevelArray(response.body, 'cves');
       if (split === null) throw invalidResponse(context, 'expected an object with a "cves" array');
+      guard.page(split.elements.length);
       yield parseElements(response.body, split.elements, cveSchema, context);
-      const next = split.rest.token;
-      if (typeof next !== 'string' || next === '' || seen.has(next)) return;
-      seen.add(next);
-      token = next;
+      token = nextPageToken(split.rest.token, seen, context);
+      if (token === undefined) return;
     }
   }
 
@@ -195,14 +199,14 @@ export class ThreatStackClient {
     const path = `/v2/alerts/${encodePathSegment(alertId)}/events`;
     const events: TsAlertEvent[] = [];
     for await (const page of this.paginate(path, [], 'events', alertEventSchema, { emptyOnNotFound: true })) {
-      events.push(...page);
+      for (const event of page) events.push(event); // no spread: a page may be too long for the stack
     }
     return events;
   }
 
   /** POST /v2/alerts/dismiss by ids (JSON body, Hawk payload hash). */
   async dismissAlerts(request: DismissAlertsRequest): Promise<void> {
-    await this.send('POST', '/v2/alerts/dismiss', JSON.stringify(request));
+    await this.send('POST', '/v2/alerts/dismiss', { body: JSON.stringify(request) });
   }
 
   /** Closes the dispatcher if this client created it. */
@@ -219,29 +223,30 @@ export class ThreatStackClient {
   ): AsyncGenerator<z.infer<T>[]> {
     const schema = z.looseObject({ [key]: z.array(item), token: z.string().nullish() });
     const seen = new Set<string>();
+    const { guard, allowance } = this.listing(pathWithQuery(path, filters));
     let token: string | undefined;
     for (;;) {
       const target = pathWithQuery(path, token === undefined ? filters : [...filters, ['token', token]]);
-      const body = await this.getJson(target, options.emptyOnNotFound === true && token === undefined);
+      const allowNotFound = options.emptyOnNotFound === true && token === undefined;
+      const body = await this.send('GET', target, { allowNotFound, allowance });
       if (body === NOT_FOUND) return;
-      const page = parseWithSchema(schema, body, this.context('GET', target)) as Record<string, unknown>;
-      yield page[key] as z.infer<T>[];
-      const next = page.token;
-      if (typeof next !== 'string' || next === '') return;
-      if (seen.has(next)) {
-        this.runtime.logger?.warn(
-          { path, token: next },
-          'Threat Stack repeated a page token; treating the list as complete',
-        );
-        return;
-      }
-      seen.add(next);
-      token = next;
+      const context = this.context('GET', target);
+      const page = parseWithSchema(schema, body, context) as Record<string, unknown>;
+      const items = page[key] as z.infer<T>[];
+      guard.page(items.length);
+      yield items;
+      token = nextPageToken(page.token, seen, context);
+      if (token === undefined) return;
     }
   }
 
-  private getJson(target: string, allowNotFound = false): Promise<unknown> {
-    return this.send('GET', target, undefined, allowNotFound);
+  /** The page/item ceilings and the 429 wait allowance of one listing. */
+  private listing(target: string) {
+    return listingScope(this.config.limits, this.context('GET', target));
+  }
+
+  private getJson(target: string): Promise<unknown> {
+    return this.send('GET', target);
   }
 
   /**
@@ -249,27 +254,29 @@ export class ThreatStackClient {
    * verified server time — one clock correction and a second round. Returns the parsed JSON body
    * of a verified 2xx (or NOT_FOUND when allowed); throws the coded error otherwise.
    */
-  private async send(method: string, target: string, body?: string, allowNotFound = false): Promise<unknown> {
-    const response = await this.sendVerified(method, target, body, allowNotFound);
-    return response === NOT_FOUND ? NOT_FOUND : parseJsonBody(response, this.context(method, target));
+  private async send(method: string, target: string, options: SendOptions = {}): Promise<unknown> {
+    const response = await this.sendVerified(method, target, options);
+    return response === NOT_FOUND
+      ? NOT_FOUND
+      : parseJsonBody(response, this.context(method, target), this.config.limits.maxJsonDepth);
   }
 
   /** `send` without parsing: the verified 2xx response itself (or NOT_FOUND when allowed). */
   private async sendVerified(
     method: string,
     target: string,
-    body?: string,
-    allowNotFound = false,
+    options: SendOptions = {},
   ): Promise<HttpResponse | typeof NOT_FOUND> {
     const context = this.context(method, target);
     const session: HawkSession = { artifacts: undefined };
-    let outcome = await this.attempts(method, target, body, session);
+    const request = { ...options, allowance: options.allowance ?? waitAllowance(this.config.limits) };
+    let outcome = await this.attempts(method, target, request, session);
     if (
       outcome.kind === 'response' &&
       outcome.response.status === 401 &&
       this.correctClock(outcome.response)
     ) {
-      outcome = await this.attempts(method, target, body, session);
+      outcome = await this.attempts(method, target, request, session);
     }
     if (outcome.kind === 'transport') throw networkError(outcome.error, context, outcome.attempts);
     const { response, attempts } = outcome;
@@ -277,28 +284,39 @@ export class ThreatStackClient {
       this.verifyResponse(response, session, context);
       return response;
     }
-    if (response.status === 404 && allowNotFound) return NOT_FOUND;
+    if (response.status === 404 && options.allowNotFound === true) return NOT_FOUND;
     const retryAfterMs = response.status === 429 ? readRateLimitReset(response) : undefined;
-    throw responseError(response, context, attempts, retryAfterMs);
+    throw responseError(response, context, attempts, retryAfterMs, outcome.waitRefused);
   }
 
-  /** Up to `maxAttempts` attempts of one request, each waiting for the budget and signed afresh. */
-  private attempts(
+  /**
+   * Up to `maxAttempts` attempts of one request, each waiting for the budget and signed afresh;
+   * a body over the route's limit is PROVIDER_RESPONSE_INVALID at once.
+   */
+  private async attempts(
     method: string,
     target: string,
-    body: string | undefined,
+    options: SendOptions & { allowance: WaitAllowance },
     session: HawkSession,
   ): Promise<RetryOutcome> {
-    return withRetries(
-      () => this.attemptOnce(method, target, body, session),
-      { maxAttempts: this.config.maxAttempts, backoff: defaultBackoff, retryAfterMs: readRateLimitReset },
-      {
-        sleep: this.runtime.sleep,
-        random: this.runtime.random,
-        budget: this.runtime.budget,
-        onRetry: (event) => this.onRetry(method, target, event),
-      },
-    );
+    const maxBytes = options.maxBytes ?? this.config.limits.maxResponseBytes;
+    try {
+      return await withRetries(
+        () => this.attemptOnce(method, target, options.body, session, maxBytes),
+        { maxAttempts: this.config.maxAttempts, backoff: defaultBackoff, retryAfterMs: readRateLimitReset },
+        {
+          sleep: this.runtime.sleep,
+          random: this.runtime.random,
+          budget: this.runtime.budget,
+          allowance: options.allowance,
+          onRetry: (event) => this.onRetry(method, target, event),
+          onWait: (reason, ms) => this.onWait(method, target, reason, ms),
+        },
+      );
+    } catch (error) {
+      if (error instanceof ResponseTooLargeError) throw tooLargeResponse(this.context(method, target), error);
+      throw error;
+    }
   }
 
   private async attemptOnce(
@@ -306,6 +324,7 @@ export class ThreatStackClient {
     target: string,
     body: string | undefined,
     session: HawkSession,
+    maxBytes: number,
   ): Promise<HttpResponse> {
     const { header, artifacts } = this.sign(method, target, body);
     session.artifacts = artifacts;
@@ -317,6 +336,7 @@ export class ThreatStackClient {
       this.runtime.dispatcher,
       body === undefined ? request : { ...request, body },
       this.config.timeoutMs,
+      maxBytes,
     );
     if (response.status === 429) this.counters.rateLimited++;
     return response;
@@ -339,6 +359,11 @@ export class ThreatStackClient {
   private onRetry(method: string, target: string, event: RetryEvent): void {
     this.counters.retries++;
     this.runtime.logger?.debug({ method, path: target, ...event }, 'retrying Threat Stack request');
+  }
+
+  private onWait(method: string, path: string, reason: WaitReason, ms: number): void {
+    countWait(this.counters, reason, ms);
+    this.onWaitEvent?.({ reason, ms, method, path });
   }
 
   /** Adopts the server's clock from a verified `ts`/`tsm` challenge; false if there is none. */
@@ -376,23 +401,5 @@ export class ThreatStackClient {
       hints: this.config.hints,
       secrets: [this.config.apiKey],
     };
-  }
-}
-
-/** The elements of a split page, each parsed and validated only when iteration reaches it. */
-function* parseElements<T extends z.ZodType>(
-  body: Buffer,
-  ranges: Array<[number, number]>,
-  schema: T,
-  context: ProviderContext,
-): Generator<z.infer<T>> {
-  for (const [start, end] of ranges) {
-    let value: unknown;
-    try {
-      value = JSON.parse(body.toString('utf8', start, end));
-    } catch (error) {
-      throw invalidResponse(context, `an element is not valid JSON (bytes ${start}-${end})`, error);
-    }
-    yield parseWithSchema(schema, value, context);
   }
 }

@@ -43,6 +43,15 @@ export type RouteMatch<H> =
   | { kind: 'method-not-allowed' }
   | { kind: 'not-found' };
 
+/** A percent-encoded path segment, decoded; a malformed escape (`%E0%A4%A`) is a 400, not a crash. */
+function decodePathParameter(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new HttpError(400, `Malformed percent-encoding in the path segment '${segment}'`);
+  }
+}
+
 /**
  * A minimal first-match router over paths such as `/v2/alerts/:id/events`. Registration order
  * matters: register literal paths (`/v2/alerts/severity-counts`) before parameterised ones.
@@ -64,6 +73,7 @@ export class Router<H> {
     return this;
   }
 
+  /** The route for `method` and `path`; throws a 400 `HttpError` when a parameter's %-escape is malformed. */
   match(method: string, path: string): RouteMatch<H> {
     let pathMatched = false;
     for (const route of this.routes) {
@@ -73,7 +83,7 @@ export class Router<H> {
       if (route.method !== method) continue;
       const params: Record<string, string> = {};
       route.names.forEach((name, i) => {
-        params[name] = decodeURIComponent(match[i + 1] ?? '');
+        params[name] = decodePathParameter(match[i + 1] ?? '');
       });
       return { kind: 'found', handler: route.handler, params };
     }

@@ -65,12 +65,7 @@ function matchRoute(
   method: string,
   routePath: string | null,
 ): RouteMatch<TcApiHandler> {
-  if (routePath === null) return { kind: 'not-found' };
-  try {
-    return api.match(method, routePath);
-  } catch {
-    return { kind: 'not-found' }; // a malformed %-escape in a path parameter
-  }
+  return routePath === null ? { kind: 'not-found' } : api.match(method, routePath);
 }
 
 /** Authentication (§2.5), then the rate limit (D6), then the route; every failure in the TC format. */
@@ -92,7 +87,13 @@ async function answerApi(
   }
   const rate = simulation.limiter.take(auth.principal);
   if (!rate.allowed) return tooManyRequests(rate.resetMs);
-  const route = matchRoute(api, req.method ?? 'GET', routePath);
+  let route: RouteMatch<TcApiHandler>;
+  try {
+    route = matchRoute(api, req.method ?? 'GET', routePath);
+  } catch (error) {
+    if (error instanceof HttpError) return failure(error.status, error.message);
+    throw error;
+  }
   if (route.kind === 'not-found') return failure(404, failureMessages.notFound);
   if (route.kind === 'method-not-allowed') return failure(405, 'Method not allowed');
   try {

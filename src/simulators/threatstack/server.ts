@@ -117,9 +117,9 @@ export async function startThreatStackSimulator(
     if (!rate.allowed) return tooManyRequests(rate.limit, rate.resetMs);
     const refused = simulation.verifier.authorize(auth.membership, method, path);
     if (refused && !refused.ok) return jsonErrors(refused.status, refused.reason);
-    const route = api.match(method, path);
     let reply: ApiReply;
     try {
+      const route = api.match(method, path);
       if (route.kind === 'not-found') throw new HttpError(404, 'Not found');
       if (route.kind === 'method-not-allowed') throw new HttpError(405, 'Method not allowed');
       reply = await route.handler({

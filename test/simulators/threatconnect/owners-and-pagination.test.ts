@@ -289,7 +289,6 @@ describe('ThreatConnect simulator: filters, routes and 404s (§6.3, §10)', () =
   it.each([
     '/v2/groups/adversaries/1',
     '/v2/groups/adversaries/abc',
-    '/v2/groups/adversaries/%E0%A4%A',
     '/v2/groups/adversaries/99999999/groups/threats',
     '/v2/groups/adversaries/99999999/tags',
     '/v2/groups/threats/12345',
@@ -299,6 +298,11 @@ describe('ThreatConnect simulator: filters, routes and 404s (§6.3, §10)', () =
     '/',
   ])('%s → 404 with the not-found body', async (path) => {
     expectFailure(await h.call(path), 404, NOT_FOUND);
+  });
+
+  it('a malformed %-escape in a path parameter → 400 (malformed request, spec §4)', async () => {
+    const response = await h.call('/v2/groups/adversaries/%E0%A4%A');
+    expect(response.status).toBe(400);
   });
 
   it('a path outside the API root → 404 (after authentication)', async () => {
