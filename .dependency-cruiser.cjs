@@ -18,21 +18,23 @@ module.exports = {
     {
       name: 'connectors-never-touch-the-store',
       severity: 'error',
-      comment: 'Connectors produce entities; only the sync engine writes them (DESIGN: connectors never touch the store).',
+      comment:
+        'Connectors produce entities; only the sync engine writes them (DESIGN: connectors never touch the store).',
       from: { path: '^src/connectors/' },
       to: { path: '^src/(store|integrations|app|jobs|cli|server)/' },
     },
     {
       name: 'connectors-only-declare-steps',
       severity: 'error',
-      comment: 'A connector implements the engine\'s step interface (types only); it never runs the engine.',
+      comment: "A connector implements the engine's step interface (types only); it never runs the engine.",
       from: { path: '^src/connectors/' },
       to: { path: '^src/sync/', dependencyTypesNot: ['type-only'] },
     },
     {
       name: 'readers-never-import-connectors-or-surfaces',
       severity: 'error',
-      comment: 'Readers depend on the graph vocabulary (src/graph), never on a vendor connector or a surface.',
+      comment:
+        'Readers depend on the graph vocabulary (src/graph), never on a vendor connector or a surface.',
       from: { path: readers },
       to: { path: '^src/(connectors|cli|server|app|jobs|simulators)/' },
     },
@@ -71,7 +73,8 @@ module.exports = {
     {
       name: 'surfaces-never-speak-sql',
       severity: 'error',
-      comment: 'The CLI and the HTTP API call the application services; they never open the store themselves.',
+      comment:
+        'The CLI and the HTTP API call the application services; they never open the store themselves.',
       from: { path: surfaces },
       to: { path: '^src/store/', dependencyTypesNot: ['type-only'] },
     },
