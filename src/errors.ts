@@ -28,6 +28,9 @@ import { ZodError } from 'zod';
  * - `PROVIDER_NETWORK_ERROR`: DNS, connection, reset, timeout or truncated body after every retry.
  * - `STORE_ERROR`: the database failed or is unreachable.
  * - `SYNC_INCOMPLETE`: a sync ended with failed or partial steps (the graph keeps what it had).
+ * - `SYNC_IN_PROGRESS`: another run of the integration holds its run lock; nothing was written.
+ * - `SYNC_INTERRUPTED`: a run was asked to stop (or lost its run lock) and stopped between batches,
+ *   deleting nothing; it is recorded `interrupted` with what it wrote.
  * - `INTERNAL_ERROR`: a bug; any unknown throw is reported as this at a boundary.
  */
 export const errorRegistry = {
@@ -54,6 +57,8 @@ export const errorRegistry = {
   PROVIDER_NETWORK_ERROR: { httpStatus: 502, exitCode: 1 },
   STORE_ERROR: { httpStatus: 500, exitCode: 1 },
   SYNC_INCOMPLETE: { httpStatus: 500, exitCode: 1 },
+  SYNC_IN_PROGRESS: { httpStatus: 409, exitCode: 1 },
+  SYNC_INTERRUPTED: { httpStatus: 503, exitCode: 1 },
   INTERNAL_ERROR: { httpStatus: 500, exitCode: 1 },
 } as const satisfies Record<string, { httpStatus: number; exitCode: number }>;
 

@@ -53,7 +53,8 @@ export interface TypeSummary {
 export interface SyncSummary {
   runId: string;
   integrationId: string;
-  status: Exclude<RunStatus, 'running' | 'aborted'>;
+  /** How a run that reached its end went (an interrupted run throws SYNC_INTERRUPTED instead). */
+  status: Exclude<RunStatus, 'running' | 'aborted' | 'interrupted'>;
   startedAt: string;
   finishedAt: string;
   durationMs: number;
