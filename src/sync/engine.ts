@@ -77,7 +77,7 @@ async function runLocked<C>(options: SyncOptions<C>, lock: RunLock): Promise<Syn
     if (signal.aborted) break;
     await runStep(run, step, index, steps.length);
   }
-  if (!signal.aborted) await deleteAbsent(store, runId, integrationId, steps, run.results, run.tally);
+  await deleteAbsent(run, steps);
   const changes = run.tally.all();
   await store.recordChanges(runId, changes);
   await store.clearSeen(runId);
@@ -182,15 +182,13 @@ function runStatus(steps: StepResult[]): SyncSummary['status'] {
   return 'partial';
 }
 
-/** Deletes by absence the (integration, type) pairs whose every declaring step succeeded. */
-async function deleteAbsent<C>(
-  store: GraphStore,
-  runId: string,
-  integrationId: string,
-  steps: readonly IntegrationStep<C>[],
-  results: Map<string, StepResult>,
-  tally: ChangeTally,
-): Promise<void> {
+/**
+ * Deletes by absence the (integration, type) pairs whose every declaring step succeeded, unless
+ * the run is interrupted (checked before each type: a run that lost its lock deletes nothing).
+ */
+async function deleteAbsent<C>(run: RunContext<C>, steps: readonly IntegrationStep<C>[]): Promise<void> {
+  const { options, runId, signal, results, tally } = run;
+  const { store, integrationId } = options;
   const complete = (kind: GraphKind, type: string) =>
     steps
       .filter((s) => (kind === 'entity' ? s.entityTypes : s.relationshipTypes).includes(type))
@@ -202,6 +200,7 @@ async function deleteAbsent<C>(
   }
   for (const pair of declared) {
     const [kind, type] = pair.split('|') as [GraphKind, string];
+    if (signal.aborted) return;
     if (!complete(kind, type)) continue;
     tally.deleted(kind, type, await store.deleteUnseen(runId, integrationId, kind, type));
   }
