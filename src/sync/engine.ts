@@ -141,6 +141,7 @@ async function runStep<C>(
       writer,
       now,
       logger,
+      signal,
       progress: (n) => {
         items += n;
         observer?.stepProgress(step, items);

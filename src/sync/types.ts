@@ -15,6 +15,11 @@ export interface StepContext<C> {
   logger: Logger | undefined;
   /** Reports more items processed (for progress display). */
   progress(items: number): void;
+  /**
+   * Aborts when the run is asked to stop or loses its run lock. Writes then fail on their own;
+   * a step may also hand it to long vendor calls so that it stops sooner.
+   */
+  signal: AbortSignal;
 }
 
 /**
