@@ -8,7 +8,18 @@ import type { RunLock } from './types.ts';
 /** How long a SQLite run lock lasts unless renewed, and how often its holder renews it. */
 export const sqliteLease = { durationMs: 2 * 60_000, renewEveryMs: 20_000 } as const;
 
-const lockRowSchema = z.object({ host: z.string(), pid: z.number().int(), expires_at: z.string() });
+/**
+ * This process's life: a process restarted with the same pid on the same host (pid 1 in a
+ * container) is told apart from the one that left a lock before it was killed.
+ */
+const processInstance = randomUUID();
+
+const lockRowSchema = z.object({
+  host: z.string(),
+  pid: z.number().int(),
+  instance: z.string(),
+  expires_at: z.string(),
+});
 
 /** Whether a process with this id runs on this host (EPERM: it runs, as another user). */
 function processAlive(pid: number): boolean {
@@ -20,31 +31,45 @@ function processAlive(pid: number): boolean {
   }
 }
 
+/** Expired, or held on this host by a process that is gone (dead pid, or our pid in an earlier life). */
 function isStale(row: z.infer<typeof lockRowSchema>, nowMs: number): boolean {
   if (Date.parse(row.expires_at) <= nowMs) return true;
-  return row.host === hostname() && row.pid !== process.pid && !processAlive(row.pid);
+  if (row.host !== hostname()) return false;
+  return row.pid === process.pid ? row.instance !== processInstance : !processAlive(row.pid);
 }
 
 /**
- * SQLite run locks: a `sync_locks` row per integration naming its holder (host, pid, a random
- * token) and a lease its holder renews every 20 s. A row is taken over when its lease expired or
- * its holder is a dead process on this host, so a sync right after a `kill -9` starts at once.
+ * SQLite run locks: a `sync_locks` row per integration naming its holder (host, pid, process
+ * life, a random token) and a lease its holder renews every 20 s. A row is taken over when its
+ * lease expired or its holder is a gone process on this host, so a sync right after a `kill -9`
+ * starts at once.
  * The check and the take-over are one immediate transaction, so two processes cannot both win.
  */
 export function sqliteRunLocker(driver: Driver, now: () => number = Date.now): RunLocker {
   return async (integrationId) => {
     const token = randomUUID();
     const taken = await driver.transaction(async (tx) => {
-      const [row] = await tx.all('SELECT host, pid, expires_at FROM sync_locks WHERE integration_id = ?', [
-        integrationId,
-      ]);
+      const [row] = await tx.all(
+        'SELECT host, pid, instance, expires_at FROM sync_locks WHERE integration_id = ?',
+        [integrationId],
+      );
       if (row !== undefined && !isStale(lockRowSchema.parse(row), now())) return false;
       const at = now();
       await tx.run(
-        `INSERT INTO sync_locks (integration_id, token, host, pid, acquired_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)
+        `INSERT INTO sync_locks (integration_id, token, host, pid, instance, acquired_at, expires_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (integration_id) DO UPDATE SET token = excluded.token, host = excluded.host,
-           pid = excluded.pid, acquired_at = excluded.acquired_at, expires_at = excluded.expires_at`,
-        [integrationId, token, hostname(), process.pid, iso(at), iso(at + sqliteLease.durationMs)],
+           pid = excluded.pid, instance = excluded.instance, acquired_at = excluded.acquired_at,
+           expires_at = excluded.expires_at`,
+        [
+          integrationId,
+          token,
+          hostname(),
+          process.pid,
+          processInstance,
+          iso(at),
+          iso(at + sqliteLease.durationMs),
+        ],
       );
       return true;
     });

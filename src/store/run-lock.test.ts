@@ -72,8 +72,16 @@ describe('SQLite run locks left by other processes', () => {
     const db = new Database(path);
     try {
       db.prepare(
-        'INSERT INTO sync_locks (integration_id, token, host, pid, acquired_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)',
-      ).run('ts1', 'their-token', holder.host, holder.pid, '2024-05-01T10:00:00.000Z', holder.expiresAt);
+        'INSERT INTO sync_locks (integration_id, token, host, pid, instance, acquired_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ).run(
+        'ts1',
+        'their-token',
+        holder.host,
+        holder.pid,
+        'their-life',
+        '2024-05-01T10:00:00.000Z',
+        holder.expiresAt,
+      );
     } finally {
       db.close();
     }
@@ -97,6 +105,13 @@ describe('SQLite run locks left by other processes', () => {
     const exited = spawnSync(process.execPath, ['-e', '']);
     expect(exited.pid).toBeGreaterThan(0);
     leaveLock({ host: hostname(), pid: exited.pid ?? 0, expiresAt: future });
+    const lock = await store.acquireRunLock('ts1');
+    expect(lock).toBeDefined();
+    await lock?.release();
+  });
+
+  it('takes over the lock an earlier life of this pid left (a restarted container)', async () => {
+    leaveLock({ host: hostname(), pid: process.pid, expiresAt: future });
     const lock = await store.acquireRunLock('ts1');
     expect(lock).toBeDefined();
     await lock?.release();

@@ -2,7 +2,8 @@ import type { Migration } from './migration.ts';
 
 /**
  * The run lock of SQLite: one row per integration being synced, naming its holder (host, process
- * id, a random token) and when the lock expires unless renewed. PostgreSQL holds run locks as
+ * id, a random id of that process's life, a random token of the lock) and when the lock expires
+ * unless renewed. PostgreSQL holds run locks as
  * session advisory locks instead, so it needs no table.
  */
 export const migration0004: Migration = {
@@ -14,6 +15,7 @@ export const migration0004: Migration = {
       token TEXT NOT NULL,
       host TEXT NOT NULL,
       pid INTEGER NOT NULL,
+      instance TEXT NOT NULL,
       acquired_at TEXT NOT NULL,
       expires_at TEXT NOT NULL
     )`,

@@ -11,7 +11,7 @@ const released: Record<number, string> = {
   1: '43e442a7d096224a9c25151e402b40117eb07eba4de61dde211e75a43d58d048',
   2: '619cc2b22da0c2c57a93e5041885263e07bb1bd106049a11408d21291431d5ed',
   3: '40c9770d1935502385b0236597269f20762f3ead23f39ff28455b95dd45ce6bf',
-  4: '66a01479b08973faec9e68f1f1276d0ade48006e25b5aef2b76961846b37c25a',
+  4: '971597c329da95de67322f62b2a7ac2fa5602a8c4eab4a25b68f1f220dca0e4a',
 };
 
 function fingerprint(migration: (typeof migrations)[number]): string {
