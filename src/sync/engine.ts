@@ -38,7 +38,8 @@ interface RunContext<C> {
  * dependency did not fully succeed). Only types whose every declaring step fully succeeded are
  * deleted by absence; the types of any other step are a partial dataset and keep what the graph
  * had. When `signal` or the lock's own signal aborts, the run stops between batches, deletes
- * nothing, is recorded `interrupted` with what it wrote, and SYNC_INTERRUPTED is thrown. A crash
+ * nothing more, is recorded `interrupted` with what it wrote, and SYNC_INTERRUPTED is thrown (an
+ * abort after its last delete changes nothing: the run is complete). A crash
  * leaves the run `running` (the next holder of the lock marks it `aborted`) and deletes nothing.
  */
 export async function runSync<C>(options: SyncOptions<C>): Promise<SyncSummary> {
@@ -73,11 +74,15 @@ async function runLocked<C>(options: SyncOptions<C>, lock: RunLock): Promise<Syn
   const runId = await store.createRun(integrationId, new Date(started).toISOString());
   await clearAbortedRuns(store, integrationId);
   const run: RunContext<C> = { options, runId, now, signal, tally: new ChangeTally(), results: new Map() };
+  let completed = true;
   for (const [index, step] of steps.entries()) {
-    if (signal.aborted) break;
+    if (signal.aborted) {
+      completed = false;
+      break;
+    }
     await runStep(run, step, index, steps.length);
   }
-  await deleteAbsent(run, steps);
+  completed = completed && (await deleteAbsent(run, steps));
   const changes = run.tally.all();
   await store.recordChanges(runId, changes);
   await store.clearSeen(runId);
@@ -93,7 +98,7 @@ async function runLocked<C>(options: SyncOptions<C>, lock: RunLock): Promise<Syn
     steps: stepResults,
     types: await typeSummaries(store, integrationId, steps, changes),
   };
-  if (signal.aborted) {
+  if (!completed) {
     await store.finishRun(runId, 'interrupted', summary.finishedAt, { ...summary, status: 'interrupted' });
     throw interrupted(runId, integrationId, signal.reason);
   }
@@ -105,7 +110,7 @@ function interrupted(runId: string, integrationId: string, reason: unknown): Vig
   const why = reason instanceof Error ? reason.message : 'it was asked to stop';
   return new VigilError(
     'SYNC_INTERRUPTED',
-    `The sync of integration ${integrationId} stopped before the end (${why}); run ${runId} kept what it wrote and deleted nothing.`,
+    `The sync of integration ${integrationId} stopped before the end (${why}); run ${runId} kept what it wrote.`,
     { hint: 'Sync again to complete the graph.', details: { runId, integrationId } },
   );
 }
@@ -184,10 +189,11 @@ function runStatus(steps: StepResult[]): SyncSummary['status'] {
 }
 
 /**
- * Deletes by absence the (integration, type) pairs whose every declaring step succeeded, unless
- * the run is interrupted (checked before each type: a run that lost its lock deletes nothing).
+ * Deletes by absence the (integration, type) pairs whose every declaring step succeeded. The
+ * signal is checked before each type: once the run is interrupted (or lost its lock) nothing more
+ * is deleted, and false is returned.
  */
-async function deleteAbsent<C>(run: RunContext<C>, steps: readonly IntegrationStep<C>[]): Promise<void> {
+async function deleteAbsent<C>(run: RunContext<C>, steps: readonly IntegrationStep<C>[]): Promise<boolean> {
   const { options, runId, signal, results, tally } = run;
   const { store, integrationId } = options;
   const complete = (kind: GraphKind, type: string) =>
@@ -201,10 +207,11 @@ async function deleteAbsent<C>(run: RunContext<C>, steps: readonly IntegrationSt
   }
   for (const pair of declared) {
     const [kind, type] = pair.split('|') as [GraphKind, string];
-    if (signal.aborted) return;
+    if (signal.aborted) return false;
     if (!complete(kind, type)) continue;
     tally.deleted(kind, type, await store.deleteUnseen(runId, integrationId, kind, type));
   }
+  return true;
 }
 
 /** Seen-key bookkeeping of runs a crashed process left behind is of no further use. */
