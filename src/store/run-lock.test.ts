@@ -3,8 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { openStore } from './index.ts';
+import { sqliteLease } from './run-lock-sqlite.ts';
 import { storeBackends, type TestStore } from './testing.ts';
 import type { GraphStore } from './types.ts';
 
@@ -115,6 +116,25 @@ describe('SQLite run locks left by other processes', () => {
     const lock = await store.acquireRunLock('ts1');
     expect(lock).toBeDefined();
     await lock?.release();
+  });
+
+  it("aborts the holder's signal when its renewal finds the lease taken over", async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    try {
+      const lock = await store.acquireRunLock('ts1');
+      const db = new Database(path);
+      db.prepare("UPDATE sync_locks SET token = 'their-token' WHERE integration_id = 'ts1'").run();
+      db.close();
+      const lost = new Promise<unknown>((resolve) =>
+        lock?.signal.addEventListener('abort', () => resolve(lock.signal.reason)),
+      );
+      vi.advanceTimersByTime(sqliteLease.renewEveryMs);
+      expect(await lost).toMatchObject({ code: 'SYNC_INTERRUPTED' });
+      await lock?.release();
+      expect(await store.acquireRunLock('ts1')).toBeUndefined();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('respects the lock of a live process on this host', async () => {
