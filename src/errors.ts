@@ -34,6 +34,9 @@ import { ZodError } from 'zod';
  * - `VALIDATION_TOO_LARGE`: a validation would hold more actions than the cap (100).
  * - `EXECUTOR_FAILED`: an attack executor could not be reached or answered outside its contract
  *   (an action it ran and saw fail is an outcome, not this error).
+ * - `SYNC_IN_PROGRESS`: another run of the integration holds its run lock; nothing was written.
+ * - `SYNC_INTERRUPTED`: a run was asked to stop (or lost its run lock) and stopped between batches,
+ *   deleting nothing; it is recorded `interrupted` with what it wrote.
  * - `INTERNAL_ERROR`: a bug; any unknown throw is reported as this at a boundary.
  */
 export const errorRegistry = {
@@ -62,6 +65,8 @@ export const errorRegistry = {
   SYNC_INCOMPLETE: { httpStatus: 500, exitCode: 1 },
   VALIDATION_TOO_LARGE: { httpStatus: 400, exitCode: 2 },
   EXECUTOR_FAILED: { httpStatus: 502, exitCode: 1 },
+  SYNC_IN_PROGRESS: { httpStatus: 409, exitCode: 1 },
+  SYNC_INTERRUPTED: { httpStatus: 503, exitCode: 1 },
   INTERNAL_ERROR: { httpStatus: 500, exitCode: 1 },
 } as const satisfies Record<string, { httpStatus: number; exitCode: number }>;
 

@@ -1,6 +1,6 @@
-import { adversaryKey, tcTypes } from '../connectors/threatconnect/converters.ts';
 import { VigilError } from '../errors.ts';
 import type { JsonValue, StoredEntity, StoredRelationship } from '../graph/types.ts';
+import { graphEntities } from '../graph/vocabulary.ts';
 import type { GraphStore } from '../store/types.ts';
 
 /** How a technique is attributed to an actor: its own ATT&CK tag, or a tag of one of its threats. */
@@ -41,7 +41,10 @@ async function actorLinks(store: GraphStore, actor: StoredEntity) {
   const links = await store.relationshipsOf(actor._key);
   const uses = (toType: string) =>
     links.filter((r) => r._class === 'USES' && r.fromKey === actor._key && r.toType === toType);
-  return { threats: uses(tcTypes.threat), techniques: uses(tcTypes.technique) };
+  return {
+    threats: uses(graphEntities.threatconnectThreat.type),
+    techniques: uses(graphEntities.mitreAttackTechnique.type),
+  };
 }
 
 /** Every technique of an actor (its own tags, then its threats' tags), each with where it came from. */
@@ -56,7 +59,10 @@ async function actorTechniques(store: GraphStore, actor: StoredEntity) {
     const threat = await store.getEntity(threatLink.toKey);
     const name = threat?.displayName ?? threatLink.toKey;
     const threatTechniques = (await store.relationshipsOf(threatLink.toKey)).filter(
-      (r) => r._class === 'USES' && r.fromKey === threatLink.toKey && r.toType === tcTypes.technique,
+      (r) =>
+        r._class === 'USES' &&
+        r.fromKey === threatLink.toKey &&
+        r.toType === graphEntities.mitreAttackTechnique.type,
     );
     for (const link of threatTechniques) {
       add(link, { via: 'threat', tag: str(link.properties.tag), threat: { key: threatLink.toKey, name } });
@@ -106,7 +112,11 @@ export async function listThreatActors(store: GraphStore): Promise<ActorSummary[
   const actors: ActorSummary[] = [];
   const pageSize = 1000;
   for (let offset = 0; ; offset += pageSize) {
-    const page = await store.listEntities({ type: tcTypes.adversary, limit: pageSize, offset });
+    const page = await store.listEntities({
+      type: graphEntities.threatconnectAdversary.type,
+      limit: pageSize,
+      offset,
+    });
     for (const actor of page) {
       const { techniques: _t, threats: _th, ...summary } = await summarize(store, actor, lastSyncOf);
       actors.push(summary);
@@ -118,10 +128,14 @@ export async function listThreatActors(store: GraphStore): Promise<ActorSummary[
 /** Finds an actor by ThreatConnect id or by name (case-insensitive); NOT_FOUND or INPUT_INVALID (ambiguous) otherwise. */
 async function findActor(store: GraphStore, reference: string): Promise<StoredEntity> {
   if (/^\d+$/.test(reference)) {
-    const byId = await store.getEntity(adversaryKey(Number(reference)));
+    const byId = await store.getEntity(graphEntities.threatconnectAdversary.key(Number(reference)));
     if (byId) return byId;
   }
-  const named = await store.listEntities({ type: tcTypes.adversary, displayName: reference, limit: 20 });
+  const named = await store.listEntities({
+    type: graphEntities.threatconnectAdversary.type,
+    displayName: reference,
+    limit: 20,
+  });
   const [only] = named;
   if (named.length === 1 && only) return only;
   if (named.length > 1) {

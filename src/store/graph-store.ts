@@ -21,17 +21,19 @@ import { createRun, finishRun, getRun, listRuns } from './operations/runs.ts';
 import { listSteps, recordStep } from './operations/steps.ts';
 import { writeEntities } from './operations/writeEntities.ts';
 import { writeRelationships } from './operations/writeRelationships.ts';
+import type { RunLocker } from './run-lock.ts';
 import { type StoreLocation, toStoreError } from './store-error.ts';
 import type { GraphStore } from './types.ts';
 
 /**
- * The GraphStore over a driver: each method is one operation module, and every failure leaves
- * as `STORE_ERROR` naming the operation (coded errors such as `NOT_FOUND` pass through).
- * `newRunId` is injectable for tests; it defaults to random UUIDs.
+ * The GraphStore over a driver and its back end's run locks: each method is one operation
+ * module, and every failure leaves as `STORE_ERROR` naming the operation (coded errors such as
+ * `NOT_FOUND` pass through). `newRunId` is injectable for tests; it defaults to random UUIDs.
  */
 export function createGraphStore(
   driver: Driver,
   location: StoreLocation,
+  runLocker: RunLocker,
   newRunId: () => string = randomUUID,
 ): GraphStore {
   const guard = async <T>(operation: string, work: () => Promise<T>): Promise<T> => {
@@ -45,6 +47,10 @@ export function createGraphStore(
     dialect: driver.dialect,
     migrate: () => guard('migrate', () => migrate(driver)),
     close: () => guard('close', () => driver.close()),
+    acquireRunLock: async (integrationId) => {
+      const lock = await guard('acquireRunLock', () => runLocker(integrationId));
+      return lock && { signal: lock.signal, release: () => guard('releaseRunLock', () => lock.release()) };
+    },
     createRun: (integrationId, startedAt) =>
       guard('createRun', () => createRun(driver, newRunId(), integrationId, startedAt)),
     finishRun: (runId, status, finishedAt, summary) =>

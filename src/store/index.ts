@@ -2,6 +2,9 @@ import { VigilError } from '../errors.ts';
 import type { Driver } from './driver.ts';
 import { createGraphStore } from './graph-store.ts';
 import { isValidSchemaName, openPostgresDriver } from './postgres-driver.ts';
+import type { RunLocker } from './run-lock.ts';
+import { postgresRunLocker } from './run-lock-postgres.ts';
+import { sqliteRunLocker } from './run-lock-sqlite.ts';
 import { openSqliteDriver } from './sqlite-driver.ts';
 import { describeLocation, isPostgresLocation, type StoreLocation, toStoreError } from './store-error.ts';
 import type { GraphStore } from './types.ts';
@@ -21,6 +24,11 @@ export interface OpenStoreOptions {
   schema?: string;
   /** Run ids; random UUIDs by default. */
   newRunId?: () => string;
+  /**
+   * PostgreSQL: how long one statement may run (server `statement_timeout` and client
+   * `query_timeout`), in ms; default env VIGIL_PG_QUERY_TIMEOUT_MS, else 5 minutes. Ignored by SQLite.
+   */
+  queryTimeoutMs?: number;
 }
 
 /**
@@ -34,7 +42,10 @@ export async function openStore(location?: string, options: OpenStoreOptions = {
   const target = location || process.env.VIGIL_DB || defaultStoreLocation;
   const schema = options.schema ?? (process.env.VIGIL_PG_SCHEMA || undefined);
   const described = describeLocation(target);
-  const driver = openDriver(target, described, schema);
+  const { driver, runLocker } = openDriver(target, described, {
+    schema,
+    queryTimeoutMs: options.queryTimeoutMs ?? queryTimeoutFromEnv(),
+  });
   try {
     if (driver.dialect === 'postgres' && schema !== undefined) {
       await driver.run(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
@@ -43,7 +54,7 @@ export async function openStore(location?: string, options: OpenStoreOptions = {
     await driver.close().catch(() => undefined);
     throw toStoreError('open', error, described);
   }
-  const store = createGraphStore(driver, described, options.newRunId);
+  const store = createGraphStore(driver, described, runLocker, options.newRunId);
   try {
     await store.migrate();
   } catch (error) {
@@ -53,10 +64,28 @@ export async function openStore(location?: string, options: OpenStoreOptions = {
   return store;
 }
 
-function openDriver(target: string, described: StoreLocation, schema: string | undefined): Driver {
+function queryTimeoutFromEnv(): number | undefined {
+  const text = process.env.VIGIL_PG_QUERY_TIMEOUT_MS;
+  if (!text) return undefined;
+  const ms = Number(text);
+  if (!Number.isInteger(ms) || ms <= 0) {
+    throw new VigilError('CONFIG_INVALID', `Invalid VIGIL_PG_QUERY_TIMEOUT_MS "${text}"`, {
+      hint: 'Give a whole number of milliseconds greater than 0, e.g. 300000 for 5 minutes.',
+    });
+  }
+  return ms;
+}
+
+function openDriver(
+  target: string,
+  described: StoreLocation,
+  options: { schema: string | undefined; queryTimeoutMs: number | undefined },
+): { driver: Driver; runLocker: RunLocker } {
+  const { schema, queryTimeoutMs } = options;
   if (!isPostgresLocation(target)) {
     try {
-      return openSqliteDriver(target);
+      const driver = openSqliteDriver(target);
+      return { driver, runLocker: sqliteRunLocker(driver) };
     } catch (error) {
       throw toStoreError('open', error, described);
     }
@@ -67,7 +96,11 @@ function openDriver(target: string, described: StoreLocation, schema: string | u
     });
   }
   try {
-    return openPostgresDriver(target, schema);
+    const driver = openPostgresDriver(target, {
+      ...(schema === undefined ? {} : { schema }),
+      ...(queryTimeoutMs === undefined ? {} : { queryTimeoutMs }),
+    });
+    return { driver, runLocker: postgresRunLocker(driver.connectSession) };
   } catch (error) {
     throw toStoreError('open', error, described);
   }

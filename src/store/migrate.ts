@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { VigilError } from '../errors.ts';
 import type { Driver } from './driver.ts';
-import { migrations as allMigrations, type Migration } from './migrations.ts';
+import { migrations as allMigrations, type Migration } from './migrations/index.ts';
 
 const appliedRowSchema = z.object({ version: z.coerce.number().int() });
 

@@ -23,25 +23,59 @@ export function isValidSchemaName(name: string): boolean {
   return schemaNamePattern.test(name);
 }
 
+/** How long one statement may take by default before it fails (server and client side). */
+export const defaultQueryTimeoutMs = 5 * 60_000;
+
+export interface PostgresOptions {
+  /** A valid schema name (see `isValidSchemaName`) used as every connection's `search_path`. */
+  schema?: string;
+  /** Server `statement_timeout` and client `query_timeout`, in ms; default 5 minutes. */
+  queryTimeoutMs?: number;
+}
+
+/** A PostgreSQL driver that can also open a connection of its own, outside the pool. */
+export interface PostgresDriver extends Driver {
+  /**
+   * A new connected client with the pool's settings, for session state (advisory locks). Its
+   * `error` events are the caller's to handle; the caller ends it.
+   */
+  connectSession(): Promise<pg.Client>;
+}
+
 /**
- * Opens a pool on a `postgres://` URL. With `schema` (a valid name: see `isValidSchemaName`),
- * every pooled connection starts with that schema as its `search_path`, a startup parameter, so
- * no connection ever runs without it. The pool connects lazily: the first query reports an
- * unreachable server.
+ * Opens a pool on a `postgres://` URL. With a schema, every connection starts with it as its
+ * `search_path`, a startup parameter, so no connection ever runs without it. Every connection
+ * has TCP keepalive and a statement timeout, and a connection that fails (server gone, link cut)
+ * never crashes the process: the operation using it fails, and the pool replaces it. The pool
+ * connects lazily: the first query reports an unreachable server.
  */
-export function openPostgresDriver(url: string, schema?: string): Driver {
-  const pool = new pg.Pool({
+export function openPostgresDriver(url: string, options: PostgresOptions = {}): PostgresDriver {
+  const timeoutMs = options.queryTimeoutMs ?? defaultQueryTimeoutMs;
+  const config: pg.ClientConfig = {
     connectionString: url,
     types: storeTypes,
-    connectionTimeoutMillis: 10_000,
-    max: 10,
-    ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
+    connectionTimeoutMillis: Math.min(10_000, timeoutMs),
+    statement_timeout: timeoutMs,
+    query_timeout: timeoutMs,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
+    ...(options.schema === undefined ? {} : { options: `-c search_path=${options.schema}` }),
+  };
+  const pool = new pg.Pool({ ...config, max: 10 });
+  pool.on('error', ignoreConnectionError);
+  pool.on('connect', (client) => client.on('error', ignoreConnectionError));
+  return new PoolDriver(pool, async () => {
+    const client = new pg.Client(config);
+    await client.connect();
+    return client;
   });
-  pool.on('error', () => {
-    // An idle client lost its server; the next query reports the failure to its caller.
-  });
-  return new PostgresDriver(pool);
 }
+
+/**
+ * A pooled connection that lost its server: the query running on it (if any) fails on its own,
+ * and the pool discards the connection; the event itself needs no further handling.
+ */
+function ignoreConnectionError(): void {}
 
 const positionalCache = new Map<string, string>();
 
@@ -73,10 +107,13 @@ export function toPositional(sql: string): string {
 
 type Queryable = pg.Pool | pg.PoolClient;
 
-class PostgresDriver implements Driver {
+class PoolDriver implements PostgresDriver {
   readonly dialect = 'postgres';
 
-  constructor(private readonly pool: pg.Pool) {}
+  constructor(
+    private readonly pool: pg.Pool,
+    readonly connectSession: () => Promise<pg.Client>,
+  ) {}
 
   all(sql: string, params: readonly SqlValue[] = []): Promise<SqlRow[]> {
     return queryRows(this.pool, sql, params);

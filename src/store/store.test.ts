@@ -224,8 +224,10 @@ describe.each(storeBackends)('GraphStore on $name', (backend) => {
       startedAt: at(10),
     });
     expect(await store.getEntity('threatstack:agent:a1')).toBeDefined();
-    // The crashed run's seen set is gone, so it cannot protect rows from a later delete.
-    expect(await store.deleteUnseen(crashed, 'ts1', 'entity', 'threatstack_agent')).toBe(1);
+    // The crashed run's seen set is gone, and a run no longer running deletes nothing (had it only
+    // lost its lock, its now empty seen set would otherwise delete every row of the type).
+    expect(await store.deleteUnseen(crashed, 'ts1', 'entity', 'threatstack_agent')).toBe(0);
+    expect(await store.deleteUnseen(next, 'ts1', 'entity', 'threatstack_agent')).toBe(1);
   });
 
   it('round-trips runs, steps and changes', async () => {

@@ -1,6 +1,11 @@
 import type { Entity, Relationship, StoredEntity, StoredRelationship } from '../graph/types.ts';
 
-export type RunStatus = 'running' | 'success' | 'partial' | 'failure' | 'aborted';
+/**
+ * `running` until the engine finishes it; `aborted` when its process died (set by the next holder
+ * of the run lock); `interrupted` when it was asked to stop or lost its run lock, and stopped
+ * between batches having deleted nothing.
+ */
+export type RunStatus = 'running' | 'success' | 'partial' | 'failure' | 'aborted' | 'interrupted';
 export type StepStatus = 'success' | 'failure' | 'partial';
 export type GraphKind = 'entity' | 'relationship';
 
@@ -59,32 +64,32 @@ export interface IntegrationUpdate {
 }
 
 /**
- * The graph store: the only module that speaks SQL. One interface, two back ends (SQLite
- * embedded default, PostgreSQL for scale-out). Writes are set-based batches; a row whose
- * content hash is unchanged is not rewritten.
+ * The exclusive right to sync one integration, held by one run at a time across every process
+ * sharing the database. Released when the holder ends it or its process dies.
  */
-export interface GraphStore {
-  readonly dialect: 'sqlite' | 'postgres';
+export interface RunLock {
+  /**
+   * Aborts when the lock is lost while held (PostgreSQL: its connection failed; SQLite: its lease
+   * expired and another process took it over). The holder must then stop writing.
+   */
+  readonly signal: AbortSignal;
+  /** Gives the lock up; harmless when called again or after the lock was lost. */
+  release(): Promise<void>;
+}
 
-  /** Applies pending numbered migrations (idempotent). */
-  migrate(): Promise<void>;
-  close(): Promise<void>;
-
-  /** Starts a run; any earlier run of the integration still `running` (a crashed process) becomes `aborted`. */
-  createRun(integrationId: string, startedAt: string): Promise<string>;
-  finishRun(runId: string, status: RunStatus, finishedAt: string, summary: unknown): Promise<void>;
-  recordStep(step: StepRecord): Promise<void>;
-  recordChanges(runId: string, changes: TypeChanges[]): Promise<void>;
-  getRun(runId: string): Promise<RunRecord | undefined>;
-  listRuns(integrationId?: string, limit?: number): Promise<RunRecord[]>;
-  listSteps(runId: string): Promise<StepRecord[]>;
-  listChanges(runId: string): Promise<TypeChanges[]>;
-
+/**
+ * Writes one integration's graph rows for a run (the sync engine). Writes are set-based batches;
+ * a row whose content hash is unchanged is not rewritten. Text is stored sanitized: NUL characters
+ * are removed and lone UTF-16 surrogates become U+FFFD, in keys, names, properties and raw data,
+ * on both back ends alike; content hashes are of the sanitized form.
+ */
+export interface GraphWriter {
   /**
    * Upserts entities of one integration in one transaction: new keys are created, keys whose
    * content hash differs are updated, unchanged ones are not written. Every key is marked seen
    * by the run (for delete-by-absence). Duplicate keys within or across batches of a run are
-   * fine (last write wins, counted once). Returns counts per type.
+   * fine (last write wins, counted once). The counts are added to the run's change log in the
+   * same transaction, so a run that dies later still shows what it wrote. Returns counts per type.
    */
   writeEntities(runId: string, integrationId: string, entities: Entity[], at: string): Promise<WriteCounts>;
   /** The same for relationships. */
@@ -101,7 +106,10 @@ export interface GraphStore {
   deleteUnseen(runId: string, integrationId: string, kind: GraphKind, type: string): Promise<number>;
   /** Drops the run's seen-key bookkeeping (after deletes, or when a run ends). */
   clearSeen(runId: string): Promise<void>;
+}
 
+/** Reads the graph (query, coverage, export, the CLI's lookups). */
+export interface GraphReader {
   countEntitiesByType(integrationId?: string): Promise<Record<string, number>>;
   countRelationshipsByType(integrationId?: string): Promise<Record<string, number>>;
   getEntity(key: string): Promise<StoredEntity | undefined>;
@@ -115,7 +123,34 @@ export interface GraphStore {
   getRelationship(key: string): Promise<StoredRelationship | undefined>;
   /** Relationships touching an entity (either direction). */
   relationshipsOf(key: string): Promise<StoredRelationship[]>;
+}
 
+/** The history of sync runs: their lock, records, steps and change logs. */
+export interface RunLog {
+  /**
+   * Takes the run lock of an integration, or returns undefined at once when another run holds it
+   * (in this process or another). On SQLite a lock whose lease expired, or whose holder is a dead
+   * process on this host, is taken over.
+   */
+  acquireRunLock(integrationId: string): Promise<RunLock | undefined>;
+  /**
+   * Starts a run. Call it holding the integration's run lock: any earlier run of the integration
+   * still `running` then belongs to a dead process, so it becomes `aborted` and its seen-key
+   * bookkeeping is dropped (the rows it wrote stay).
+   */
+  createRun(integrationId: string, startedAt: string): Promise<string>;
+  finishRun(runId: string, status: RunStatus, finishedAt: string, summary: unknown): Promise<void>;
+  recordStep(step: StepRecord): Promise<void>;
+  /** Sets the run's change-log rows for these (kind, type) pairs, replacing what was there. */
+  recordChanges(runId: string, changes: TypeChanges[]): Promise<void>;
+  getRun(runId: string): Promise<RunRecord | undefined>;
+  listRuns(integrationId?: string, limit?: number): Promise<RunRecord[]>;
+  listSteps(runId: string): Promise<StepRecord[]>;
+  listChanges(runId: string): Promise<TypeChanges[]>;
+}
+
+/** The integration registry's records (configuration and sealed secrets). */
+export interface IntegrationRecords {
   /** Stores a new integration; INPUT_INVALID when its name (in any case) or id is taken. */
   insertIntegration(record: IntegrationRecord): Promise<void>;
   /** Replaces an integration's config and sealed secrets; NOT_FOUND when the id does not exist. */
@@ -126,4 +161,16 @@ export interface GraphStore {
   listIntegrations(): Promise<IntegrationRecord[]>;
   /** Deletes an integration and its sealed secrets; false when there was none. Graph rows and runs stay. */
   deleteIntegration(id: string): Promise<boolean>;
+}
+
+/**
+ * The graph store: the only module that speaks SQL. One interface, two back ends (SQLite
+ * embedded default, PostgreSQL for scale-out), composed of the roles above so that a reader can
+ * depend on the narrow role it uses. Every failure of the database is `STORE_ERROR`.
+ */
+export interface GraphStore extends GraphWriter, GraphReader, RunLog, IntegrationRecords {
+  readonly dialect: 'sqlite' | 'postgres';
+  /** Applies pending numbered migrations (idempotent). */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
 }

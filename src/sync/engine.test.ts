@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { VigilError } from '../errors.ts';
-import type { Entity } from '../graph/types.ts';
+import { relationship } from '../graph/keys.ts';
+import type { Entity, JsonValue } from '../graph/types.ts';
 import { openStore } from '../store/index.ts';
 import type { GraphStore } from '../store/types.ts';
 import { runSync } from './engine.ts';
@@ -109,6 +110,78 @@ describe('sync engine', () => {
     expect(run.status).toBe('failure');
     expect(run.steps[0]?.error?.code).toBe('INTERNAL_ERROR');
     expect(await store.countEntitiesByType()).toEqual({});
+  });
+
+  it('stops between batches when its signal aborts: deletes nothing, records `interrupted` with what it wrote', async () => {
+    await sync({ keys: { host: ['h1', 'h2', 'h3'], finding: ['f1'], owner: ['o1'] }, failing: new Set() });
+    const controller = new AbortController();
+    const started: string[] = [];
+    const stopping: IntegrationStep<FakeSource> = {
+      ...step('findings', 'finding', ['hosts']),
+      async execute({ writer }) {
+        controller.abort();
+        await writer.entities([entity('finding', 'f2')]);
+      },
+    };
+    const attempt = runSync({
+      store,
+      integrationId: 'fake',
+      steps: [step('hosts', 'host'), stopping, step('owners', 'owner')],
+      client: { keys: { host: ['h4'], owner: [] }, failing: new Set<string>() },
+      signal: controller.signal,
+      observer: { stepStarted: (s) => started.push(s.id), stepProgress: () => {}, stepFinished: () => {} },
+    });
+    await expect(attempt).rejects.toMatchObject({ code: 'SYNC_INTERRUPTED' });
+    expect(started).toEqual(['hosts', 'findings']);
+    const [run] = await store.listRuns('fake', 1);
+    expect(run?.status).toBe('interrupted');
+    expect(await store.listChanges(run!.id)).toEqual([
+      { kind: 'entity', type: 'host', created: 1, updated: 0, deleted: 0 },
+    ]);
+    const recorded = await store.listSteps(run!.id);
+    expect(recorded.map((s) => [s.stepId, s.status, s.error?.code]).sort()).toEqual([
+      ['findings', 'failure', 'SYNC_INTERRUPTED'],
+      ['hosts', 'success', undefined],
+    ]);
+    // f2 came after the stop; h1–h3 were not deleted although this run's complete hosts step did not see them.
+    expect(await store.countEntitiesByType('fake')).toEqual({ host: 4, finding: 1, owner: 1 });
+    const next = await sync({ keys: { host: ['h1'], finding: ['f1'], owner: ['o1'] }, failing: new Set() });
+    expect(next.status).toBe('success');
+  });
+
+  it('refuses a second run of the integration while one holds its lock, writing nothing', async () => {
+    const lock = await store.acquireRunLock('fake');
+    expect(lock).toBeDefined();
+    await expect(sync({ keys: { host: ['h1'] }, failing: new Set() })).rejects.toMatchObject({
+      code: 'SYNC_IN_PROGRESS',
+    });
+    expect(await store.listRuns('fake')).toEqual([]);
+    expect(await store.countEntitiesByType()).toEqual({});
+    await lock?.release();
+    expect((await sync({ keys: { host: ['h1'] }, failing: new Set() })).status).toBe('success');
+  });
+
+  it('does not write the relationships of a step whose entity write failed', async () => {
+    let deep: JsonValue = 'bottom';
+    for (let level = 0; level < 100_000; level++) deep = [deep];
+    const good = entity('host', 'h1');
+    const broken: Entity = { ...entity('host', 'h2'), rawData: deep };
+    const linking: IntegrationStep<FakeSource> = {
+      id: 'hosts',
+      name: 'hosts',
+      entityTypes: ['host'],
+      relationshipTypes: ['host_connects_host'],
+      dependsOn: [],
+      async execute({ writer }) {
+        await writer.entities([good, broken]);
+        await writer.relationships([relationship(good, 'CONNECTS', broken)]);
+      },
+    };
+    const run = await sync({ keys: {}, failing: new Set() }, [linking]);
+    expect(run.status).toBe('failure');
+    expect(run.steps[0]?.error?.code).toBe('PROVIDER_RESPONSE_INVALID');
+    expect(await store.countEntitiesByType()).toEqual({});
+    expect(await store.countRelationshipsByType()).toEqual({});
   });
 
   it('orders steps and rejects duplicates, unknown dependencies and cycles', () => {

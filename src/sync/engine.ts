@@ -1,9 +1,10 @@
 import type { Logger } from 'pino';
 import { toVigilError, VigilError } from '../errors.ts';
 import type { Entity, Relationship } from '../graph/types.ts';
-import type { GraphKind, GraphStore, StepStatus, TypeChanges, WriteCounts } from '../store/types.ts';
+import type { GraphKind, GraphStore, RunLock, StepStatus, TypeChanges } from '../store/types.ts';
 import { orderSteps } from './step-order.ts';
 import type { IntegrationStep, StepResult, SyncObserver, SyncSummary, TypeSummary } from './types.ts';
+import { BufferedWriter, ChangeTally } from './writer.ts';
 
 export interface SyncOptions<C> {
   store: GraphStore;
@@ -13,188 +14,172 @@ export interface SyncOptions<C> {
   now?: () => number;
   logger?: Logger;
   observer?: SyncObserver;
+  /**
+   * Asks the run to stop (SIGINT, a lost job lease): it stops before its next store write,
+   * deletes nothing, is recorded `interrupted`, and `runSync` throws SYNC_INTERRUPTED.
+   */
+  signal?: AbortSignal;
 }
 
-/** Accumulates created/updated counts per (kind, type) across a run. */
-class ChangeTally {
-  private readonly rows = new Map<string, TypeChanges>();
-
-  add(kind: GraphKind, counts: WriteCounts): void {
-    for (const [type, { created, updated }] of Object.entries(counts)) {
-      const row = this.row(kind, type);
-      row.created += created;
-      row.updated += updated;
-    }
-  }
-
-  deleted(kind: GraphKind, type: string, count: number): void {
-    this.row(kind, type).deleted += count;
-  }
-
-  all(): TypeChanges[] {
-    return [...this.rows.values()];
-  }
-
-  private row(kind: GraphKind, type: string): TypeChanges {
-    const key = `${kind}:${type}`;
-    let row = this.rows.get(key);
-    if (!row) {
-      row = { kind, type, created: 0, updated: 0, deleted: 0 };
-      this.rows.set(key, row);
-    }
-    return row;
-  }
-}
-
-/** Items buffered per kind before one store write: fewer, larger transactions cost far less I/O. */
-const FLUSH_AT = 5_000;
-
-/**
- * The step's writer: checks every item's type against the step's declaration, and buffers
- * batches so the store sees few large transactions instead of one per vendor page.
- */
-class BufferedWriter {
-  private readonly pending = { entity: [] as Entity[], relationship: [] as Relationship[] };
-
-  constructor(
-    private readonly step: IntegrationStep<unknown>,
-    private readonly write: (kind: GraphKind, batch: Entity[] | Relationship[]) => Promise<void>,
-  ) {}
-
-  async entities(batch: Entity[]): Promise<void> {
-    assertDeclared(this.step, this.step.entityTypes, batch, 'entity');
-    this.pending.entity.push(...batch);
-    if (this.pending.entity.length >= FLUSH_AT) await this.flushKind('entity');
-  }
-
-  async relationships(batch: Relationship[]): Promise<void> {
-    assertDeclared(this.step, this.step.relationshipTypes, batch, 'relationship');
-    this.pending.relationship.push(...batch);
-    if (this.pending.relationship.length >= FLUSH_AT) await this.flushKind('relationship');
-  }
-
-  /** Writes whatever is buffered (entities first, so relationship targets exist). */
-  async flush(): Promise<void> {
-    await this.flushKind('entity');
-    await this.flushKind('relationship');
-  }
-
-  private async flushKind(kind: GraphKind): Promise<void> {
-    const batch = this.pending[kind];
-    if (batch.length === 0) return;
-    this.pending[kind] = [];
-    await this.write(kind, batch);
-  }
-}
-
-function assertDeclared(
-  step: { id: string },
-  declared: readonly string[],
-  written: Iterable<{ _type: string }>,
-  kind: GraphKind,
-): void {
-  for (const item of written) {
-    if (!declared.includes(item._type)) {
-      throw new VigilError(
-        'INTERNAL_ERROR',
-        `Step ${step.id} wrote ${kind} type ${item._type}, which it does not declare.`,
-      );
-    }
-  }
+/** What one run works with, once it holds the integration's run lock. */
+interface RunContext<C> {
+  options: SyncOptions<C>;
+  runId: string;
+  now: () => number;
+  signal: AbortSignal;
+  tally: ChangeTally;
+  results: Map<string, StepResult>;
 }
 
 /**
- * Runs an integration's steps against the store (C8). Each step streams batches to the store as
- * it goes and ends `success`, `failure`, or `partial` (a dependency did not fully succeed). Only
- * types whose every declaring step fully succeeded are deleted by absence; the types of any
- * other step are a partial dataset and keep what the graph had. A crash leaves the run
- * `running` (the next run marks it `aborted`) and deletes nothing.
+ * Runs an integration's steps against the store (C8), holding the integration's run lock from
+ * start to end: SYNC_IN_PROGRESS, with nothing written, when another run holds it. Each step
+ * streams batches to the store as it goes and ends `success`, `failure`, or `partial` (a
+ * dependency did not fully succeed). Only types whose every declaring step fully succeeded are
+ * deleted by absence; the types of any other step are a partial dataset and keep what the graph
+ * had. When `signal` or the lock's own signal aborts, the run stops between batches, deletes
+ * nothing more, is recorded `interrupted` with what it wrote, and SYNC_INTERRUPTED is thrown (an
+ * abort after its last delete changes nothing: the run is complete). A crash
+ * leaves the run `running` (the next holder of the lock marks it `aborted`) and deletes nothing.
  */
 export async function runSync<C>(options: SyncOptions<C>): Promise<SyncSummary> {
-  const { store, integrationId, client, logger, observer } = options;
+  const { store, integrationId } = options;
+  const lock = await store.acquireRunLock(integrationId);
+  if (lock === undefined) throw await syncInProgress(store, integrationId);
+  try {
+    return await runLocked(options, lock);
+  } finally {
+    await lock.release().catch((error: unknown) => {
+      options.logger?.warn({ err: toVigilError(error).message }, 'could not release the run lock');
+    });
+  }
+}
+
+async function syncInProgress(store: GraphStore, integrationId: string): Promise<VigilError> {
+  const running = (await store.listRuns(integrationId, 5)).find((run) => run.status === 'running');
+  const which = running === undefined ? 'starting' : `run ${running.id}, since ${running.startedAt}`;
+  return new VigilError(
+    'SYNC_IN_PROGRESS',
+    `Another run of integration ${integrationId} is in progress (${which}).`,
+    { hint: 'Wait for it to finish, or check `vigil runs list`.', details: { integrationId } },
+  );
+}
+
+async function runLocked<C>(options: SyncOptions<C>, lock: RunLock): Promise<SyncSummary> {
+  const { store, integrationId } = options;
   const now = options.now ?? Date.now;
+  const signal = options.signal === undefined ? lock.signal : AbortSignal.any([lock.signal, options.signal]);
   const steps = orderSteps(options.steps);
   const started = now();
-  const startedAt = new Date(started).toISOString();
-  const runId = await store.createRun(integrationId, startedAt);
+  const runId = await store.createRun(integrationId, new Date(started).toISOString());
   await clearAbortedRuns(store, integrationId);
-  const tally = new ChangeTally();
-  const results = new Map<string, StepResult>();
-
+  const run: RunContext<C> = { options, runId, now, signal, tally: new ChangeTally(), results: new Map() };
+  let completed = true;
   for (const [index, step] of steps.entries()) {
-    observer?.stepStarted(step, index, steps.length);
-    const stepStarted = now();
-    let items = 0;
-    const writer = new BufferedWriter(step, async (kind, batch) => {
-      const at = new Date(now()).toISOString();
-      const counts =
-        kind === 'entity'
-          ? await store.writeEntities(runId, integrationId, batch as Entity[], at)
-          : await store.writeRelationships(runId, integrationId, batch as Relationship[], at);
-      tally.add(kind, counts);
-    });
-    let error: StepResult['error'] = null;
-    try {
-      await step.execute({
-        client,
-        writer,
-        now,
-        logger,
-        progress: (n) => {
-          items += n;
-          observer?.stepProgress(step, items);
-        },
-      });
-      await writer.flush();
-    } catch (thrown) {
-      // What the step produced before it failed still goes to the store (its types are not deleted).
-      await writer.flush().catch(() => undefined);
-      const coded = toVigilError(thrown);
-      error = { code: coded.code, message: coded.message };
-      logger?.warn({ step: step.id, code: coded.code, err: coded.message }, 'step failed');
+    if (signal.aborted) {
+      completed = false;
+      break;
     }
-    const dependencyIncomplete = step.dependsOn.some((d) => results.get(d)?.status !== 'success');
-    const status: StepStatus = error ? 'failure' : dependencyIncomplete ? 'partial' : 'success';
-    const result: StepResult = {
-      id: step.id,
-      name: step.name,
-      status,
-      items,
-      durationMs: now() - stepStarted,
-      error,
-    };
-    results.set(step.id, result);
-    await store.recordStep({
-      runId,
-      stepId: step.id,
-      status,
-      startedAt: new Date(stepStarted).toISOString(),
-      finishedAt: new Date(now()).toISOString(),
-      types: [...step.entityTypes, ...step.relationshipTypes],
-      error,
-    });
-    observer?.stepFinished(result);
+    await runStep(run, step, index, steps.length);
   }
-
-  await deleteAbsent(store, runId, integrationId, steps, results, tally);
-  const changes = tally.all();
+  completed = completed && (await deleteAbsent(run, steps));
+  const changes = run.tally.all();
   await store.recordChanges(runId, changes);
   await store.clearSeen(runId);
-  const stepResults = steps.map((s) => results.get(s.id)).filter((r): r is StepResult => r !== undefined);
-  const status = runStatus(stepResults);
+  const stepResults = steps.map((s) => run.results.get(s.id)).filter((r): r is StepResult => r !== undefined);
   const finished = now();
   const summary: SyncSummary = {
     runId,
     integrationId,
-    status,
-    startedAt,
+    status: runStatus(stepResults),
+    startedAt: new Date(started).toISOString(),
     finishedAt: new Date(finished).toISOString(),
     durationMs: finished - started,
     steps: stepResults,
     types: await typeSummaries(store, integrationId, steps, changes),
   };
-  await store.finishRun(runId, status, summary.finishedAt, summary);
+  if (!completed) {
+    await store.finishRun(runId, 'interrupted', summary.finishedAt, { ...summary, status: 'interrupted' });
+    throw interrupted(runId, integrationId, signal.reason);
+  }
+  await store.finishRun(runId, summary.status, summary.finishedAt, summary);
   return summary;
+}
+
+function interrupted(runId: string, integrationId: string, reason: unknown): VigilError {
+  const why = reason instanceof Error ? reason.message : 'it was asked to stop';
+  return new VigilError(
+    'SYNC_INTERRUPTED',
+    `The sync of integration ${integrationId} stopped before the end (${why}); run ${runId} kept what it wrote.`,
+    { hint: 'Sync again to complete the graph.', details: { runId, integrationId } },
+  );
+}
+
+/**
+ * Runs one step and records its outcome. What the step produced before it failed still goes to
+ * the store (its types are not deleted). An interruption ends the step as a failure coded
+ * SYNC_INTERRUPTED, without writing what is still buffered.
+ */
+async function runStep<C>(
+  run: RunContext<C>,
+  step: IntegrationStep<C>,
+  index: number,
+  count: number,
+): Promise<void> {
+  const { options, runId, now, signal, tally, results } = run;
+  const { store, integrationId, client, logger, observer } = options;
+  observer?.stepStarted(step, index, count);
+  const stepStarted = now();
+  let items = 0;
+  const writer = new BufferedWriter(step, signal, async (kind, batch) => {
+    const at = new Date(now()).toISOString();
+    const counts =
+      kind === 'entity'
+        ? await store.writeEntities(runId, integrationId, batch as Entity[], at)
+        : await store.writeRelationships(runId, integrationId, batch as Relationship[], at);
+    tally.add(kind, counts);
+  });
+  let error: StepResult['error'] = null;
+  try {
+    await step.execute({
+      client,
+      writer,
+      now,
+      logger,
+      signal,
+      progress: (n) => {
+        items += n;
+        observer?.stepProgress(step, items);
+      },
+    });
+    await writer.flush();
+  } catch (thrown) {
+    if (!signal.aborted) await writer.flush().catch(() => undefined);
+    const coded = signal.aborted ? interrupted(runId, integrationId, signal.reason) : toVigilError(thrown);
+    error = { code: coded.code, message: coded.message };
+    logger?.warn({ step: step.id, code: coded.code, err: coded.message }, 'step failed');
+  }
+  const dependencyIncomplete = step.dependsOn.some((d) => results.get(d)?.status !== 'success');
+  const status: StepStatus = error ? 'failure' : dependencyIncomplete ? 'partial' : 'success';
+  const result: StepResult = {
+    id: step.id,
+    name: step.name,
+    status,
+    items,
+    durationMs: now() - stepStarted,
+    error,
+  };
+  results.set(step.id, result);
+  await store.recordStep({
+    runId,
+    stepId: step.id,
+    status,
+    startedAt: new Date(stepStarted).toISOString(),
+    finishedAt: new Date(now()).toISOString(),
+    types: [...step.entityTypes, ...step.relationshipTypes],
+    error,
+  });
+  observer?.stepFinished(result);
 }
 
 function runStatus(steps: StepResult[]): SyncSummary['status'] {
@@ -203,15 +188,14 @@ function runStatus(steps: StepResult[]): SyncSummary['status'] {
   return 'partial';
 }
 
-/** Deletes by absence the (integration, type) pairs whose every declaring step succeeded. */
-async function deleteAbsent<C>(
-  store: GraphStore,
-  runId: string,
-  integrationId: string,
-  steps: readonly IntegrationStep<C>[],
-  results: Map<string, StepResult>,
-  tally: ChangeTally,
-): Promise<void> {
+/**
+ * Deletes by absence the (integration, type) pairs whose every declaring step succeeded. The
+ * signal is checked before each type: once the run is interrupted (or lost its lock) nothing more
+ * is deleted, and false is returned.
+ */
+async function deleteAbsent<C>(run: RunContext<C>, steps: readonly IntegrationStep<C>[]): Promise<boolean> {
+  const { options, runId, signal, results, tally } = run;
+  const { store, integrationId } = options;
   const complete = (kind: GraphKind, type: string) =>
     steps
       .filter((s) => (kind === 'entity' ? s.entityTypes : s.relationshipTypes).includes(type))
@@ -223,9 +207,11 @@ async function deleteAbsent<C>(
   }
   for (const pair of declared) {
     const [kind, type] = pair.split('|') as [GraphKind, string];
+    if (signal.aborted) return false;
     if (!complete(kind, type)) continue;
     tally.deleted(kind, type, await store.deleteUnseen(runId, integrationId, kind, type));
   }
+  return true;
 }
 
 /** Seen-key bookkeeping of runs a crashed process left behind is of no further use. */

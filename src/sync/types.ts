@@ -15,6 +15,11 @@ export interface StepContext<C> {
   logger: Logger | undefined;
   /** Reports more items processed (for progress display). */
   progress(items: number): void;
+  /**
+   * Aborts when the run is asked to stop or loses its run lock. Writes then fail on their own;
+   * a step may also hand it to long vendor calls so that it stops sooner.
+   */
+  signal: AbortSignal;
 }
 
 /**
@@ -53,7 +58,8 @@ export interface TypeSummary {
 export interface SyncSummary {
   runId: string;
   integrationId: string;
-  status: Exclude<RunStatus, 'running' | 'aborted'>;
+  /** How a run that reached its end went (an interrupted run throws SYNC_INTERRUPTED instead). */
+  status: Exclude<RunStatus, 'running' | 'aborted' | 'interrupted'>;
   startedAt: string;
   finishedAt: string;
   durationMs: number;

@@ -8,7 +8,7 @@ import type { RunningThreatStackSimulator } from '../../src/simulators/threatsta
 import { openStore } from '../../src/store/index.ts';
 import type { GraphStore } from '../../src/store/types.ts';
 import { runSync } from '../../src/sync/engine.ts';
-import type { SyncObserver, SyncSummary } from '../../src/sync/types.ts';
+import type { StepContext, SyncObserver, SyncSummary } from '../../src/sync/types.ts';
 
 /** What a sync needs of a simulator harness: the server, whose credentials to use, and a clock. */
 export interface SyncTarget {
@@ -41,7 +41,12 @@ export async function tempStore(): Promise<{ store: GraphStore; path: string; di
 export async function syncOnce(
   h: SyncTarget,
   store: GraphStore,
-  options: { observer?: SyncObserver; integrationId?: string } = {},
+  options: {
+    observer?: SyncObserver;
+    integrationId?: string;
+    /** Awaited once the run holds its lock, before its first step (to hold a run open in a test). */
+    beforeSteps?: () => Promise<void>;
+  } = {},
 ): Promise<SyncSummary & { requests: ThreatStackClient['stats'] }> {
   const client = new ThreatStackClient(
     {
@@ -59,10 +64,30 @@ export async function syncOnce(
     },
   );
   try {
+    const steps = threatStackSteps({
+      orgId: h.identity.orgId,
+      orgName: h.sim.credentials.orgName,
+      alertsDays: 7,
+    });
+    const [first, ...rest] = steps;
+    const { beforeSteps } = options;
+    const gated =
+      beforeSteps === undefined || first === undefined
+        ? steps
+        : [
+            {
+              ...first,
+              execute: async (context: StepContext<ThreatStackClient>) => {
+                await beforeSteps();
+                await first.execute(context);
+              },
+            },
+            ...rest,
+          ];
     const summary = await runSync({
       store,
       integrationId: options.integrationId ?? INTEGRATION_ID,
-      steps: threatStackSteps({ orgId: h.identity.orgId, orgName: h.sim.credentials.orgName, alertsDays: 7 }),
+      steps: gated,
       client,
       now: () => h.clock.now(),
       ...(options.observer ? { observer: options.observer } : {}),

@@ -78,11 +78,19 @@ describe('a sync killed with SIGKILL mid-run', () => {
       expect(interrupted?.status).toBe('running');
 
       const resumed = await syncOnce(target, crashed.store, { integrationId });
+      // The killed run's change log shows what it committed; the next run claims only the rest.
+      const createdBy = async (runId: string, kind: 'entity' | 'relationship') =>
+        (await crashed.store.listChanges(runId))
+          .filter((change) => change.kind === kind)
+          .reduce((sum, change) => sum + change.created, 0);
+      expect(await createdBy(interrupted!.id, 'entity')).toBe(leftBehind.entities.size);
+      expect(await createdBy(interrupted!.id, 'relationship')).toBe(leftBehind.relationships.size);
       const reference = await syncOnce(target, clean.store, { integrationId });
       expect(resumed.status).toBe('success');
       expect(reference.status).toBe('success');
       const after = graphSnapshot(crashed.path);
       expect(after).toEqual(graphSnapshot(clean.path));
+      expect(await createdBy(resumed.runId, 'entity')).toBe(after.entities.size - leftBehind.entities.size);
       for (const key of leftBehind.entities.keys()) expect(after.entities.has(key)).toBe(true);
       const runs = await crashed.store.listRuns(integrationId);
       expect(runs.map((r) => r.status)).toEqual(['success', 'aborted']);

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadAttackCatalogue } from '../../src/attack/catalogue.ts';
 import { ThreatConnectClient } from '../../src/connectors/threatconnect/client.ts';
-import { tcRelationshipTypes, tcTypes } from '../../src/connectors/threatconnect/converters.ts';
 import { threatConnectSteps } from '../../src/connectors/threatconnect/steps.ts';
 import { describeThreatActor, listThreatActors } from '../../src/coverage/actors.ts';
+import { graphEntities, graphRelationships } from '../../src/graph/vocabulary.ts';
 import type { ThreatConnectSimOptions } from '../../src/simulators/threatconnect/server.ts';
 import { startThreatConnectSimulator } from '../../src/simulators/threatconnect/server.ts';
 import type { GraphStore } from '../../src/store/types.ts';
@@ -63,16 +63,18 @@ async function syncSimulator(options: Partial<ThreatConnectSimOptions>, faults?:
 async function expectGroundTruth(store: GraphStore, stats: TcStats): Promise<void> {
   const entities = await store.countEntitiesByType();
   expect(entities).toMatchObject({
-    [tcTypes.account]: 1,
-    [tcTypes.owner]: stats.owners.total,
-    [tcTypes.adversary]: stats.adversaries.total,
-    [tcTypes.threat]: stats.threats.total,
-    [tcTypes.technique]: stats.techniques.distinct,
+    [graphEntities.threatconnectAccount.type]: 1,
+    [graphEntities.threatconnectOwner.type]: stats.owners.total,
+    [graphEntities.threatconnectAdversary.type]: stats.adversaries.total,
+    [graphEntities.threatconnectThreat.type]: stats.threats.total,
+    [graphEntities.mitreAttackTechnique.type]: stats.techniques.distinct,
   });
   const relationships = await store.countRelationshipsByType();
-  expect(relationships[tcRelationshipTypes.accountHasOwner]).toBe(stats.owners.total);
-  expect(relationships[tcRelationshipTypes.ownerOwnsAdversary]).toBe(stats.adversaries.total);
-  expect(relationships[tcRelationshipTypes.adversaryUsesThreat]).toBe(stats.associations);
+  expect(relationships[graphRelationships.threatconnectAccountHasOwner.type]).toBe(stats.owners.total);
+  expect(relationships[graphRelationships.threatconnectOwnerOwnsAdversary.type]).toBe(
+    stats.adversaries.total,
+  );
+  expect(relationships[graphRelationships.threatconnectAdversaryUsesThreat.type]).toBe(stats.associations);
   const actors = await listThreatActors(store);
   expect(actors).toHaveLength(stats.adversaries.total);
   for (const [id, expected] of Object.entries(stats.techniques.perAdversary)) {

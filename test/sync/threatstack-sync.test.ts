@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { relationshipTypes, types } from '../../src/connectors/threatstack/converters.ts';
 import { stepIds } from '../../src/connectors/threatstack/steps.ts';
+import { graphEntities, graphRelationships } from '../../src/graph/vocabulary.ts';
 import { storeBackends } from '../../src/store/testing.ts';
 import type { GraphStore } from '../../src/store/types.ts';
 import { changesOf, graphSnapshot, syncOnce, tempStore } from '../helpers/sync.ts';
@@ -62,21 +62,21 @@ describe('Threat Stack sync into the graph', () => {
     const entities = await store.countEntitiesByType();
     const relationships = await store.countRelationshipsByType();
     expect(entities).toEqual({
-      [types.account]: 1,
-      [types.agent]: truth.agents.total,
-      [types.awsInstance]: truth.ec2.total,
-      [types.server]: truth.agents.withoutInstance,
-      [types.cve]: truth.cves.total,
-      [types.alert]: truth.alerts.since.total,
+      [graphEntities.threatstackAccount.type]: 1,
+      [graphEntities.threatstackAgent.type]: truth.agents.total,
+      [graphEntities.awsInstance.type]: truth.ec2.total,
+      [graphEntities.server.type]: truth.agents.withoutInstance,
+      [graphEntities.cve.type]: truth.cves.total,
+      [graphEntities.threatstackAlert.type]: truth.alerts.since.total,
     });
     expect(relationships).toEqual({
-      [relationshipTypes.accountHasAgent]: truth.agents.total,
-      [relationshipTypes.agentProtectsInstance]: truth.agents.withInstance,
-      [relationshipTypes.agentProtectsServer]: truth.agents.withoutInstance,
-      [relationshipTypes.agentIdentifiedCve]: truth.findings,
-      [relationshipTypes.agentHasAlert]: expect.any(Number),
+      [graphRelationships.threatstackAccountHasAgent.type]: truth.agents.total,
+      [graphRelationships.threatstackAgentProtectsAwsInstance.type]: truth.agents.withInstance,
+      [graphRelationships.threatstackAgentProtectsServer.type]: truth.agents.withoutInstance,
+      [graphRelationships.threatstackAgentIdentifiedCve.type]: truth.findings,
+      [graphRelationships.threatstackAgentHasAlert.type]: expect.any(Number),
     });
-    expect(changesOf(first, types.agent)).toEqual({
+    expect(changesOf(first, graphEntities.threatstackAgent.type)).toEqual({
       created: truth.agents.total,
       updated: 0,
       deleted: 0,
@@ -119,19 +119,24 @@ describe('Threat Stack sync into the graph', () => {
     const run = await syncOnce(h, store);
     const truth = await groundTruth(h);
     expect(run.status).toBe('success');
-    expect(changesOf(run, types.agent)).toEqual({
+    expect(changesOf(run, graphEntities.threatstackAgent.type)).toEqual({
       created: churn.addedAgents.length,
       updated: churn.changedAgents.length,
       deleted: churn.removedAgents.length,
       total: truth.agents.total,
     });
-    const identified = changesOf(run, relationshipTypes.agentIdentifiedCve);
+    const identified = changesOf(run, graphRelationships.threatstackAgentIdentifiedCve.type);
     expect(identified.created).toBe([...after].filter((p) => !before.has(p)).length);
     expect(identified.deleted).toBe([...before].filter((p) => !after.has(p)).length);
     expect(identified.total).toBe(truth.findings);
-    expect(changesOf(run, relationshipTypes.accountHasAgent)).toMatchObject({ created: 4, deleted: 3 });
+    expect(changesOf(run, graphRelationships.threatstackAccountHasAgent.type)).toMatchObject({
+      created: 4,
+      deleted: 3,
+    });
     expect(await store.listChanges(run.runId)).toEqual(
-      expect.arrayContaining([{ kind: 'entity', type: types.agent, created: 4, updated: 5, deleted: 3 }]),
+      expect.arrayContaining([
+        { kind: 'entity', type: graphEntities.threatstackAgent.type, created: 4, updated: 5, deleted: 3 },
+      ]),
     );
   });
 
@@ -164,12 +169,12 @@ describe('Threat Stack sync into the graph', () => {
     expect(step?.status).toBe('failure');
     expect(step?.error?.code).toBe('PROVIDER_API_ERROR');
     expect(run.status).toBe('partial');
-    expect(changesOf(run, types.cve).deleted).toBe(0);
-    expect(changesOf(run, relationshipTypes.agentIdentifiedCve).deleted).toBe(0);
+    expect(changesOf(run, graphEntities.cve.type).deleted).toBe(0);
+    expect(changesOf(run, graphRelationships.threatstackAgentIdentifiedCve.type).deleted).toBe(0);
     const after = graphSnapshot(path);
     for (const [key, hash] of cvesBefore.relationships) {
       if (key.includes('|identified|')) expect(after.relationships.get(key)).toBe(hash);
     }
-    expect(changesOf(run, types.agent).deleted).toBe(5);
+    expect(changesOf(run, graphEntities.threatstackAgent.type).deleted).toBe(5);
   });
 });

@@ -2,31 +2,34 @@ import type { AttackCatalogue } from '../../attack/catalogue.ts';
 import { resolveTechniqueTag } from '../../attack/catalogue.ts';
 import { relationship } from '../../graph/keys.ts';
 import type { Entity, JsonValue, Properties, Relationship } from '../../graph/types.ts';
+import { graphEntities, graphRelationships } from '../../graph/vocabulary.ts';
 import type { TcAttribute, TcGroup, TcOwner, TcTag } from './types.ts';
 
 /** Pure converters from ThreatConnect objects to graph objects (DESIGN.md C4, C7). */
 
+/** The entity types this connector writes (names from the graph vocabulary). */
 export const tcTypes = {
-  account: 'threatconnect_account',
-  owner: 'threatconnect_owner',
-  adversary: 'threatconnect_adversary',
-  threat: 'threatconnect_threat',
-  technique: 'mitre_attack_technique',
+  account: graphEntities.threatconnectAccount.type,
+  owner: graphEntities.threatconnectOwner.type,
+  adversary: graphEntities.threatconnectAdversary.type,
+  threat: graphEntities.threatconnectThreat.type,
+  technique: graphEntities.mitreAttackTechnique.type,
 } as const;
 
+/** The relationship types this connector writes (names from the graph vocabulary). */
 export const tcRelationshipTypes = {
-  accountHasOwner: `${tcTypes.account}_has_${tcTypes.owner}`,
-  ownerOwnsAdversary: `${tcTypes.owner}_owns_${tcTypes.adversary}`,
-  adversaryUsesThreat: `${tcTypes.adversary}_uses_${tcTypes.threat}`,
-  adversaryUsesTechnique: `${tcTypes.adversary}_uses_${tcTypes.technique}`,
-  threatUsesTechnique: `${tcTypes.threat}_uses_${tcTypes.technique}`,
+  accountHasOwner: graphRelationships.threatconnectAccountHasOwner.type,
+  ownerOwnsAdversary: graphRelationships.threatconnectOwnerOwnsAdversary.type,
+  adversaryUsesThreat: graphRelationships.threatconnectAdversaryUsesThreat.type,
+  adversaryUsesTechnique: graphRelationships.threatconnectAdversaryUsesTechnique.type,
+  threatUsesTechnique: graphRelationships.threatconnectThreatUsesTechnique.type,
 } as const;
 
-export const accountKey = (host: string) => `threatconnect:account:${host.toLowerCase()}`;
-export const ownerKey = (id: number) => `threatconnect:owner:${id}`;
-export const adversaryKey = (id: number) => `threatconnect:adversary:${id}`;
-export const threatKey = (id: number) => `threatconnect:threat:${id}`;
-export const techniqueKey = (id: string) => `mitre:attack:${id.toUpperCase()}`;
+export const accountKey = graphEntities.threatconnectAccount.key;
+export const ownerKey = graphEntities.threatconnectOwner.key;
+export const adversaryKey = graphEntities.threatconnectAdversary.key;
+export const threatKey = graphEntities.threatconnectThreat.key;
+export const techniqueKey = graphEntities.mitreAttackTechnique.key;
 
 function epochMs(iso: string | undefined): number | null {
   if (!iso) return null;
@@ -38,7 +41,7 @@ export function toAccountEntity(host: string): Entity {
   return {
     _key: accountKey(host),
     _type: tcTypes.account,
-    _class: 'Account',
+    _class: graphEntities.threatconnectAccount.class,
     displayName: `ThreatConnect - ${host}`,
     properties: { host, vendor: 'ThreatConnect' },
   };
@@ -48,7 +51,7 @@ export function toOwnerEntity(owner: TcOwner): Entity {
   return {
     _key: ownerKey(owner.id),
     _type: tcTypes.owner,
-    _class: 'Organization',
+    _class: graphEntities.threatconnectOwner.class,
     displayName: owner.name,
     properties: { id: owner.id, name: owner.name, ownerType: owner.type },
     rawData: owner as JsonValue,
@@ -121,7 +124,7 @@ export function toAdversaryEntity(
   return {
     _key: adversaryKey(group.id),
     _type: tcTypes.adversary,
-    _class: 'ThreatActor',
+    _class: graphEntities.threatconnectAdversary.class,
     displayName: group.name,
     properties: { ...groupProperties(group, tags), ...attributeProperties(attributes) },
     rawData: group as JsonValue,
@@ -132,7 +135,7 @@ export function toThreatEntity(group: TcGroup, tags: ClassifiedTags): Entity {
   return {
     _key: threatKey(group.id),
     _type: tcTypes.threat,
-    _class: 'Threat',
+    _class: graphEntities.threatconnectThreat.class,
     displayName: group.name,
     properties: groupProperties(group, tags),
     rawData: group as JsonValue,
@@ -159,7 +162,7 @@ export function toTechniqueEntity(id: string, catalogue: AttackCatalogue): Entit
   return {
     _key: techniqueKey(id),
     _type: tcTypes.technique,
-    _class: 'Technique',
+    _class: graphEntities.mitreAttackTechnique.class,
     displayName: technique ? `${technique.id} - ${technique.fullName}` : id,
     properties: {
       techniqueId: id,

@@ -1,5 +1,6 @@
 import { relationship } from '../../graph/keys.ts';
 import type { Entity, JsonValue, Properties, Relationship } from '../../graph/types.ts';
+import { graphEntities, graphRelationships } from '../../graph/vocabulary.ts';
 import type { TsAgent, TsAlert, TsCve, TsEc2Instance } from './types.ts';
 
 /**
@@ -7,22 +8,23 @@ import type { TsAgent, TsAlert, TsCve, TsEc2Instance } from './types.ts';
  * JupiterOne conventions). No I/O; unit-tested on fixtures.
  */
 
+/** The entity types this connector writes (names from the graph vocabulary). */
 export const types = {
-  account: 'threatstack_account',
-  agent: 'threatstack_agent',
-  alert: 'threatstack_alert',
-  awsInstance: 'aws_instance',
-  server: 'server',
-  cve: 'cve',
+  account: graphEntities.threatstackAccount.type,
+  agent: graphEntities.threatstackAgent.type,
+  alert: graphEntities.threatstackAlert.type,
+  awsInstance: graphEntities.awsInstance.type,
+  server: graphEntities.server.type,
+  cve: graphEntities.cve.type,
 } as const;
 
-/** The agent→target relationship types, in one place for steps and tests. */
+/** The relationship types this connector writes (names from the graph vocabulary). */
 export const relationshipTypes = {
-  accountHasAgent: `${types.account}_has_${types.agent}`,
-  agentProtectsInstance: `${types.agent}_protects_${types.awsInstance}`,
-  agentProtectsServer: `${types.agent}_protects_${types.server}`,
-  agentIdentifiedCve: `${types.agent}_identified_${types.cve}`,
-  agentHasAlert: `${types.agent}_has_${types.alert}`,
+  accountHasAgent: graphRelationships.threatstackAccountHasAgent.type,
+  agentProtectsInstance: graphRelationships.threatstackAgentProtectsAwsInstance.type,
+  agentProtectsServer: graphRelationships.threatstackAgentProtectsServer.type,
+  agentIdentifiedCve: graphRelationships.threatstackAgentIdentifiedCve.type,
+  agentHasAlert: graphRelationships.threatstackAgentHasAlert.type,
 } as const;
 
 /** JupiterOne's hostname normalisation: first DNS label, lower-case, spaces → '-', only [a-z0-9-] kept. */
@@ -59,19 +61,14 @@ function compact(properties: Record<string, JsonValue | undefined>): Properties 
   return out;
 }
 
-export function accountKey(orgId: string): string {
-  return `threatstack:account:${orgId}`;
-}
-
-export function agentKey(agentId: string): string {
-  return `threatstack:agent:${agentId}`;
-}
+export const accountKey = graphEntities.threatstackAccount.key;
+export const agentKey = graphEntities.threatstackAgent.key;
 
 export function toAccountEntity(orgId: string, orgName: string): Entity {
   return {
     _key: accountKey(orgId),
     _type: types.account,
-    _class: 'Account',
+    _class: graphEntities.threatstackAccount.class,
     displayName: `Threat Stack - ${orgName}`,
     properties: { accountId: orgId, name: orgName, vendor: 'Threat Stack' },
   };
@@ -83,7 +80,7 @@ export function toAgentEntity(agent: TsAgent): Entity {
   return {
     _key: agentKey(agent.id),
     _type: types.agent,
-    _class: 'HostAgent',
+    _class: graphEntities.threatstackAgent.class,
     displayName: agent.name || agent.hostname || agent.id,
     properties: compact({
       id: agent.id,
@@ -111,13 +108,8 @@ export function toAgentEntity(agent: TsAgent): Entity {
   };
 }
 
-export function awsInstanceKey(instanceId: string): string {
-  return `aws:instance:${instanceId}`;
-}
-
-export function serverKey(normalizedHostname: string): string {
-  return `server:${normalizedHostname}`;
-}
+export const awsInstanceKey = graphEntities.awsInstance.key;
+export const serverKey = graphEntities.server.key;
 
 export function toAwsInstanceEntity(instance: TsEc2Instance): Entity {
   const tags = tagProperties(
@@ -126,7 +118,7 @@ export function toAwsInstanceEntity(instance: TsEc2Instance): Entity {
   return {
     _key: awsInstanceKey(instance.id),
     _type: types.awsInstance,
-    _class: 'Host',
+    _class: graphEntities.awsInstance.class,
     displayName: (tags['tag.Name'] as string | null | undefined) || instance.id,
     properties: compact({
       instanceId: instance.id,
@@ -163,7 +155,7 @@ export function toProtectedHost(
   const server: Entity = {
     _key: serverKey(hostname),
     _type: types.server,
-    _class: 'Host',
+    _class: graphEntities.server.class,
     displayName: hostname,
     properties: { hostname, fqdn: agent.hostname ?? null },
   };
@@ -177,9 +169,7 @@ export function accountHasAgent(orgId: string, agentId: string): Relationship {
   });
 }
 
-export function cveKey(cveNumber: string): string {
-  return cveNumber.toLowerCase();
-}
+export const cveKey = graphEntities.cve.key;
 
 export function toCveEntity(cve: TsCve): Entity {
   const name = cve.cveNumber.toUpperCase();
@@ -187,7 +177,7 @@ export function toCveEntity(cve: TsCve): Entity {
   return {
     _key: cveKey(cve.cveNumber),
     _type: types.cve,
-    _class: 'Vulnerability',
+    _class: graphEntities.cve.class,
     displayName: name,
     properties: compact({
       name,
@@ -220,15 +210,13 @@ export function agentIdentifiedCve(agentId: string, cve: TsCve): Relationship {
   );
 }
 
-export function alertKey(alertId: string): string {
-  return `threatstack:alert:${alertId}`;
-}
+export const alertKey = graphEntities.threatstackAlert.key;
 
 export function toAlertEntity(alert: TsAlert): Entity {
   return {
     _key: alertKey(alert.id),
     _type: types.alert,
-    _class: 'Finding',
+    _class: graphEntities.threatstackAlert.class,
     displayName: alert.title || alert.id,
     properties: compact({
       id: alert.id,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { chunk, type Driver, maxParamsPerStatement, placeholderRows } from '../driver.ts';
-import type { TypeChanges } from '../types.ts';
+import type { GraphKind, TypeChanges, WriteCounts } from '../types.ts';
 
 const changeRowSchema = z.object({
   kind: z.enum(['entity', 'relationship']),
@@ -43,6 +43,26 @@ export async function recordChanges(
       );
     }
   });
+}
+
+/**
+ * Adds one write's created/updated counts to the run's change log (a row per type, started at
+ * zero). Called inside the write's transaction, so the log never disagrees with the graph.
+ */
+export async function addChanges(
+  tx: Driver,
+  runId: string,
+  kind: GraphKind,
+  counts: WriteCounts,
+): Promise<void> {
+  for (const [type, { created, updated }] of Object.entries(counts)) {
+    await tx.run(
+      `INSERT INTO sync_changes (run_id, kind, type, created, updated, deleted) VALUES (?, ?, ?, ?, ?, 0)
+       ON CONFLICT (run_id, kind, type) DO UPDATE SET created = sync_changes.created + excluded.created,
+         updated = sync_changes.updated + excluded.updated`,
+      [runId, kind, type, created, updated],
+    );
+  }
 }
 
 /** The run's change log, ordered by kind then type. */

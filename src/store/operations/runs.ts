@@ -10,6 +10,7 @@ const runStatuses = [
   'partial',
   'failure',
   'aborted',
+  'interrupted',
 ] as const satisfies readonly RunStatus[];
 
 const runRowSchema = z.object({

@@ -2,6 +2,7 @@ import type { Entity } from '../../graph/types.ts';
 import { entityContentHash } from '../content-hash.ts';
 import type { Driver } from '../driver.ts';
 import { toJsonColumn } from '../rows.ts';
+import { sanitizeEntity } from '../sanitize.ts';
 import type { WriteCounts } from '../types.ts';
 import { type GraphTableSpec, writeGraphRows } from './writeGraphRows.ts';
 
@@ -38,7 +39,8 @@ const entityTable: GraphTableSpec<Entity> = {
 /**
  * Upserts one integration's entities for a run (see `GraphStore.writeEntities`): new keys are
  * created, changed content is rewritten keeping `first_seen_at`, unchanged rows are not written,
- * other integrations' keys are skipped; every written or unchanged key is marked seen.
+ * other integrations' keys are skipped; every written or unchanged key is marked seen. Text is
+ * sanitized first (see `sanitizeEntity`), so the hash and the row are of what is stored.
  */
 export function writeEntities(
   driver: Driver,
@@ -47,5 +49,5 @@ export function writeEntities(
   entities: readonly Entity[],
   at: string,
 ): Promise<WriteCounts> {
-  return writeGraphRows(driver, entityTable, runId, integrationId, entities, at);
+  return writeGraphRows(driver, entityTable, runId, integrationId, entities.map(sanitizeEntity), at);
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { chunk, type Driver, maxParamsPerStatement, placeholderRows, type SqlValue } from '../driver.ts';
 import type { GraphKind, WriteCounts } from '../types.ts';
+import { addChanges } from './changes.ts';
 
 /** How one graph table is written: its columns and how an item becomes a row. */
 export interface GraphTableSpec<T extends { _key: string; _type: string }> {
@@ -27,7 +28,8 @@ interface Existing {
  * Upserts one integration's batch in one transaction, set-based: per slice one lookup of the
  * existing (hash, owner), one multi-row upsert of the new and changed rows, one multi-row insert
  * of the seen keys. Duplicate keys keep the last item. A key owned by another integration is
- * neither written, counted nor marked seen. Returns created/updated counts for every type in the batch.
+ * neither written, counted nor marked seen. The counts are added to the run's change log in the
+ * same transaction. Returns created/updated counts for every type in the batch.
  */
 export async function writeGraphRows<T extends { _key: string; _type: string }>(
   driver: Driver,
@@ -46,6 +48,7 @@ export async function writeGraphRows<T extends { _key: string; _type: string }>(
     for (const slice of chunk(latest, rowsPerSlice)) {
       await writeSlice(tx, spec, { runId, integrationId, at }, slice, counts);
     }
+    await addChanges(tx, runId, spec.kind, counts);
   });
   return counts;
 }

@@ -2,6 +2,7 @@ import type { Relationship } from '../../graph/types.ts';
 import { relationshipContentHash } from '../content-hash.ts';
 import type { Driver } from '../driver.ts';
 import { toJsonColumn } from '../rows.ts';
+import { sanitizeRelationship } from '../sanitize.ts';
 import type { WriteCounts } from '../types.ts';
 import { type GraphTableSpec, writeGraphRows } from './writeGraphRows.ts';
 
@@ -50,5 +51,12 @@ export function writeRelationships(
   relationships: readonly Relationship[],
   at: string,
 ): Promise<WriteCounts> {
-  return writeGraphRows(driver, relationshipTable, runId, integrationId, relationships, at);
+  return writeGraphRows(
+    driver,
+    relationshipTable,
+    runId,
+    integrationId,
+    relationships.map(sanitizeRelationship),
+    at,
+  );
 }

@@ -1,0 +1,67 @@
+import { VigilError } from '../errors.ts';
+import type { Entity, JsonValue, Properties, Relationship } from '../graph/types.ts';
+
+/** How deep JSON may nest in properties and raw data (vendor objects nest a handful of levels). */
+export const maxJsonDepth = 256;
+
+const nul = String.fromCharCode(0);
+const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * Text as both databases can store it: NUL characters removed (PostgreSQL refuses them in text
+ * and jsonb) and lone UTF-16 surrogates replaced by U+FFFD (they have no UTF-8 form).
+ */
+export function sanitizeText(text: string): string {
+  return text.replaceAll(nul, '').replace(loneSurrogate, '\uFFFD');
+}
+
+function tooDeep(owner: string): VigilError {
+  return new VigilError(
+    'PROVIDER_RESPONSE_INVALID',
+    `The data of ${owner} nests deeper than ${maxJsonDepth} levels and cannot be stored.`,
+    { hint: 'The vendor returned an object of an unexpected shape; the rest of the sync is unaffected.' },
+  );
+}
+
+/** A JSON value with every string and object key sanitized; PROVIDER_RESPONSE_INVALID when it nests too deep. */
+function sanitizeJson(value: JsonValue, owner: string, depth = 0): JsonValue {
+  if (typeof value === 'string') return sanitizeText(value);
+  if (value === null || typeof value !== 'object') return value;
+  if (depth >= maxJsonDepth) throw tooDeep(owner);
+  if (Array.isArray(value)) return value.map((item) => sanitizeJson(item, owner, depth + 1));
+  return sanitizeObject(value, owner, depth);
+}
+
+function sanitizeObject(value: { [key: string]: JsonValue }, owner: string, depth: number): Properties {
+  // fromEntries defines own properties, so a `__proto__` key stays a key.
+  return Object.fromEntries(
+    Object.entries(value).map(([key, item]) => [sanitizeText(key), sanitizeJson(item, owner, depth + 1)]),
+  );
+}
+
+/** An entity as it is hashed and stored: every text sanitized, JSON depth checked. */
+export function sanitizeEntity(entity: Entity): Entity {
+  const owner = `entity ${sanitizeText(entity._key)}`;
+  return {
+    _key: sanitizeText(entity._key),
+    _type: sanitizeText(entity._type),
+    _class: sanitizeText(entity._class),
+    displayName: sanitizeText(entity.displayName),
+    properties: sanitizeObject(entity.properties, owner, 0),
+    ...(entity.rawData === undefined ? {} : { rawData: sanitizeJson(entity.rawData, owner) }),
+  };
+}
+
+/** A relationship as it is hashed and stored: every text sanitized, JSON depth checked. */
+export function sanitizeRelationship(relationship: Relationship): Relationship {
+  return {
+    _key: sanitizeText(relationship._key),
+    _type: sanitizeText(relationship._type),
+    _class: sanitizeText(relationship._class),
+    fromKey: sanitizeText(relationship.fromKey),
+    toKey: sanitizeText(relationship.toKey),
+    fromType: sanitizeText(relationship.fromType),
+    toType: sanitizeText(relationship.toType),
+    properties: sanitizeObject(relationship.properties, `relationship ${sanitizeText(relationship._key)}`, 0),
+  };
+}
