@@ -56,13 +56,13 @@ export class BufferedWriter implements StepWriter {
 
   async entities(batch: Entity[]): Promise<void> {
     assertDeclared(this.step, this.step.entityTypes, batch, 'entity');
-    this.pending.entity.push(...batch);
+    for (const entity of batch) this.pending.entity.push(entity);
     if (this.pending.entity.length >= FLUSH_AT) await this.flushKind('entity');
   }
 
   async relationships(batch: Relationship[]): Promise<void> {
     assertDeclared(this.step, this.step.relationshipTypes, batch, 'relationship');
-    this.pending.relationship.push(...batch);
+    for (const relationship of batch) this.pending.relationship.push(relationship);
     if (this.pending.relationship.length >= FLUSH_AT) await this.flushKind('relationship');
   }
 

@@ -7,7 +7,7 @@ export async function collectPages<T>(
   const items: T[] = [];
   let count = 0;
   for await (const page of pages) {
-    items.push(...page);
+    for (const item of page) items.push(item);
     count++;
   }
   return { items, pages: count };
