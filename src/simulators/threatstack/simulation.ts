@@ -4,6 +4,7 @@ import { FaultInjector } from '../common/faults.ts';
 import { randomFor } from '../common/random.ts';
 import { RollingWindowLimiter } from '../common/rate-limit.ts';
 import { applyChurn, type ChurnRequest, type ChurnResult } from './churn.ts';
+import { type CveAgentsMode, formatCveAgentsMode, listedAgentCount } from './cve-agents.ts';
 import { HawkVerifier } from './hawk-auth.ts';
 import { Directory } from './identity.ts';
 import type { ThreatStackSimOptions } from './options.ts';
@@ -34,6 +35,10 @@ export class ThreatStackSimulation {
   readonly verifier: HawkVerifier;
   readonly webhooks: WebhookDispatcher;
   readonly requestsByStatus = new Map<number, number>();
+  /** API requests per route: method and route pattern, e.g. `GET /v2/vulnerabilities/{cve}/servers`. */
+  readonly requestsByRoute = new Map<string, number>();
+  /** How `/v2/vulnerabilities` lists `agents[]` now (the admin API may change it at run time). */
+  cveAgents: CveAgentsMode;
   private readonly orgs = new Map<string, OrgData>();
   private churnRuns = 0;
 
@@ -42,6 +47,7 @@ export class ThreatStackSimulation {
     deps: SimulationDeps = {},
   ) {
     this.clock = new SimClock(deps.now);
+    this.cveAgents = options.cveAgents;
     const anchorMs = Math.floor(this.clock.now() / 3_600_000) * 3_600_000;
     this.directory = new Directory(options.seed, anchorMs);
     const dismissers = this.directory.activeMembers(this.directory.primary.id).map((m) => m.user.email);
@@ -96,8 +102,10 @@ export class ThreatStackSimulation {
     return this.orgs.has(orgId);
   }
 
-  countRequest(status: number): void {
+  /** Counts one API request by its answer's status and by its route (`GET (no route)` when none matched). */
+  countRequest(status: number, route: string): void {
     this.requestsByStatus.set(status, (this.requestsByStatus.get(status) ?? 0) + 1);
+    this.requestsByRoute.set(route, (this.requestsByRoute.get(route) ?? 0) + 1);
   }
 
   churn(orgId: string, request: ChurnRequest): ChurnResult {
@@ -121,7 +129,8 @@ export class ThreatStackSimulation {
       if (data.vulnerabilities.cve(j).isSuppressed) suppressed++;
     }
     const now = this.clock.now();
-    const requests = Object.fromEntries([...this.requestsByStatus].sort(([a], [b]) => a - b));
+    const byStatus = Object.fromEntries([...this.requestsByStatus].sort(([a], [b]) => a - b));
+    const byRoute = Object.fromEntries([...this.requestsByRoute].sort(([a], [b]) => a.localeCompare(b)));
     return {
       organization: data.org,
       now: new Date(now).toISOString(),
@@ -137,8 +146,30 @@ export class ThreatStackSimulation {
       rules: data.rules.allRules().length,
       members: this.directory.activeMembers(orgId).length,
       actions: data.detection.actions.length,
-      requests: { total: [...this.requestsByStatus.values()].reduce((a, b) => a + b, 0), byStatus: requests },
+      requests: { total: [...this.requestsByStatus.values()].reduce((a, b) => a + b, 0), byStatus, byRoute },
       faultsInjected: this.faults.injected,
     };
+  }
+
+  /**
+   * Ground truth of the findings: every CVE currently listed, with all its affected agents and
+   * how many of them its `agents[]` shows in the current `cveAgents` mode (null: key left out).
+   */
+  findings(orgId: string): {
+    cveAgents: string;
+    cves: Array<{ cveNumber: string; agentIds: string[]; listed: number | null }>;
+  } {
+    const { vulnerabilities, agents } = this.orgData(orgId);
+    const cves = [];
+    for (let j = 0; j < vulnerabilities.cveCount; j++) {
+      const affected = vulnerabilities.agentsOf(j);
+      if (affected.length === 0) continue;
+      cves.push({
+        cveNumber: vulnerabilities.cve(j).cveNumber,
+        agentIds: Array.from(affected, (i) => agents.id(i)),
+        listed: listedAgentCount(this.cveAgents, affected.length),
+      });
+    }
+    return { cveAgents: formatCveAgentsMode(this.cveAgents), cves };
   }
 }
