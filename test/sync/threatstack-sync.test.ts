@@ -173,3 +173,110 @@ describe('Threat Stack sync into the graph', () => {
     expect(changesOf(run, types.agent).deleted).toBe(5);
   });
 });
+
+interface Findings {
+  cves: Array<{ cveNumber: string; agentIds: string[]; listed: number | null }>;
+}
+
+type RouteCounts = Record<string, number>;
+
+const LIST_CVES = 'GET /v2/vulnerabilities';
+const CVE_SERVERS = 'GET /v2/vulnerabilities/{cve}/servers';
+
+async function routeCounts(h: SimHarness): Promise<RouteCounts> {
+  return (await admin<{ requests: { byRoute: RouteCounts } }>(h.sim.url, 'GET', '/_sim/stats')).json.requests
+    .byRoute;
+}
+
+/**
+ * What an exact client must read for the findings, given what the listing shows: every CVE page,
+ * then every /servers page of the CVEs whose agents[] is absent or as long as the longest (a list
+ * that long may have been cut: nothing in the API says otherwise), and — for comparison — the
+ * oracle's bound, which knows which lists were really cut.
+ */
+function expectedFindingRequests(findings: Findings): { lists: number; servers: number; oracle: number } {
+  const pages = (n: number) => Math.max(1, Math.ceil(n / 100));
+  const lengths = findings.cves.flatMap((c) => (c.listed === null ? [] : [c.listed]));
+  const longest = Math.max(-1, ...lengths);
+  const unproven = findings.cves.filter((c) => c.listed === null || c.listed === longest);
+  const cut = findings.cves.filter((c) => c.listed === null || c.listed < c.agentIds.length);
+  const servers = unproven.reduce((sum, c) => sum + pages(c.agentIds.length), 0);
+  const lists = pages(findings.cves.length);
+  return { lists, servers, oracle: lists + cut.reduce((sum, c) => sum + pages(c.agentIds.length), 0) };
+}
+
+function identifiedKeys(path: string): string[] {
+  return [...graphSnapshot(path).relationships.keys()].filter((k) => k.includes('|identified|')).sort();
+}
+
+describe('Threat Stack sync: findings exact whatever the vendor does to agents[]', () => {
+  let h: SimHarness;
+  const disposers: Array<() => Promise<void>> = [];
+  beforeAll(async () => {
+    h = await startSim({ agents: 300, cves: 50, findingsPerAgent: 4, alerts: 20 });
+  });
+  afterAll(() => h.close());
+  afterEach(async () => {
+    await admin(h.sim.url, 'PUT', '/_sim/cve-agents', { mode: 'full' });
+    for (const dispose of disposers.splice(0)) await dispose();
+  });
+
+  async function findingsIn(mode: string): Promise<Findings> {
+    await admin(h.sim.url, 'PUT', '/_sim/cve-agents', { mode });
+    return (await admin<Findings>(h.sim.url, 'GET', '/_sim/findings')).json;
+  }
+
+  it.each(['full', 'cap:5', 'cap:120', 'cap:0', 'absent'])(
+    'in mode %s: IDENTIFIED equals the ground truth, at exactly the expected requests',
+    async (mode) => {
+      const findings = await findingsIn(mode);
+      const { store, path, dispose } = await tempStore();
+      disposers.push(dispose);
+      const before = await routeCounts(h);
+      const run = await syncOnce(h, store);
+      const after = await routeCounts(h);
+      expect(run.status).toBe('success');
+      const truth = findings.cves.flatMap((c) =>
+        c.agentIds.map((id) => `threatstack:agent:${id}|identified|${c.cveNumber.toLowerCase()}`),
+      );
+      expect(identifiedKeys(path)).toEqual(truth.sort());
+      const expected = expectedFindingRequests(findings);
+      const made = (route: string) => (after[route] ?? 0) - (before[route] ?? 0);
+      expect({ lists: made(LIST_CVES), servers: made(CVE_SERVERS) }).toEqual({
+        lists: expected.lists,
+        servers: expected.servers,
+      });
+      expect(made(LIST_CVES) + made(CVE_SERVERS)).toBeGreaterThanOrEqual(expected.oracle);
+      expect(run.requests.retries).toBe(0);
+      const sum = Object.keys(after).reduce((total, route) => total + made(route), 0);
+      expect(sum).toBe(run.requests.requests);
+    },
+  );
+
+  it('pages /servers for every CVE only when agents[] is absent, for the longest lists otherwise', async () => {
+    const full = expectedFindingRequests(await findingsIn('full'));
+    const capped = expectedFindingRequests(await findingsIn('cap:5'));
+    const absent = expectedFindingRequests(await findingsIn('absent'));
+    expect(full.servers).toBeLessThan(capped.servers);
+    expect(capped.servers).toBeLessThan(absent.servers);
+    expect(absent.servers).toBe(absent.oracle - absent.lists);
+  });
+
+  it('a change of mode between two syncs changes nothing in the graph', async () => {
+    const { store, path, dispose } = await tempStore();
+    disposers.push(dispose);
+    await findingsIn('full');
+    await syncOnce(h, store);
+    const graph = graphSnapshot(path);
+    for (const mode of ['cap:2', 'absent', 'cap:0']) {
+      await findingsIn(mode);
+      const run = await syncOnce(h, store);
+      expect(changesOf(run, relationshipTypes.agentIdentifiedCve)).toMatchObject({
+        created: 0,
+        updated: 0,
+        deleted: 0,
+      });
+      expect(graphSnapshot(path).relationships).toEqual(graph.relationships);
+    }
+  });
+});
