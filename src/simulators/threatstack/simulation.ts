@@ -4,12 +4,18 @@ import { FaultInjector } from '../common/faults.ts';
 import { randomFor } from '../common/random.ts';
 import { RollingWindowLimiter } from '../common/rate-limit.ts';
 import { applyChurn, type ChurnRequest, type ChurnResult } from './churn.ts';
-import { type CveAgentsMode, formatCveAgentsMode, listedAgentCount } from './cve-agents.ts';
+import {
+  type CveAgentsMode,
+  type FindingRequestBounds,
+  findingRequestBounds,
+  formatCveAgentsMode,
+  listedAgentCount,
+} from './cve-agents.ts';
 import { HawkVerifier } from './hawk-auth.ts';
 import { Directory } from './identity.ts';
 import type { ThreatStackSimOptions } from './options.ts';
 import { generateOrgData, type OrgData } from './org-data.ts';
-import { PageTokens } from './pagination.ts';
+import { PAGE_SIZE, PageTokens } from './pagination.ts';
 import { type DeliveryOptions, defaultDeliveryOptions, WebhookDispatcher } from './webhook.ts';
 
 /** Seams a test can replace: the base clock and the sleep used between webhook retries. */
@@ -153,10 +159,12 @@ export class ThreatStackSimulation {
 
   /**
    * Ground truth of the findings: every CVE currently listed, with all its affected agents and
-   * how many of them its `agents[]` shows in the current `cveAgents` mode (null: key left out).
+   * how many of them its `agents[]` shows in the current `cveAgents` mode (null: key left out),
+   * and the fewest requests that read them exactly.
    */
   findings(orgId: string): {
     cveAgents: string;
+    requestBounds: FindingRequestBounds;
     cves: Array<{ cveNumber: string; agentIds: string[]; listed: number | null }>;
   } {
     const { vulnerabilities, agents } = this.orgData(orgId);
@@ -170,6 +178,11 @@ export class ThreatStackSimulation {
         listed: listedAgentCount(this.cveAgents, affected.length),
       });
     }
-    return { cveAgents: formatCveAgentsMode(this.cveAgents), cves };
+    const counts = cves.map((c) => ({ affected: c.agentIds.length, listed: c.listed }));
+    return {
+      cveAgents: formatCveAgentsMode(this.cveAgents),
+      requestBounds: findingRequestBounds(counts, PAGE_SIZE),
+      cves,
+    };
   }
 }
