@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SyncReport } from '../src/cli/sync.ts';
 import { mb, runVigil, startVigil } from './processes.ts';
+import { benchCveAgentModes } from './sync-cve-agents.ts';
 
 interface Scale {
   agents: number;
@@ -118,6 +119,7 @@ async function benchScale(scale: Scale): Promise<void> {
 export async function run(): Promise<void> {
   if (process.env.VIGIL_BENCH_SCALE !== 'large') {
     await benchScale({ agents: 10_000, findingsPerAgent: 10, cves: 2_000, alerts: 2_000 });
+    await benchCveAgentModes({ agents: 10_000, findingsPerAgent: 10, cves: 2_000 });
   }
   await benchScale({ agents: 100_000, findingsPerAgent: 10, cves: 5_000, alerts: 10_000 });
 }
