@@ -112,6 +112,8 @@ export function threatStackSteps(config: ThreatStackSyncConfig): Step[] {
       entityTypes: [types.cve],
       relationshipTypes: [relationshipTypes.agentIdentifiedCve],
       dependsOn: [stepIds.agents],
+      // Each CVE's agents[] is used as it comes; /servers is read for the CVEs whose list is absent
+      // and, at the end, for those whose list may have been cut (see LongestAgentLists).
       async execute(context) {
         const longest = new LongestAgentLists();
         for await (const page of context.client.iterateVulnerabilities()) {
@@ -151,7 +153,10 @@ export function threatStackSteps(config: ThreatStackSyncConfig): Step[] {
   ];
 }
 
-/** IDENTIFIED relationships of one CVE to the given agents, mapped a slice at a time (a CVE found on most of a large fleet never becomes one huge array). */
+/**
+ * IDENTIFIED relationships of one CVE to the given agents, mapped a slice at a time (so a CVE
+ * found on most of a large fleet never becomes one huge array).
+ */
 async function writeIdentified(context: Context, cve: TsCve, agents: TsVulnerableServer[]): Promise<void> {
   for (let i = 0; i < agents.length; i += RELATIONSHIP_BATCH) {
     const slice = agents.slice(i, i + RELATIONSHIP_BATCH);
@@ -161,7 +166,7 @@ async function writeIdentified(context: Context, cve: TsCve, agents: TsVulnerabl
   }
 }
 
-/** IDENTIFIED relationships of one CVE from every page of its /servers, but for the agents already written. */
+/** IDENTIFIED relationships of one CVE from every page of its `/servers`, but for the agents in `written`. */
 async function writeServersOf(context: Context, cve: TsCve, written: ReadonlySet<string>): Promise<void> {
   for await (const servers of context.client.iterateVulnerableServers(cve.cveNumber)) {
     await writeIdentified(
