@@ -174,8 +174,14 @@ describe('Threat Stack sync into the graph', () => {
   });
 });
 
+interface FindingRequests {
+  listPages: number;
+  serverPages: number;
+  oracleServerPages: number;
+}
+
 interface Findings {
-  requestBounds: { listPages: number; serverPages: number; oracleServerPages: number };
+  requestBounds: FindingRequests;
   cves: Array<{ cveNumber: string; agentIds: string[]; listed: number | null }>;
 }
 
@@ -205,9 +211,12 @@ describe('Threat Stack sync: findings exact whatever the vendor does to agents[]
     for (const dispose of disposers.splice(0)) await dispose();
   });
 
+  /** The ground-truth findings once the simulator is in `mode`, with the request bounds of /_sim/stats. */
   async function findingsIn(mode: string): Promise<Findings> {
     await admin(h.sim.url, 'PUT', '/_sim/cve-agents', { mode });
-    return (await admin<Findings>(h.sim.url, 'GET', '/_sim/findings')).json;
+    const { cves } = (await admin<Findings>(h.sim.url, 'GET', '/_sim/findings')).json;
+    const stats = await admin<{ findingRequests: FindingRequests }>(h.sim.url, 'GET', '/_sim/stats');
+    return { cves, requestBounds: stats.json.findingRequests };
   }
 
   it.each(['full', 'cap:5', 'cap:120', 'cap:0', 'absent'])(

@@ -6,7 +6,6 @@ import { RollingWindowLimiter } from '../common/rate-limit.ts';
 import { applyChurn, type ChurnRequest, type ChurnResult } from './churn.ts';
 import {
   type CveAgentsMode,
-  type FindingRequestBounds,
   findingRequestBounds,
   formatCveAgentsMode,
   listedAgentCount,
@@ -127,11 +126,12 @@ export class ThreatStackSimulation {
     for (let i = 0; i < data.agents.size; i++) {
       if (data.agents.isPresent(i) && data.agents.hasInstance(i)) withInstance++;
     }
-    let cves = 0;
     let suppressed = 0;
+    const listed: Array<{ affected: number; listed: number | null }> = [];
     for (let j = 0; j < data.vulnerabilities.cveCount; j++) {
-      if (data.vulnerabilities.agentsOf(j).length === 0) continue;
-      cves++;
+      const affected = data.vulnerabilities.agentsOf(j).length;
+      if (affected === 0) continue;
+      listed.push({ affected, listed: listedAgentCount(this.cveAgents, affected) });
       if (data.vulnerabilities.cve(j).isSuppressed) suppressed++;
     }
     const now = this.clock.now();
@@ -142,8 +142,9 @@ export class ThreatStackSimulation {
       now: new Date(now).toISOString(),
       agents: { ...agents, withInstance, withoutInstance: agents.total - withInstance },
       ec2: data.ec2.counts(),
-      cves: { total: cves, suppressed },
+      cves: { total: listed.length, suppressed },
       findings: data.vulnerabilities.findingCount(),
+      findingRequests: findingRequestBounds(listed, PAGE_SIZE),
       alerts: {
         ...data.alerts.counts(now),
         ...(alertsSinceMs === undefined ? {} : { since: data.alerts.counts(now, alertsSinceMs) }),
@@ -159,12 +160,10 @@ export class ThreatStackSimulation {
 
   /**
    * Ground truth of the findings: every CVE currently listed, with all its affected agents and
-   * how many of them its `agents[]` shows in the current `cveAgents` mode (null: key left out),
-   * and the fewest requests that read them exactly.
+   * how many of them its `agents[]` shows in the current `cveAgents` mode (null: key left out).
    */
   findings(orgId: string): {
     cveAgents: string;
-    requestBounds: FindingRequestBounds;
     cves: Array<{ cveNumber: string; agentIds: string[]; listed: number | null }>;
   } {
     const { vulnerabilities, agents } = this.orgData(orgId);
@@ -178,11 +177,6 @@ export class ThreatStackSimulation {
         listed: listedAgentCount(this.cveAgents, affected.length),
       });
     }
-    const counts = cves.map((c) => ({ affected: c.agentIds.length, listed: c.listed }));
-    return {
-      cveAgents: formatCveAgentsMode(this.cveAgents),
-      requestBounds: findingRequestBounds(counts, PAGE_SIZE),
-      cves,
-    };
+    return { cveAgents: formatCveAgentsMode(this.cveAgents), cves };
   }
 }
