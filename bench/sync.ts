@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SyncReport } from '../src/cli/sync.ts';
 import { mb, runVigil, startVigil } from './processes.ts';
+import { benchCveAgentModes } from './sync-cve-agents.ts';
 
 interface Scale {
   agents: number;
@@ -16,19 +17,24 @@ interface SimStats {
   ec2: { total: number };
   cves: { total: number };
   findings: number;
+  findingRequests: { serverPages: number };
   alerts: { since: { active: number; dismissed: number } };
 }
 
 const pages = (items: number) => Math.ceil(items / 100);
 const ALERT_DAYS = 60;
 
-/** Sum over lists of ⌈items / 100⌉: the fewest requests that can read every list once. */
+/**
+ * Sum over lists of ⌈items / 100⌉: the fewest requests that can read every list once, with the
+ * `/servers` pages of the CVEs whose agents[] may have been cut (see `/_sim/stats` findingRequests).
+ */
 function lowerBound(stats: SimStats): number {
   return (
     pages(stats.agents.online) +
     pages(stats.agents.offline) +
     pages(stats.ec2.total) +
     pages(stats.cves.total) +
+    stats.findingRequests.serverPages +
     pages(stats.alerts.since.active) +
     pages(stats.alerts.since.dismissed)
   );
@@ -118,6 +124,7 @@ async function benchScale(scale: Scale): Promise<void> {
 export async function run(): Promise<void> {
   if (process.env.VIGIL_BENCH_SCALE !== 'large') {
     await benchScale({ agents: 10_000, findingsPerAgent: 10, cves: 2_000, alerts: 2_000 });
+    await benchCveAgentModes({ agents: 10_000, findingsPerAgent: 10, cves: 2_000 });
   }
   await benchScale({ agents: 100_000, findingsPerAgent: 10, cves: 5_000, alerts: 10_000 });
 }

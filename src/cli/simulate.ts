@@ -6,6 +6,7 @@ import { createLogger } from '../log.ts';
 import { parseFaultSpec } from '../simulators/common/faults.ts';
 import { isApiRoot, type TagStyle, tagStyles } from '../simulators/threatconnect/options.ts';
 import { startThreatConnectSimulator } from '../simulators/threatconnect/server.ts';
+import { type CveAgentsMode, parseCveAgentsMode } from '../simulators/threatstack/cve-agents.ts';
 import { startThreatStackSimulator } from '../simulators/threatstack/server.ts';
 
 /** Parses a numeric flag, naming the flag and the allowed range when the value is wrong. */
@@ -41,6 +42,18 @@ function choiceFlag<T extends string>(flag: string, raw: string, allowed: readon
 /** Parses `--rate-limit N-per-minute|N|0`. */
 function rateLimitFlag(raw: string): number {
   return numberFlag('--rate-limit', raw.replace(/-per-minute$/, ''), { min: 0, max: 1_000_000 });
+}
+
+/** Parses `--cve-agents full|cap:N|absent`. */
+function cveAgentsFlag(raw: string): CveAgentsMode {
+  const mode = parseCveAgentsMode(raw);
+  if (mode === null) {
+    throw new VigilError(
+      'INPUT_INVALID',
+      `--cve-agents must be full, cap:N (N a whole number, e.g. cap:50) or absent, not '${raw}'.`,
+    );
+  }
+  return mode;
 }
 
 /** Writes the start-up JSON where a test harness or the demo can read it; it holds secrets, so 0600. */
@@ -147,7 +160,12 @@ function registerThreatStack(simulate: Command): void {
     .option('--cves <n>', 'size of the CVE catalogue', '400')
     .option('--findings-per-agent <n>', 'CVE findings per agent', '8')
     .option('--alerts <n>', 'seeded alerts over the last 30 days', '300')
-    .option('--detection-latency <seconds>', 'delay between an action and the alert it raises', '30');
+    .option('--detection-latency <seconds>', 'delay between an action and the alert it raises', '30')
+    .option(
+      '--cve-agents <mode>',
+      "each CVE's agents[] in /v2/vulnerabilities: full, cap:N (first N) or absent (fidelity switch)",
+      'full',
+    );
   withServerOptions(command, { default: '200', per: 'organization' }).action(async (flags) => {
     const options = {
       ...serverOptions(flags),
@@ -161,6 +179,7 @@ function registerThreatStack(simulate: Command): void {
         max: 86_400,
         integer: false,
       }),
+      cveAgents: cveAgentsFlag(flags.cveAgents),
     };
     await runSimulator(
       flags,

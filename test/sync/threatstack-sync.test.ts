@@ -178,3 +178,106 @@ describe('Threat Stack sync into the graph', () => {
     expect(changesOf(run, graphEntities.threatstackAgent.type).deleted).toBe(5);
   });
 });
+
+interface FindingRequests {
+  listPages: number;
+  serverPages: number;
+  oracleServerPages: number;
+}
+
+interface Findings {
+  requestBounds: FindingRequests;
+  cves: Array<{ cveNumber: string; agentIds: string[]; listed: number | null }>;
+}
+
+type RouteCounts = Record<string, number>;
+
+const LIST_CVES = 'GET /v2/vulnerabilities';
+const CVE_SERVERS = 'GET /v2/vulnerabilities/{cve}/servers';
+
+async function routeCounts(h: SimHarness): Promise<RouteCounts> {
+  return (await admin<{ requests: { byRoute: RouteCounts } }>(h.sim.url, 'GET', '/_sim/stats')).json.requests
+    .byRoute;
+}
+
+function identifiedKeys(path: string): string[] {
+  return [...graphSnapshot(path).relationships.keys()].filter((k) => k.includes('|identified|')).sort();
+}
+
+describe('Threat Stack sync: findings exact whatever the vendor does to agents[]', () => {
+  let h: SimHarness;
+  const disposers: Array<() => Promise<void>> = [];
+  beforeAll(async () => {
+    h = await startSim({ agents: 300, cves: 50, findingsPerAgent: 4, alerts: 20 });
+  });
+  afterAll(() => h.close());
+  afterEach(async () => {
+    await admin(h.sim.url, 'PUT', '/_sim/cve-agents', { mode: 'full' });
+    for (const dispose of disposers.splice(0)) await dispose();
+  });
+
+  /** The ground-truth findings once the simulator is in `mode`, with the request bounds of /_sim/stats. */
+  async function findingsIn(mode: string): Promise<Findings> {
+    await admin(h.sim.url, 'PUT', '/_sim/cve-agents', { mode });
+    const { cves } = (await admin<Findings>(h.sim.url, 'GET', '/_sim/findings')).json;
+    const stats = await admin<{ findingRequests: FindingRequests }>(h.sim.url, 'GET', '/_sim/stats');
+    return { cves, requestBounds: stats.json.findingRequests };
+  }
+
+  it.each(['full', 'cap:5', 'cap:120', 'cap:0', 'absent'])(
+    'in mode %s: IDENTIFIED equals the ground truth, at exactly the expected requests',
+    async (mode) => {
+      const findings = await findingsIn(mode);
+      const { store, path, dispose } = await tempStore();
+      disposers.push(dispose);
+      const before = await routeCounts(h);
+      const run = await syncOnce(h, store);
+      const after = await routeCounts(h);
+      expect(run.status).toBe('success');
+      const truth = findings.cves.flatMap((c) =>
+        c.agentIds.map((id) => `threatstack:agent:${id}|identified|${c.cveNumber.toLowerCase()}`),
+      );
+      expect(identifiedKeys(path)).toEqual(truth.sort());
+      // The lower bound of an exact client: every CVE page, and the /servers pages of the CVEs
+      // whose agents[] is absent or as long as the longest (those may have been cut).
+      const { listPages, serverPages, oracleServerPages } = findings.requestBounds;
+      const made = (route: string) => (after[route] ?? 0) - (before[route] ?? 0);
+      expect({ lists: made(LIST_CVES), servers: made(CVE_SERVERS) }).toEqual({
+        lists: listPages,
+        servers: serverPages,
+      });
+      expect(made(CVE_SERVERS)).toBeGreaterThanOrEqual(oracleServerPages);
+      expect(run.requests.retries).toBe(0);
+      const sum = Object.keys(after).reduce((total, route) => total + made(route), 0);
+      expect(sum).toBe(run.requests.requests);
+    },
+  );
+
+  it('reads /servers of every CVE only when agents[] is absent, of the longest lists otherwise', async () => {
+    const full = (await findingsIn('full')).requestBounds;
+    const capped = (await findingsIn('cap:5')).requestBounds;
+    const absent = (await findingsIn('absent')).requestBounds;
+    expect(full.oracleServerPages).toBe(0);
+    expect(full.serverPages).toBeLessThan(capped.serverPages);
+    expect(capped.serverPages).toBeLessThan(absent.serverPages);
+    expect(absent.serverPages).toBe(absent.oracleServerPages);
+  });
+
+  it('a change of mode between two syncs changes nothing in the graph', async () => {
+    const { store, path, dispose } = await tempStore();
+    disposers.push(dispose);
+    await findingsIn('full');
+    await syncOnce(h, store);
+    const graph = graphSnapshot(path);
+    for (const mode of ['cap:2', 'absent', 'cap:0']) {
+      await findingsIn(mode);
+      const run = await syncOnce(h, store);
+      expect(changesOf(run, relationshipTypes.agentIdentifiedCve)).toMatchObject({
+        created: 0,
+        updated: 0,
+        deleted: 0,
+      });
+      expect(graphSnapshot(path).relationships).toEqual(graph.relationships);
+    }
+  });
+});

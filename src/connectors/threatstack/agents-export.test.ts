@@ -33,6 +33,19 @@ describe('GetAllAgents export format', () => {
     expect(agentRow({ ...agent, extra: 1 }).unexpected).toEqual([['extra', 1]]);
   });
 
+  it('drops exactly the strings the script drops, in the API key order the script walks', () => {
+    const ipAddresses = {
+      public: ['54.1.2.3/32'],
+      link_local: ['fe80::1/64'],
+      private: ['127.0.0.1/8', '::1/128'],
+    };
+    expect(agentRow({ ipAddresses }).cells).toEqual(["['54.1.2.3/32']"]);
+    // Bare loopback addresses (older agents) are not the script's special cases: it keeps them.
+    expect(agentRow({ ipAddresses: { private: ['127.0.0.1', '10.0.0.1'], public: null } }).cells).toEqual([
+      "['127.0.0.1', '10.0.0.1']",
+    ]);
+  });
+
   it('names the file agents-<Org>-<local date>', () => {
     expect(exportFileName('"Acme Production"', new Date(2024, 4, 1, 23, 30), 'csv')).toBe(
       'agents-AcmeProduction-2024-05-01.csv',

@@ -87,10 +87,10 @@ export function agentRow(agent: Record<string, unknown>): AgentRow {
     if (copiedKeys.has(key)) {
       cells.push(cellValue(value));
     } else if (key === 'ipAddresses') {
-      const ips = (value ?? {}) as { private?: string[] | null; public?: string[] | null };
-      const addresses = [...(ips.private ?? []), ...(ips.public ?? [])].filter(
-        (ip) => !loopbackAddresses.has(ip),
-      );
+      // In the API's key order, as the script walks `ipAddresses.items()`: private and public, not link_local.
+      const addresses = Object.entries((value ?? {}) as Record<string, string[] | null>)
+        .filter(([kind]) => kind === 'private' || kind === 'public')
+        .flatMap(([, list]) => (list ?? []).filter((ip) => !loopbackAddresses.has(ip)));
       cells.push(pythonRepr(addresses));
     } else if (key === 'agentModuleHealth') {
       const health = value as { isHealthy?: boolean | null } | null;

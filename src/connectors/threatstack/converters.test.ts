@@ -42,6 +42,19 @@ describe('Threat Stack converters', () => {
     expect(entity.rawData).toEqual(agent);
   });
 
+  it('leaves loopback addresses out of the agent, wherever the agent lists them', () => {
+    expect(toAgentEntity(agent).properties.ipAddresses).toEqual(['10.0.1.15', '54.12.34.56']);
+    const loopbackFirst = toAgentEntity({
+      ...agent,
+      ipAddresses: { private: ['127.0.0.1/8', '10.2.3.4/24', '::1/128', '127.0.1.1'], public: ['::1'] },
+    });
+    expect(loopbackFirst.properties).toMatchObject({
+      ipAddresses: ['10.2.3.4'],
+      privateIpAddress: '10.2.3.4',
+      publicIpAddress: null,
+    });
+  });
+
   it('an EC2 agent PROTECTS its aws_instance; a non-EC2 agent PROTECTS a server by normalised hostname', () => {
     expect(toProtectedHost(agent)?.relationship).toMatchObject({
       _key: 'threatstack:agent:3f0d2c1e-6b1a-11ee-9c61-0242ac120002|protects|aws:instance:i-0abc123def4567890',

@@ -40,6 +40,16 @@ export function stripCidr(address: string): string {
   return address.split('/')[0] ?? address;
 }
 
+/** Loopback addresses (`127.0.0.0/8`, `::1`), which agents may report and which identify no host. */
+export function isLoopbackAddress(address: string): boolean {
+  return address === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(address);
+}
+
+/** An agent's addresses of one kind, without CIDR suffixes and without loopback ones. */
+function hostAddresses(addresses: readonly string[] | null | undefined): string[] {
+  return (addresses ?? []).map(stripCidr).filter((ip) => !isLoopbackAddress(ip));
+}
+
 function epochMs(iso: string | null | undefined): number | null {
   if (!iso) return null;
   const ms = Date.parse(iso);
@@ -75,8 +85,8 @@ export function toAccountEntity(orgId: string, orgName: string): Entity {
 }
 
 export function toAgentEntity(agent: TsAgent): Entity {
-  const privateIps = (agent.ipAddresses?.private ?? []).map(stripCidr);
-  const publicIps = (agent.ipAddresses?.public ?? []).map(stripCidr);
+  const privateIps = hostAddresses(agent.ipAddresses?.private);
+  const publicIps = hostAddresses(agent.ipAddresses?.public);
   return {
     _key: agentKey(agent.id),
     _type: types.agent,

@@ -112,14 +112,23 @@ export function threatStackSteps(config: ThreatStackSyncConfig): Step[] {
       entityTypes: [types.cve],
       relationshipTypes: [relationshipTypes.agentIdentifiedCve],
       dependsOn: [stepIds.agents],
+      // Each CVE's agents[] is used as it comes; /servers is read for the CVEs whose list is absent
+      // and, at the end, for those whose list may have been cut (see LongestAgentLists).
       async execute(context) {
+        const longest = new LongestAgentLists();
         for await (const page of context.client.iterateVulnerabilities()) {
           for (const cve of page) {
             await context.writer.entities([toCveEntity(cve)]);
-            await writeFindings(context, cve);
+            if (cve.agents) {
+              await writeIdentified(context, cve, cve.agents);
+              longest.offer(cve, cve.agents);
+            } else {
+              await writeServersOf(context, cve, new Set());
+            }
             context.progress(1);
           }
         }
+        for (const { cve, listed } of longest.cves) await writeServersOf(context, cve, listed);
       },
     },
     {
@@ -145,19 +154,55 @@ export function threatStackSteps(config: ThreatStackSyncConfig): Step[] {
 }
 
 /**
- * IDENTIFIED relationships of one CVE: from its agents[] (mapped a slice at a time, so a CVE found
- * on most of a large fleet never becomes one huge array), or from /servers when it has no agent list.
+ * IDENTIFIED relationships of one CVE to the given agents, mapped a slice at a time (so a CVE
+ * found on most of a large fleet never becomes one huge array).
  */
-async function writeFindings(context: Context, cve: TsCve): Promise<void> {
-  const identified = (servers: TsVulnerableServer[]) =>
-    servers.flatMap((s) => (s.agentId ? [agentIdentifiedCve(s.agentId, cve)] : []));
-  if (cve.agents) {
-    for (let i = 0; i < cve.agents.length; i += RELATIONSHIP_BATCH) {
-      await context.writer.relationships(identified(cve.agents.slice(i, i + RELATIONSHIP_BATCH)));
-    }
-    return;
+async function writeIdentified(context: Context, cve: TsCve, agents: TsVulnerableServer[]): Promise<void> {
+  for (let i = 0; i < agents.length; i += RELATIONSHIP_BATCH) {
+    const slice = agents.slice(i, i + RELATIONSHIP_BATCH);
+    await context.writer.relationships(
+      slice.flatMap((s) => (s.agentId ? [agentIdentifiedCve(s.agentId, cve)] : [])),
+    );
   }
+}
+
+/** IDENTIFIED relationships of one CVE from every page of its `/servers`, but for the agents in `written`. */
+async function writeServersOf(context: Context, cve: TsCve, written: ReadonlySet<string>): Promise<void> {
   for await (const servers of context.client.iterateVulnerableServers(cve.cveNumber)) {
-    await context.writer.relationships(identified(servers));
+    await writeIdentified(
+      context,
+      cve,
+      servers.filter((s) => s.agentId && !written.has(s.agentId)),
+    );
+  }
+}
+
+/**
+ * The CVEs whose `agents[]` may have been cut, with the agent ids they listed. No field of the
+ * API says how many agents a CVE affects (the spec documents none), so completeness is proven by
+ * comparison: a vendor that caps the list cuts every longer one to the same length, so a list
+ * shorter than the longest of the listing was not cut. Only the lists as long as the longest stay
+ * unproven — at least one, even when nothing was cut, because a cap equal to that length would look
+ * the same — and their CVEs are read again from `/servers`.
+ */
+class LongestAgentLists {
+  private length = -1;
+  private unproven: Array<{ cve: TsCve; listed: Set<string> }> = [];
+
+  get cves(): ReadonlyArray<{ cve: TsCve; listed: ReadonlySet<string> }> {
+    return this.unproven;
+  }
+
+  offer(cve: TsCve, agents: TsVulnerableServer[]): void {
+    if (agents.length < this.length) return;
+    if (agents.length > this.length) {
+      this.length = agents.length;
+      this.unproven = [];
+    }
+    const { agents: _listed, ...withoutAgents } = cve;
+    this.unproven.push({
+      cve: withoutAgents,
+      listed: new Set(agents.flatMap((a) => (a.agentId ? [a.agentId] : []))),
+    });
   }
 }

@@ -22,7 +22,8 @@ export interface TcCredentials {
 export type SignatureDiagnosis =
   | 'signed the path without the query'
   | 'signed the path without the API root'
-  | 'signed a lowercase method';
+  | 'signed a lowercase method'
+  | 'sent no Timestamp header';
 
 /** `principal` is the API user's Access ID whichever scheme was used (one rate-limit budget per user). */
 export type AuthOutcome =
@@ -47,9 +48,11 @@ function fail(message: string, diagnosis?: SignatureDiagnosis): AuthOutcome {
 /**
  * Verifies ThreatConnect authentication in the order of spec §2.5: the `Authorization` scheme
  * (`TC-Token` → token list; `TC` → split at the last `:`; anything else → `Access Denied`), then
- * the `Timestamp` header (all digits, at most `skewSeconds` from the simulator clock, the bound
- * itself accepted), then the Access ID, then the HMAC over the raw request-target (`req.url`
- * unchanged, API root included), compared in constant time.
+ * the `Timestamp` header when present (all digits, at most `skewSeconds` from the simulator clock,
+ * the bound itself accepted), then the Access ID, then the HMAC over the raw request-target
+ * (`req.url` unchanged, API root included), compared in constant time. A request without a
+ * `Timestamp` header fails that last check (`Signature data did not match expected result`, the
+ * documented family of answers): the signature covers a timestamp the request does not carry.
  */
 export class TcAuthenticator {
   constructor(
@@ -75,11 +78,16 @@ export class TcAuthenticator {
     const signature = credential.slice(colon + 1);
 
     const timestamp = req.headers.timestamp;
-    if (typeof timestamp !== 'string' || !/^\d+$/.test(timestamp)) return fail(authMessages.invalidTimestamp);
-    const nowSeconds = Math.floor(this.clock.now() / 1000);
-    if (Math.abs(nowSeconds - Number(timestamp)) > this.skewSeconds) return fail(authMessages.skew);
+    if (timestamp !== undefined) {
+      if (typeof timestamp !== 'string' || !/^\d+$/.test(timestamp))
+        return fail(authMessages.invalidTimestamp);
+      const nowSeconds = Math.floor(this.clock.now() / 1000);
+      if (Math.abs(nowSeconds - Number(timestamp)) > this.skewSeconds) return fail(authMessages.skew);
+    }
 
     if (!sameText(accessId, this.credentials.accessId)) return fail(authMessages.accessDenied);
+    // The signature covers the Timestamp header: without one, no signature can match.
+    if (timestamp === undefined) return fail(authMessages.badSignature, 'sent no Timestamp header');
 
     const target = req.url ?? '/';
     const method = req.method ?? 'GET';

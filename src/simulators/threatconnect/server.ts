@@ -130,7 +130,7 @@ async function handle(pipeline: Pipeline, req: IncomingMessage, res: ServerRespo
   else if (fault === 'status429') outcome = tooManyRequests(1000);
   else outcome = await answerApi(pipeline, req, routePath, rawQuery);
   simulation.countRequest(outcome.status);
-  log?.debug({ method, path, status: outcome.status, fault }, 'request');
+  log?.debug({ method, path, query: rawQuery, status: outcome.status, fault }, 'request');
   if (fault === 'slow') await delay(simulation.faults.current.slow.delayMs);
   writeOutcome(res, outcome, fault);
 }

@@ -7,6 +7,7 @@ import {
 } from '../common/admin.ts';
 import { HttpError, Router } from '../common/http.ts';
 import { churnSchema } from './churn.ts';
+import { formatCveAgentsMode, parseCveAgentsMode } from './cve-agents.ts';
 import type { ThreatStackSimulation } from './simulation.ts';
 import { parseLenientIso } from './time.ts';
 import { toWebhookSummary } from './webhook.ts';
@@ -25,6 +26,19 @@ const stats: AdminHandler = (sim, { query }) => {
   const sinceMs = since === null ? undefined : parseLenientIso(since);
   if (sinceMs === null) throw new HttpError(400, 'alertsSince must be an ISO-8601 date or date-time');
   return ok(sim.stats(orgOf(sim, query), sinceMs));
+};
+
+const findings: AdminHandler = (sim, { query }) => ok(sim.findings(orgOf(sim, query)));
+
+const cveAgentsView = (sim: ThreatStackSimulation) => ok({ mode: formatCveAgentsMode(sim.cveAgents) });
+
+/** Switches how `/v2/vulnerabilities` lists `agents[]`: `{"mode":"full"|"cap:N"|"absent"}`. */
+const setCveAgents: AdminHandler = (sim, { body }) => {
+  const { mode } = parse(z.object({ mode: z.string() }).strict(), body);
+  const parsed = parseCveAgentsMode(mode);
+  if (parsed === null) throw new HttpError(400, `mode must be full, cap:N or absent, not '${mode}'`);
+  sim.cveAgents = parsed;
+  return cveAgentsView(sim);
 };
 
 const credentials: AdminHandler = (sim) =>
@@ -205,6 +219,9 @@ const putDetection: AdminHandler = (sim, { body }) => {
 export function buildAdminRouter(): Router<AdminHandler> {
   const router = new Router<AdminHandler>()
     .add('GET', '/_sim/stats', stats)
+    .add('GET', '/_sim/findings', findings)
+    .add('GET', '/_sim/cve-agents', (sim) => cveAgentsView(sim))
+    .add('PUT', '/_sim/cve-agents', setCveAgents)
     .add('GET', '/_sim/credentials', credentials);
   return addControlRoutes(
     router,

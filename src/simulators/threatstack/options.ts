@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { type FaultConfig, noFaults } from '../common/faults.ts';
+import { type CveAgentsMode, cveAgentsModeSchema, fullCveAgents } from './cve-agents.ts';
 
 /** Size and behaviour of a Threat Stack simulator; every field has a default. */
 export interface ThreatStackSimOptions {
@@ -16,6 +17,8 @@ export interface ThreatStackSimOptions {
   faults: FaultConfig;
   /** Delay between an action and the alert it raises. */
   detectionLatencySeconds: number;
+  /** How `/v2/vulnerabilities` lists each CVE's `agents[]` (a fidelity switch; see cve-agents.ts). */
+  cveAgents: CveAgentsMode;
 }
 
 export const threatStackSimOptionsSchema = z.object({
@@ -35,6 +38,7 @@ export const threatStackSimOptionsSchema = z.object({
   rateLimit: z.number().int().min(0).default(200),
   faults: z.custom<FaultConfig>().default(noFaults),
   detectionLatencySeconds: z.number().min(0).max(86_400).default(30),
+  cveAgents: cveAgentsModeSchema.default(fullCveAgents),
 });
 
 /** Options with defaults filled in. */

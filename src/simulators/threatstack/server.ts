@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { dispatchAdmin } from '../common/admin.ts';
-import { HttpError, readBody } from '../common/http.ts';
+import { HttpError, type RouteMatch, readBody } from '../common/http.ts';
 import {
   closeServer,
   delay,
@@ -14,7 +14,7 @@ import {
 import { buildAdminRouter } from './admin.ts';
 import { resolveOptions, type ThreatStackSimOptions } from './options.ts';
 import type { ApiReply } from './routes/context.ts';
-import { buildApiRouter } from './routes/index.ts';
+import { type ApiRoute, buildApiRouter } from './routes/index.ts';
 import { type SimulationDeps, ThreatStackSimulation } from './simulation.ts';
 
 /** What the simulator prints on start: the credentials of an admin of the primary organization. */
@@ -66,11 +66,21 @@ export async function startThreatStackSimulator(
   const admin = buildAdminRouter();
   const log = deps.logger;
 
+  /** The route of a path; a malformed %-escape in a parameter matches no route. */
+  const matchRoute = (method: string, path: string): RouteMatch<ApiRoute> => {
+    try {
+      return api.match(method, path);
+    } catch {
+      return { kind: 'not-found' };
+    }
+  };
+
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const rawUrl = req.url ?? '/';
     const queryAt = rawUrl.indexOf('?');
     const path = queryAt < 0 ? rawUrl : rawUrl.slice(0, queryAt);
-    const query = new URLSearchParams(queryAt < 0 ? '' : rawUrl.slice(queryAt + 1));
+    const rawQuery = queryAt < 0 ? '' : rawUrl.slice(queryAt + 1);
+    const query = new URLSearchParams(rawQuery);
     const method = req.method ?? 'GET';
 
     if (path.startsWith('/_sim/')) {
@@ -78,6 +88,7 @@ export async function startThreatStackSimulator(
       return;
     }
 
+    const route = matchRoute(method, path);
     const fault = simulation.faults.decide(path);
     if (fault === 'reset') {
       req.socket.resetAndDestroy();
@@ -86,9 +97,12 @@ export async function startThreatStackSimulator(
     let outcome: Outcome;
     if (fault === 'status500') outcome = jsonErrors(500, 'Internal Server Error');
     else if (fault === 'status429') outcome = tooManyRequests(simulation.limiter.perWindow || 200, 1000);
-    else outcome = await handleApi(method, path, query, req);
-    simulation.countRequest(outcome.status);
-    log?.debug({ method, path, status: outcome.status, fault }, 'request');
+    else outcome = await handleApi(method, path, query, req, route);
+    simulation.countRequest(
+      outcome.status,
+      route.kind === 'found' ? route.handler.route : `${method} (no route)`,
+    );
+    log?.debug({ method, path, query: rawQuery, status: outcome.status, fault }, 'request');
     if (fault === 'slow') await delay(simulation.faults.current.slow.delayMs);
     write(res, outcome, fault);
   };
@@ -98,6 +112,7 @@ export async function startThreatStackSimulator(
     path: string,
     query: URLSearchParams,
     req: IncomingMessage,
+    route: RouteMatch<ApiRoute>,
   ): Promise<Outcome> => {
     let body: Buffer;
     try {
@@ -122,7 +137,7 @@ export async function startThreatStackSimulator(
       const route = api.match(method, path);
       if (route.kind === 'not-found') throw new HttpError(404, 'Not found');
       if (route.kind === 'method-not-allowed') throw new HttpError(405, 'Method not allowed');
-      reply = await route.handler({
+      reply = await route.handler.handler({
         method,
         path,
         query,
@@ -133,6 +148,7 @@ export async function startThreatStackSimulator(
         membership: auth.membership,
         now: simulation.clock.now(),
         tokens: simulation.tokens,
+        cveAgents: simulation.cveAgents,
       });
     } catch (error) {
       if (!(error instanceof HttpError)) log?.error({ err: error, path }, 'route failed');

@@ -60,7 +60,6 @@ describe('ThreatConnect simulator: HMAC and TC-Token authentication (§2.5, D1, 
   });
 
   it.each([
-    ['missing', null],
     ['empty', ''],
     ['not a number', 'yesterday'],
     ['fractional', `${now}.5`],
@@ -71,9 +70,19 @@ describe('ThreatConnect simulator: HMAC and TC-Token authentication (§2.5, D1, 
 
   it('checks the Timestamp before the Access ID (§2.5 order)', async () => {
     expectFailure(
-      await h.call(OWNERS, { accessId: '99999999999999999999', timestamp: null }),
+      await h.call(OWNERS, { accessId: '99999999999999999999', timestamp: 'x' }),
       401,
       'Invalid timestamp',
+    );
+  });
+
+  it('answers a request without a Timestamp header as a signature that cannot match (§2.6 family)', async () => {
+    expectFailure(await h.call(OWNERS, { timestamp: null }), 401, SIGNATURE);
+    expectFailure(await h.call(OWNERS, { timestamp: null, signedTimestamp: '' }), 401, SIGNATURE);
+    expectFailure(
+      await h.call(OWNERS, { accessId: '99999999999999999999', timestamp: null }),
+      401,
+      'Access Denied',
     );
   });
 
@@ -168,6 +177,7 @@ describe('ThreatConnect simulator: the legacy 403 switch (D1)', () => {
     expectFailure(await h.call(OWNERS, { key: 'wrong' }), 403, SIGNATURE);
     expectFailure(await h.call(OWNERS, { authorization: null }), 403, 'Access Denied');
     expectFailure(await h.call(OWNERS, { timestamp: 'x' }), 403, 'Invalid timestamp');
+    expectFailure(await h.call(OWNERS, { timestamp: null }), 403, SIGNATURE);
     expectFailure(await h.call(OWNERS, { token: 'nope' }), 403, 'Unauthorized');
     const stale = String(Math.floor(h.clock.now() / 1000) - 301);
     expectFailure(await h.call(OWNERS, { timestamp: stale }), 403, 'Timestamp out of acceptable time range');

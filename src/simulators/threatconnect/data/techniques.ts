@@ -138,10 +138,16 @@ export const attackTechniques: readonly AttackTechnique[] = rows.map(([id, name,
 }));
 
 const byId = new Map(attackTechniques.map((t) => [t.id, t]));
+const byName = new Map(attackTechniques.map((t) => [t.name, t]));
 
 /** The technique with this id (throws for an id outside the vocabulary: a generator bug). */
 export function techniqueById(id: string): AttackTechnique {
   const technique = byId.get(id);
   if (!technique) throw new Error(`technique ${id} is not in the simulator's vocabulary`);
   return technique;
+}
+
+/** The technique whose ATT&CK name (without the id, e.g. `Phishing`) is exactly `name`, if any. */
+export function techniqueNamed(name: string): AttackTechnique | undefined {
+  return byName.get(name);
 }

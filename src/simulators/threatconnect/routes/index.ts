@@ -9,7 +9,7 @@ import {
   listGroups,
 } from './groups.ts';
 import { getOwner, listOwners, myOwner, whoami } from './owners.ts';
-import { listTags } from './tags.ts';
+import { getTag, listTags } from './tags.ts';
 
 /** Every v2 route of the spec's checklist (§10, D8), relative to the API root; literal paths first. */
 export function buildApiRouter(): Router<TcApiHandler> {
@@ -29,5 +29,6 @@ export function buildApiRouter(): Router<TcApiHandler> {
     .add('GET', '/v2/groups/threats/:id', getGroup('Threat'))
     .add('GET', '/v2/groups/threats/:id/attributes', groupAttributes('Threat'))
     .add('GET', '/v2/groups/threats/:id/tags', groupTags('Threat'))
-    .add('GET', '/v2/tags', listTags);
+    .add('GET', '/v2/tags', listTags)
+    .add('GET', '/v2/tags/:tagName', getTag);
 }

@@ -39,6 +39,8 @@ export interface AgentRecord {
   publicIp: string | null;
   linkLocal: string;
   cidrSuffixes: boolean;
+  /** Also reports its loopback addresses (`127.0.0.1/8`, `::1/128`), which the vendor's scripts filter out. */
+  reportsLoopback: boolean;
   tags: AgentJson['tags'];
   agentType: AgentType;
   osVersion: string;
@@ -54,6 +56,8 @@ export type AgentPatch = Partial<Pick<AgentRecord, 'status' | 'version' | 'lastR
 
 const DAY = 86_400_000;
 const EC2_SHARE = 0.8;
+/** Share of CIDR-reporting agents whose private addresses include the loopback ones. */
+const LOOPBACK_SHARE = 0.15;
 
 function pad(n: number, width: number): string {
   return String(n).padStart(width, '0');
@@ -222,6 +226,8 @@ export class AgentTable {
           : null,
       linkLocal: `fe80::${random.hex(3)}:${random.hex(2)}ff:fe${random.hex(2)}:${random.hex(4)}`,
       cidrSuffixes: modern,
+      // Drawn from its own stream, so that adding this case changed no other generated field.
+      reportsLoopback: modern && randomFor(this.seed, 'agent-loopback', index).chance(LOOPBACK_SHARE),
       tags: ec2
         ? [
             { source: 'ec2', key: 'Name', value: shortName },
@@ -255,7 +261,9 @@ export function toAgentJson(agent: AgentRecord): AgentJson {
     description: agent.description,
     hostname: agent.hostname,
     ipAddresses: {
-      private: [suffix(agent.privateIp, 24)],
+      private: agent.reportsLoopback
+        ? ['127.0.0.1/8', suffix(agent.privateIp, 24), '::1/128']
+        : [suffix(agent.privateIp, 24)],
       link_local: [suffix(agent.linkLocal, 64)],
       public: agent.publicIp ? [suffix(agent.publicIp, 32)] : [],
     },

@@ -163,6 +163,17 @@ const cloudTrailRules: Array<Pick<Rule, 'name' | 'type' | 'filter' | 'severityOf
 
 const hostAggregates = ['exe', 'user', 'command', 'hostname'];
 
+/** Suppressions (rule filter expressions, spec §2.4) a seeded rule may carry, by rule type. */
+const suppressionsByType: Partial<Record<RuleType, readonly string[]>> = {
+  Host: ['user = "chef"', 'exe = "/opt/puppetlabs/puppet/bin/ruby"', 'hostname = "bastion-prod-00001"'],
+  File: ['user = "root" and exe = "/usr/bin/dpkg"', 'filename = "/etc/passwd-"'],
+  CloudTrail: ['user = "terraform"', 'eventSource = "autoscaling.amazonaws.com"'],
+  ThreatIntel: ['dst_ip = "169.254.169.254"'],
+};
+
+/** How many seeded rules carry suppressions (the vendor's GetSuppressionsForRules script special-cases them). */
+const SUPPRESSED_RULES = 3;
+
 /**
  * Rulesets, rules and rule tags of one organization, held in memory (they are few), with the
  * CRUD the API exposes. The "ATT&CK Detection Rule Set" holds one rule per covered technique.
@@ -222,6 +233,7 @@ export class RuleStore {
         created,
       );
     }
+    this.seedSuppressions(seed, [base, fim, cloudTrail]);
     const firstRule = base.ruleIds[0];
     if (firstRule) {
       this.tags.set(firstRule, {
@@ -322,6 +334,24 @@ export class RuleStore {
 
   setTags(ruleId: string, tags: RuleTags): void {
     this.tags.set(ruleId, tags);
+  }
+
+  /**
+   * Gives a few of the seeded rules one or two suppressions, chosen from the seed with a random
+   * stream of their own (so no other generated value moved). Detection rules keep none, so that
+   * every action the detection engine matches still raises its alert.
+   */
+  private seedSuppressions(seed: number, rulesets: Ruleset[]): void {
+    const random = randomFor(seed, 'rule-suppressions');
+    const candidates = rulesets.flatMap((r) => this.rulesOf(r.id));
+    for (let n = 0; n < SUPPRESSED_RULES && candidates.length > 0; n++) {
+      const [rule] = candidates.splice(random.int(0, candidates.length - 1), 1);
+      const pool = rule ? (suppressionsByType[rule.type] ?? []) : [];
+      if (!rule || pool.length === 0) continue;
+      const first = random.int(0, pool.length - 1);
+      const count = Math.min(pool.length, random.int(1, 2));
+      rule.suppressions = Array.from({ length: count }, (_, k) => pool[(first + k) % pool.length] ?? '');
+    }
   }
 
   private seedRuleset(name: string, description: string, at: string): Ruleset {

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { HttpError } from '../../common/http.ts';
+import type { CveAgentsMode } from '../cve-agents.ts';
 import type { Membership, User } from '../identity.ts';
 import type { OrgData } from '../org-data.ts';
 import { type PageTokens, scopeOf, takePage } from '../pagination.ts';
@@ -16,6 +17,8 @@ export interface ApiRequest {
   membership: Membership;
   now: number;
   tokens: PageTokens;
+  /** How CVEs list their `agents[]` (fidelity switch). */
+  cveAgents: CveAgentsMode;
 }
 
 export interface ApiReply {

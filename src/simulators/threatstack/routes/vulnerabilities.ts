@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { type CveAgentsMode, listedAgentCount } from '../cve-agents.ts';
 import type { CveRecord } from '../data/vulnerabilities.ts';
 import type { OrgData } from '../org-data.ts';
 import {
@@ -13,14 +14,11 @@ import {
 
 const indexCursor = z.number().int().min(-1);
 
-function cveJson(data: OrgData, cve: CveRecord): Record<string, unknown> {
+/** A CVE as the API shows it, its `agents[]` capped or left out as the `cveAgents` mode says. */
+function cveJson(data: OrgData, cve: CveRecord, mode: CveAgentsMode): Record<string, unknown> {
   const affected = data.vulnerabilities.agentsOf(cve.index);
-  const agents = new Array(affected.length);
-  for (let k = 0; k < affected.length; k++) {
-    const i = affected[k] ?? 0;
-    agents[k] = { agentId: data.agents.id(i), hostname: data.agents.hostname(i) };
-  }
-  return {
+  const listed = listedAgentCount(mode, affected.length);
+  const json: Record<string, unknown> = {
     cveNumber: cve.cveNumber,
     reportedPackage: cve.reportedPackage,
     systemPackage: cve.systemPackage,
@@ -28,8 +26,15 @@ function cveJson(data: OrgData, cve: CveRecord): Record<string, unknown> {
     severity: cve.severity,
     isSuppressed: cve.isSuppressed,
     securityNotices: cve.securityNotices,
-    agents,
   };
+  if (listed === null) return json;
+  const agents = new Array(listed);
+  for (let k = 0; k < listed; k++) {
+    const i = affected[k] ?? 0;
+    agents[k] = { agentId: data.agents.id(i), hostname: data.agents.hostname(i) };
+  }
+  json.agents = agents;
+  return json;
 }
 
 function cveOrNotFound(req: ApiRequest): CveRecord {
@@ -41,7 +46,8 @@ function cveOrNotFound(req: ApiRequest): CveRecord {
 
 /**
  * GET /v2/vulnerabilities[?status=active][&hasSecurityNotices=true][&agentId=…] → CVEs found on at
- * least one present agent, each with its `agents[]`. Suppressed CVEs are listed with
+ * least one present agent, each with its `agents[]` (all of them, the first N, or none: the
+ * `cveAgents` mode). Suppressed CVEs are listed with
  * `isSuppressed: true` (status=active means "currently found", which includes them).
  */
 export const listVulnerabilities: ApiHandler = (req) => {
@@ -68,12 +74,12 @@ export const listVulnerabilities: ApiHandler = (req) => {
       }
     },
     (cve) => cve.index,
-    (cve) => cveJson(req.data, cve),
+    (cve) => cveJson(req.data, cve, req.cveAgents),
   );
 };
 
 /** GET /v2/vulnerabilities/:cve → one CVE. */
-export const getVulnerability: ApiHandler = (req) => ok(cveJson(req.data, cveOrNotFound(req)));
+export const getVulnerability: ApiHandler = (req) => ok(cveJson(req.data, cveOrNotFound(req), req.cveAgents));
 
 /** GET /v2/vulnerabilities/:cve/servers → `{servers:[{agentId, hostname}], token}`. */
 export const listVulnerableServers: ApiHandler = (req) => {
