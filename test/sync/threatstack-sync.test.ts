@@ -272,7 +272,7 @@ describe('Threat Stack sync: findings exact whatever the vendor does to agents[]
     for (const mode of ['cap:2', 'absent', 'cap:0']) {
       await findingsIn(mode);
       const run = await syncOnce(h, store);
-      expect(changesOf(run, relationshipTypes.agentIdentifiedCve)).toMatchObject({
+      expect(changesOf(run, graphRelationships.threatstackAgentIdentifiedCve.type)).toMatchObject({
         created: 0,
         updated: 0,
         deleted: 0,

@@ -67,11 +67,12 @@ export async function startThreatStackSimulator(
   const log = deps.logger;
 
   /** The route of a path; a malformed %-escape in a parameter matches no route. */
-  const matchRoute = (method: string, path: string): RouteMatch<ApiRoute> => {
+  /** The route of a request, or the 400 of a path whose %-escapes are malformed. */
+  const matchRoute = (method: string, path: string): RouteMatch<ApiRoute> | HttpError => {
     try {
       return api.match(method, path);
-    } catch {
-      return { kind: 'not-found' };
+    } catch (error) {
+      return error instanceof HttpError ? error : new HttpError(400, 'Malformed path');
     }
   };
 
@@ -100,7 +101,7 @@ export async function startThreatStackSimulator(
     else outcome = await handleApi(method, path, query, req, route);
     simulation.countRequest(
       outcome.status,
-      route.kind === 'found' ? route.handler.route : `${method} (no route)`,
+      !(route instanceof HttpError) && route.kind === 'found' ? route.handler.route : `${method} (no route)`,
     );
     log?.debug({ method, path, query: rawQuery, status: outcome.status, fault }, 'request');
     if (fault === 'slow') await delay(simulation.faults.current.slow.delayMs);
@@ -112,7 +113,7 @@ export async function startThreatStackSimulator(
     path: string,
     query: URLSearchParams,
     req: IncomingMessage,
-    route: RouteMatch<ApiRoute>,
+    route: RouteMatch<ApiRoute> | HttpError,
   ): Promise<Outcome> => {
     let body: Buffer;
     try {
@@ -134,7 +135,7 @@ export async function startThreatStackSimulator(
     if (refused && !refused.ok) return jsonErrors(refused.status, refused.reason);
     let reply: ApiReply;
     try {
-      const route = api.match(method, path);
+      if (route instanceof HttpError) throw route;
       if (route.kind === 'not-found') throw new HttpError(404, 'Not found');
       if (route.kind === 'method-not-allowed') throw new HttpError(405, 'Method not allowed');
       reply = await route.handler.handler({

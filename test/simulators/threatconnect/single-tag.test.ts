@@ -56,11 +56,16 @@ describe('ThreatConnect simulator: GET /v2/tags/{tagName} (DD v2/tags/retrieve.r
     ['the display name of an ATT&CK tag', '/v2/tags/T1566%20-%20Phishing'],
     ['an unknown name', '/v2/tags/No%20Such%20Tag'],
     ['a name in another case', '/v2/tags/phishing'],
-    ['a malformed %-escape', '/v2/tags/%E0%A4%A'],
   ])('answers %s with 404', async (_what, path) => {
     const response = await h.call(path);
     expect(response.status).toBe(404);
     expect(response.json()).toEqual(NOT_FOUND);
+  });
+
+  it('answers a malformed %-escape with 400 (malformed request, not an unknown tag)', async () => {
+    const response = await h.call('/v2/tags/%E0%A4%A');
+    expect(response.status).toBe(400);
+    expect(response.json()).toMatchObject({ status: 'Failure' });
   });
 
   it('still requires authentication', async () => {
