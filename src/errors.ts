@@ -28,6 +28,8 @@ import { ZodError } from 'zod';
  * - `PROVIDER_NETWORK_ERROR`: DNS, connection, reset, timeout or truncated body after every retry.
  * - `STORE_ERROR`: the database failed or is unreachable.
  * - `SYNC_INCOMPLETE`: a sync ended with failed or partial steps (the graph keeps what it had).
+ * - `SYNC_IN_PROGRESS`: another process holds the integration's run lock (its sync is running).
+ * - `JOB_LEASE_LOST`: a job's holder lost its lease (the job was cancelled or handed to another).
  * - `INTERNAL_ERROR`: a bug; any unknown throw is reported as this at a boundary.
  */
 export const errorRegistry = {
@@ -54,6 +56,8 @@ export const errorRegistry = {
   PROVIDER_NETWORK_ERROR: { httpStatus: 502, exitCode: 1 },
   STORE_ERROR: { httpStatus: 500, exitCode: 1 },
   SYNC_INCOMPLETE: { httpStatus: 500, exitCode: 1 },
+  SYNC_IN_PROGRESS: { httpStatus: 409, exitCode: 1 },
+  JOB_LEASE_LOST: { httpStatus: 409, exitCode: 1 },
   INTERNAL_ERROR: { httpStatus: 500, exitCode: 1 },
 } as const satisfies Record<string, { httpStatus: number; exitCode: number }>;
 
