@@ -7,10 +7,12 @@ import { secretCipherFor } from '../integrations/secrets.ts';
 import { syncIntegration } from '../integrations/sync.ts';
 import type { SyncJobDeps } from '../jobs/kinds/sync.ts';
 import { defaultQueueSchema } from '../jobs/pg-boss.ts';
+import { sqlJobLedger } from '../jobs/sql-ledger.ts';
 import { type QueueChoice, startJobRuntime } from '../jobs/start.ts';
 import { createLogger } from '../log.ts';
 import { defaultStoreLocation, isPostgresLocation, openStore } from '../store/index.ts';
 import { isValidSchemaName } from '../store/postgres-driver.ts';
+import { openSqliteDriver } from '../store/sqlite-driver.ts';
 import { numberFlag } from './simulate.ts';
 
 interface StoreFlags {
@@ -129,17 +131,24 @@ async function runJobs(flags: JobFlags, role: 'serve' | 'worker'): Promise<void>
   const leaseSeconds = parseDuration('--job-lease', flags.jobLease);
   const storeSchema = schemaFlag('--schema', flags.schema ?? process.env.VIGIL_PG_SCHEMA);
   const queueSchema = queueSchemaOf(flags, storeSchema);
-  const queue: QueueChoice = isPostgresLocation(location)
-    ? { kind: 'pg-boss', url: location, schema: queueSchema }
-    : { kind: 'in-process' };
   const logger = createLogger(process.env.VIGIL_LOG_LEVEL ?? 'info');
   const { store, deps } = await openSyncDeps(location, storeSchema);
+  // On SQLite the in-process queue's ledger is the store's scheduled_jobs table (migrated above).
+  const ledgerDriver = isPostgresLocation(location) ? undefined : openSqliteDriver(location);
+  const queue: QueueChoice =
+    ledgerDriver === undefined
+      ? { kind: 'pg-boss', url: location, schema: queueSchema }
+      : { kind: 'in-process', ledger: sqlJobLedger(ledgerDriver) };
+  const closeStore = async () => {
+    await ledgerDriver?.close();
+    await store.close();
+  };
   const stopped = firstStopSignal(logger);
   let runtime: Awaited<ReturnType<typeof startJobRuntime>>;
   try {
     runtime = await startJobRuntime({ queue, sync: deps, logger, tickMs, concurrency, leaseSeconds });
   } catch (error) {
-    await store.close();
+    await closeStore();
     throw error;
   }
   const name = role === 'serve' ? 'scheduler' : 'worker';
@@ -162,7 +171,7 @@ async function runJobs(flags: JobFlags, role: 'serve' | 'worker'): Promise<void>
       : 'stopping: taking no more jobs, waiting for running syncs to finish',
   );
   await runtime.stop();
-  await store.close();
+  await closeStore();
   logger.info(`${name} stopped`);
 }
 

@@ -1,14 +1,31 @@
-import { VigilError } from '../errors.ts';
+import { toVigilError, VigilError } from '../errors.ts';
 import { startTicker } from './ticker.ts';
 import type { ClaimedJob, JobHandler, JobQueue, JobResult, QueuedJob } from './types.ts';
 
 /**
- * The in-process back end of `vigil serve` on SQLite: the queue lives in this process's memory.
- * Jobs planned from stored state (the due slots of syncs) are restart-safe because the planner
- * finds them again from the runs; one-off jobs sent here are lost when the process ends (a store
- * table would make them durable; on PostgreSQL, pg-boss persists them). A lease is this process's
- * claim: it lives as long as the process, and is lost only when the job is cancelled.
+ * The in-process back end of `vigil serve` on SQLite: the queue lives in this process, and its
+ * ledger (`JobLedger`, the store's `scheduled_jobs`) keeps every job sent until it ends, so that a
+ * restart finds the one-off jobs again (due slots are found again from the runs anyway). Without a
+ * ledger the queue is memory only. A lease is this process's claim: it lives as long as the
+ * process, and is lost only when the job is cancelled. A job that was running when the process
+ * died runs again after the restart, as a retry (its attempt was counted when it began).
  */
+
+/** Where an in-process queue records its jobs (see `sql-ledger.ts`). */
+export interface JobLedger {
+  /** Records a new job; false when a job of that kind and key is recorded (even a finished one). */
+  add(job: QueuedJob): Promise<boolean>;
+  /** The jobs not finished, with the attempts they began. */
+  unfinished(): Promise<Array<QueuedJob & { attempt: number }>>;
+  /** Counts an attempt begun. */
+  begin(kind: string, key: string): Promise<void>;
+  /** Moves an unfinished job's time (a retry). */
+  reschedule(kind: string, key: string, runAt: number): Promise<void>;
+  /** Marks a job finished at `at`. */
+  finish(kind: string, key: string, at: number): Promise<void>;
+  /** Forgets the jobs finished before `before` (their keys may be sent again). */
+  prune(before: number): Promise<void>;
+}
 
 export interface InProcessQueueOptions {
   now(): number;
@@ -20,6 +37,8 @@ export interface InProcessQueueOptions {
   retryDelayMs?: number;
   /** How long a finished job's key still makes a send of that key a no-op (default 12 h, as pg-boss). */
   keepFinishedMs?: number;
+  /** Makes the jobs outlive the process (default: memory only). */
+  ledger?: JobLedger;
 }
 
 interface Waiting extends QueuedJob {
@@ -44,17 +63,32 @@ export class InProcessQueue implements JobQueue {
 
   constructor(private readonly options: InProcessQueueOptions) {}
 
-  async prepare(): Promise<void> {}
+  /** Loads the unfinished jobs of the ledger (once; a job running in this process is left alone). */
+  async prepare(): Promise<void> {
+    const ledger = this.options.ledger;
+    if (ledger === undefined) return;
+    await ledger.prune(this.options.now() - this.keepFinishedMs());
+    for (const job of await ledger.unfinished()) {
+      const id = idOf(job.kind, job.key);
+      if (!this.waiting.has(id) && !this.running.has(id))
+        this.waiting.set(id, { ...job, sequence: this.sequence++ });
+    }
+  }
 
   async send(job: QueuedJob): Promise<boolean> {
     const id = idOf(job.kind, job.key);
-    this.forgetFinished();
+    await this.forgetFinished();
     if (this.waiting.has(id) || this.running.has(id) || this.finished.has(id)) return false;
     const groupWaits = [...this.waiting.values()].some(
       (w) => w.kind === job.kind && w.group === job.group && w.attempt === 0,
     );
     if (groupWaits) return false;
-    this.waiting.set(id, { ...job, attempt: 0, sequence: this.sequence++ });
+    const waiting = { ...job, attempt: 0, sequence: this.sequence++ };
+    this.waiting.set(id, waiting);
+    if (this.options.ledger !== undefined && !(await this.options.ledger.add(job).catch(this.unsend(id)))) {
+      this.waiting.delete(id);
+      return false;
+    }
     return true;
   }
 
@@ -64,7 +98,8 @@ export class InProcessQueue implements JobQueue {
 
   async cancel(kind: string, key: string): Promise<void> {
     const id = idOf(kind, key);
-    this.waiting.delete(id);
+    await this.options.ledger?.finish(kind, key, this.options.now());
+    if (this.waiting.delete(id)) this.finished.set(id, this.options.now());
     this.running.get(id)?.controller.abort(new VigilError('JOB_LEASE_LOST', `Job ${key} was cancelled.`));
   }
 
@@ -125,28 +160,55 @@ export class InProcessQueue implements JobQueue {
     const job: ClaimedJob = { kind, key, group, data, attempt };
     const controller = new AbortController();
     const done = Promise.resolve()
+      .then(() => this.options.ledger?.begin(kind, key))
       .then(() => handler(job, controller.signal))
-      .then((result) => this.settle(waiting, controller.signal.aborted ? undefined : result))
+      .then(
+        (result) => this.settle(waiting, controller.signal.aborted ? undefined : result),
+        (error: unknown) =>
+          this.settle(waiting, { status: 'failed', error: toVigilError(error).toJSON(), retry: true }),
+      )
+      .catch(() => undefined)
       .finally(() => this.running.delete(id));
     this.running.set(id, { job, controller, done });
     return job;
   }
 
-  /** Retries a job that failed with a retry, else records it finished (`undefined`: lease lost). */
-  private settle(waiting: Waiting, result: JobResult | undefined): void {
-    const id = idOf(waiting.kind, waiting.key);
+  /**
+   * Retries a job that failed with a retry (a failure of the ledger itself counts as one), else
+   * records it finished (`undefined`: its lease was lost). A ledger that cannot be written leaves
+   * the job unfinished there, so that a restart runs it again.
+   */
+  private async settle(waiting: Waiting, result: JobResult | undefined): Promise<void> {
+    const { kind, key } = waiting;
+    const id = idOf(kind, key);
+    const now = this.options.now();
     const retry = result?.status === 'failed' && result.retry;
     if (retry && waiting.attempt < (this.options.retryLimit ?? 5)) {
-      const runAt = this.options.now() + (this.options.retryDelayMs ?? 1000);
+      const runAt = now + (this.options.retryDelayMs ?? 1000);
       this.waiting.set(id, { ...waiting, attempt: waiting.attempt + 1, runAt, sequence: this.sequence++ });
+      await this.options.ledger?.reschedule(kind, key, runAt);
     } else {
-      this.finished.set(id, this.options.now());
+      this.finished.set(id, now);
+      await this.options.ledger?.finish(kind, key, now);
     }
   }
 
-  private forgetFinished(): void {
-    const before = this.options.now() - (this.options.keepFinishedMs ?? 12 * 3_600_000);
+  private keepFinishedMs(): number {
+    return this.options.keepFinishedMs ?? 12 * 3_600_000;
+  }
+
+  private async forgetFinished(): Promise<void> {
+    const before = this.options.now() - this.keepFinishedMs();
     for (const [id, at] of this.finished) if (at < before) this.finished.delete(id);
+    await this.options.ledger?.prune(before);
+  }
+
+  /** Takes back a send whose ledger write failed, and rethrows. */
+  private unsend(id: string): (error: unknown) => never {
+    return (error) => {
+      this.waiting.delete(id);
+      throw error;
+    };
   }
 }
 

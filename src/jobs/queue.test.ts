@@ -1,9 +1,15 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
+import { migrate } from '../store/migrate.ts';
+import { openSqliteDriver } from '../store/sqlite-driver.ts';
 import { testPostgresUrl } from '../store/testing.ts';
 import { InProcessQueue } from './in-process.ts';
 import { PgBossQueue } from './pg-boss.ts';
+import { sqlJobLedger } from './sql-ledger.ts';
 import type { ClaimedJob, JobQueue, JobResult } from './types.ts';
 
 /**
@@ -22,6 +28,25 @@ const inProcess: Backend = {
   async open() {
     const queue = new InProcessQueue({ now: Date.now, pollMs: 20, retryDelayMs: 50 });
     return { queue, close: () => queue.stop() };
+  },
+};
+
+const inProcessWithLedger: Backend = {
+  name: 'in-process (SQLite ledger)',
+  async open() {
+    const dir = await mkdtemp(join(tmpdir(), 'vigil-jobs-'));
+    const driver = openSqliteDriver(join(dir, 'vigil.db'));
+    await migrate(driver);
+    const ledger = sqlJobLedger(driver);
+    const queue = new InProcessQueue({ now: Date.now, pollMs: 20, retryDelayMs: 50, ledger });
+    return {
+      queue,
+      async close() {
+        await queue.stop();
+        await driver.close();
+        await rm(dir, { recursive: true, force: true });
+      },
+    };
   },
 };
 
@@ -49,7 +74,11 @@ const pgBoss = (url: string): Backend => ({
   },
 });
 
-const backends: Backend[] = [inProcess, ...(testPostgresUrl === undefined ? [] : [pgBoss(testPostgresUrl)])];
+const backends: Backend[] = [
+  inProcess,
+  inProcessWithLedger,
+  ...(testPostgresUrl === undefined ? [] : [pgBoss(testPostgresUrl)]),
+];
 
 /** Polls a condition every 20 ms; fails after 30 s so that a broken test does not hang. */
 async function waitUntil(condition: () => boolean, what: string): Promise<void> {

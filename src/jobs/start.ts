@@ -1,12 +1,17 @@
 import type { Logger } from 'pino';
-import { InProcessQueue } from './in-process.ts';
+import { InProcessQueue, type JobLedger } from './in-process.ts';
 import { type SyncJobDeps, syncJobKind } from './kinds/sync.ts';
 import { PgBossQueue } from './pg-boss.ts';
 import { JobRuntime } from './runtime.ts';
 import type { JobQueue } from './types.ts';
 
-/** Where the jobs live: in this process (SQLite), or in pg-boss on the store's PostgreSQL. */
-export type QueueChoice = { kind: 'in-process' } | { kind: 'pg-boss'; url: string; schema: string };
+/**
+ * Where the jobs live: in this process (SQLite; the ledger keeps them across restarts), or in
+ * pg-boss on the store's PostgreSQL.
+ */
+export type QueueChoice =
+  | { kind: 'in-process'; ledger?: JobLedger }
+  | { kind: 'pg-boss'; url: string; schema: string };
 
 export interface JobRuntimeSettings {
   queue: QueueChoice;
@@ -54,7 +59,10 @@ export async function startJobRuntime(settings: JobRuntimeSettings): Promise<Job
 function openQueue(settings: JobRuntimeSettings, now: () => number): Promise<JobQueue> {
   const { queue, logger, leaseSeconds, concurrency } = settings;
   if (queue.kind === 'in-process') {
-    return Promise.resolve(new InProcessQueue({ now, pollMs: Math.min(inProcessPollMs, settings.tickMs) }));
+    const pollMs = Math.min(inProcessPollMs, settings.tickMs);
+    return Promise.resolve(
+      new InProcessQueue({ now, pollMs, ...(queue.ledger === undefined ? {} : { ledger: queue.ledger }) }),
+    );
   }
   return PgBossQueue.open({
     url: queue.url,

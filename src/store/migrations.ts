@@ -121,6 +121,25 @@ function integrationSchema(dialect: Dialect): string[] {
   ];
 }
 
+/**
+ * The jobs of the in-process job queue (`src/jobs/in-process.ts`), so that one-off jobs outlive a
+ * restart: one row per (kind, key); `attempt` counts attempts begun, `finished_at` is set when the
+ * job ended (the row then keeps its key taken for a while). Literal SQL, the same on both back ends.
+ */
+const scheduledJobsSchema = (): string[] => [
+  `CREATE TABLE scheduled_jobs (
+    kind TEXT NOT NULL,
+    key TEXT NOT NULL,
+    group_key TEXT NOT NULL,
+    data TEXT NOT NULL,
+    run_at TEXT NOT NULL,
+    attempt INTEGER NOT NULL,
+    finished_at TEXT,
+    PRIMARY KEY (kind, key)
+  )`,
+  'CREATE INDEX scheduled_jobs_finished_at ON scheduled_jobs (finished_at)',
+];
+
 export const migrations: readonly Migration[] = [
   { version: 1, name: 'graph', sqlite: graphSchema('sqlite'), postgres: graphSchema('postgres') },
   { version: 2, name: 'sync runs', sqlite: runSchema('sqlite'), postgres: runSchema('postgres') },
@@ -129,5 +148,11 @@ export const migrations: readonly Migration[] = [
     name: 'integrations',
     sqlite: integrationSchema('sqlite'),
     postgres: integrationSchema('postgres'),
+  },
+  {
+    version: 4,
+    name: 'scheduled jobs',
+    sqlite: scheduledJobsSchema(),
+    postgres: scheduledJobsSchema(),
   },
 ];
