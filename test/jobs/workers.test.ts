@@ -1,4 +1,3 @@
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -18,106 +17,18 @@ import {
 } from '../../src/simulators/threatstack/server.ts';
 import { openStore } from '../../src/store/index.ts';
 import { testPostgresUrl } from '../../src/store/testing.ts';
-import type { GraphStore, RunRecord } from '../../src/store/types.ts';
-import { repoRoot } from '../helpers/cli.ts';
+import type { GraphStore } from '../../src/store/types.ts';
 import { admin } from '../helpers/threatstack.ts';
 
-const vigilBin = join(repoRoot, 'bin', 'vigil.js');
-
-interface LogLine {
-  msg: string;
-  integration?: string;
-  runId?: string;
-  status?: string;
-  [field: string]: unknown;
-}
-
-/** A `vigil` process with its own environment, whose pino lines on stderr the test reads. */
-class VigilProcess {
-  readonly child: ChildProcessWithoutNullStreams;
-  stderr = '';
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-
-  constructor(args: readonly string[], env: NodeJS.ProcessEnv) {
-    this.child = spawn(process.execPath, [vigilBin, ...args], { cwd: repoRoot, env });
-    this.child.stdout.resume();
-    this.child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      this.stderr += chunk;
-    });
-    this.exited = new Promise((resolve) => {
-      this.child.once('close', (code, signal) => resolve({ code, signal }));
-    });
-  }
-
-  logs(): LogLine[] {
-    return this.stderr
-      .split('\n')
-      .filter((line) => line.startsWith('{'))
-      .map((line) => JSON.parse(line) as LogLine);
-  }
-
-  /** Waits for a log line (the deadline only stops a broken test from hanging). */
-  async waitForLog(match: (line: LogLine) => boolean, what: string): Promise<LogLine> {
-    await waitUntil(async () => this.logs().some(match), `${what}; stderr so far:\n${this.stderr}`);
-    return this.logs().find(match)!;
-  }
-
-  stop(signal: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal);
-    return this.exited;
-  }
-}
-
-/** Polls a condition every 100 ms; fails after 60 s so that a broken test does not hang. */
-async function waitUntil(condition: () => Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-/** The environment of a spawned `vigil`: a fixed secret key, no inherited database. */
-function vigilEnv(secretKey: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, VIGIL_SECRET_KEY: secretKey, VIGIL_LOG_LEVEL: 'info' };
-  delete env.VIGIL_DB;
-  delete env.VIGIL_PG_SCHEMA;
-  delete env.VIGIL_QUEUE_SCHEMA;
-  return env;
-}
-
-function threatStackFields(sim: RunningThreatStackSimulator, syncIntervalSeconds: number) {
-  const url = new URL(sim.url);
-  return {
-    host: url.hostname,
-    port: Number(url.port),
-    protocol: 'http',
-    userId: sim.credentials.userId,
-    orgId: sim.credentials.orgId,
-    orgName: sim.credentials.orgName,
-    requestsPerMinute: 0,
-    syncIntervalSeconds,
-  };
-}
-
-function threatConnectFields(sim: RunningThreatConnectSimulator, syncIntervalSeconds: number) {
-  const url = new URL(sim.url);
-  return {
-    host: url.hostname,
-    port: Number(url.port),
-    protocol: 'http',
-    apiRoot: sim.apiRoot,
-    accessId: sim.credentials.accessId,
-    syncIntervalSeconds,
-  };
-}
-
-/** Runs of one integration, oldest first. */
-async function runsOf(store: GraphStore, integrationId: string): Promise<RunRecord[]> {
-  return (await store.listRuns(integrationId)).reverse();
-}
-
-const smallThreatStack = { agents: 20, cves: 15, findingsPerAgent: 2, alerts: 10, rateLimit: 0 };
+import {
+  runsOf,
+  smallThreatStack,
+  threatConnectFields,
+  threatStackFields,
+  VigilProcess,
+  vigilEnv,
+  waitUntil,
+} from './worker-harness.ts';
 
 describe('vigil serve and vigil worker on SQLite', () => {
   let sim: RunningThreatStackSimulator;
@@ -342,89 +253,5 @@ describe.skipIf(testPostgresUrl === undefined)(
       const keys = [threatStack, slowThreatStack, threatConnect].map((sim) => sim.credentials.apiKey);
       for (const worker of workers) for (const key of keys) expect(worker.stderr).not.toContain(key);
     }, 120_000);
-  },
-);
-
-/**
- * A sync that outlives its job lease (10 s, the shortest `--job-lease`) more than twice over, with two workers on the queue: the
- * holder keeps renewing its lease, so the job is never handed to the other worker, the sync runs
- * once to its end, and neither process stops.
- */
-describe.skipIf(testPostgresUrl === undefined)(
-  'vigil worker on PostgreSQL (needs VIGIL_TEST_PG_URL): a sync longer than its lease',
-  () => {
-    const url = testPostgresUrl ?? '';
-    const schema = `vigil_test_${randomBytes(6).toString('hex')}`;
-    const secretKey = randomBytes(32).toString('base64');
-    const leaseSeconds = 10;
-    let sim: RunningThreatStackSimulator;
-    let store: GraphStore;
-    const workers: VigilProcess[] = [];
-
-    beforeAll(async () => {
-      sim = await startThreatStackSimulator({ ...smallThreatStack, seed: 3 });
-      store = await openStore(url, { schema });
-    });
-
-    afterAll(async () => {
-      for (const worker of workers) await worker.stop('SIGKILL');
-      await store?.close();
-      await sim?.close();
-      const client = new pg.Client({ connectionString: url });
-      await client.connect();
-      try {
-        await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-        await client.query(`DROP SCHEMA IF EXISTS "${schema}_queue" CASCADE`);
-      } finally {
-        await client.end();
-      }
-    });
-
-    it('keeps its lease alive: runs once, never on two workers, and no worker stops', async () => {
-      const registry = new IntegrationRegistry(store, secretCipherFor(url, { VIGIL_SECRET_KEY: secretKey }));
-      const integration = await registry.add({
-        name: 'ts-long',
-        kind: 'threatstack',
-        fields: threatStackFields(sim, 3600),
-        apiKey: sim.credentials.apiKey,
-      });
-      await admin(sim.url, 'PUT', '/_sim/faults', {
-        // One vendor answer slower than two leases (and faster than the client's 30 s timeout).
-        slow: { probability: 1, delayMs: 24_000 },
-        pathPrefix: '/v2/vulnerabilities',
-      });
-      const args = [
-        'worker',
-        '--db',
-        url,
-        '--schema',
-        schema,
-        '--job-lease',
-        `${leaseSeconds}s`,
-        '--tick',
-        '1',
-      ];
-      for (let i = 0; i < 2; i++) workers.push(new VigilProcess(args, vigilEnv(secretKey)));
-      await waitUntil(
-        async () => (await runsOf(store, integration.id)).some((r) => r.status !== 'running'),
-        'the long sync to end',
-      );
-      await admin(sim.url, 'PUT', '/_sim/faults', { spec: '' });
-
-      const runs = await runsOf(store, integration.id);
-      expect(runs.map((r) => r.status)).toEqual(['success']);
-      const run = runs[0]!;
-      // The scenario holds: the sync outlived its lease more than twice over.
-      expect(Date.parse(run.finishedAt!) - Date.parse(run.startedAt)).toBeGreaterThan(
-        2 * leaseSeconds * 1000,
-      );
-      for (const worker of workers) expect(worker.child.exitCode).toBeNull();
-      const starts = workers.flatMap((w) => w.logs().filter((l) => l.msg === 'sync started'));
-      expect(starts).toHaveLength(1);
-      const lost = workers.flatMap((w) => w.logs().filter((l) => l.msg.startsWith('job lease lost')));
-      expect(lost).toEqual([]);
-      const exits = await Promise.all(workers.map((w) => w.stop('SIGTERM')));
-      expect(exits.map((e) => e.code)).toEqual([0, 0]);
-    }, 90_000);
   },
 );
