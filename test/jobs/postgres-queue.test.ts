@@ -103,3 +103,53 @@ describe.skipIf(testPostgresUrl === undefined)(
     }, 90_000);
   },
 );
+
+/** `vigil serve` on PostgreSQL works the same shared queue as `vigil worker`. */
+describe.skipIf(testPostgresUrl === undefined)('vigil serve on PostgreSQL (needs VIGIL_TEST_PG_URL)', () => {
+  const url = testPostgresUrl ?? '';
+  const schema = `vigil_test_${randomBytes(6).toString('hex')}`;
+  const secretKey = randomBytes(32).toString('base64');
+  let sim: RunningThreatStackSimulator;
+  let store: GraphStore;
+  let serve: VigilProcess | undefined;
+
+  beforeAll(async () => {
+    sim = await startThreatStackSimulator({ ...smallThreatStack, seed: 4 });
+    store = await openStore(url, { schema });
+  });
+
+  afterAll(async () => {
+    await serve?.stop('SIGKILL');
+    await store?.close();
+    await sim?.close();
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await client.query(`DROP SCHEMA IF EXISTS "${schema}_queue" CASCADE`);
+    } finally {
+      await client.end();
+    }
+  });
+
+  it('plans and runs the due sync through the pg-boss queue, and stops on SIGTERM', async () => {
+    const registry = new IntegrationRegistry(store, secretCipherFor(url, { VIGIL_SECRET_KEY: secretKey }));
+    const integration = await registry.add({
+      name: 'ts-serve',
+      kind: 'threatstack',
+      fields: threatStackFields(sim, 3600),
+      apiKey: sim.credentials.apiKey,
+    });
+    serve = new VigilProcess(['serve', '--db', url, '--schema', schema, '--tick', '1'], vigilEnv(secretKey));
+    await waitUntil(
+      async () => (await runsOf(store, integration.id)).some((r) => r.status === 'success'),
+      'the sync through the queue',
+    );
+    const exit = await serve.stop('SIGTERM');
+    expect(exit.code).toBe(0);
+    const started = serve.logs().find((l) => l.msg === 'scheduler started');
+    expect(started).toMatchObject({ queue: 'pg-boss', queueSchema: `${schema}_queue` });
+    expect(serve.logs().filter((l) => l.msg === 'sync finished')).toHaveLength(1);
+    expect(serve.logs().at(-1)?.msg).toBe('scheduler stopped');
+  }, 60_000);
+});
