@@ -1,21 +1,11 @@
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { VigilError } from '../../src/errors.ts';
 import type { Integration } from '../../src/integrations/config.ts';
-import {
-  dueSlot,
-  handleSyncJob,
-  type SyncJob,
-  type SyncJobDeps,
-  uuidFromName,
-} from '../../src/integrations/jobs.ts';
 import { IntegrationRegistry } from '../../src/integrations/registry.ts';
-import type { LatestRun } from '../../src/integrations/schedule.ts';
 import { secretCipherFor } from '../../src/integrations/secrets.ts';
 import {
   type RunningThreatConnectSimulator,
@@ -27,207 +17,18 @@ import {
 } from '../../src/simulators/threatstack/server.ts';
 import { openStore } from '../../src/store/index.ts';
 import { testPostgresUrl } from '../../src/store/testing.ts';
-import type { GraphStore, RunRecord } from '../../src/store/types.ts';
-import { repoRoot } from '../helpers/cli.ts';
-import { testIntegration } from '../helpers/integrations.ts';
+import type { GraphStore } from '../../src/store/types.ts';
 import { admin } from '../helpers/threatstack.ts';
 
-const vigilBin = join(repoRoot, 'bin', 'vigil.js');
-
-interface LogLine {
-  msg: string;
-  integration?: string;
-  runId?: string;
-  status?: string;
-  [field: string]: unknown;
-}
-
-/** A `vigil` process with its own environment, whose pino lines on stderr the test reads. */
-class VigilProcess {
-  readonly child: ChildProcessWithoutNullStreams;
-  stderr = '';
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-
-  constructor(args: readonly string[], env: NodeJS.ProcessEnv) {
-    this.child = spawn(process.execPath, [vigilBin, ...args], { cwd: repoRoot, env });
-    this.child.stdout.resume();
-    this.child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      this.stderr += chunk;
-    });
-    this.exited = new Promise((resolve) => {
-      this.child.once('close', (code, signal) => resolve({ code, signal }));
-    });
-  }
-
-  logs(): LogLine[] {
-    return this.stderr
-      .split('\n')
-      .filter((line) => line.startsWith('{'))
-      .map((line) => JSON.parse(line) as LogLine);
-  }
-
-  /** Waits for a log line (the deadline only stops a broken test from hanging). */
-  async waitForLog(match: (line: LogLine) => boolean, what: string): Promise<LogLine> {
-    await waitUntil(async () => this.logs().some(match), `${what}; stderr so far:\n${this.stderr}`);
-    return this.logs().find(match)!;
-  }
-
-  stop(signal: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal);
-    return this.exited;
-  }
-}
-
-/** Polls a condition every 100 ms; fails after 60 s so that a broken test does not hang. */
-async function waitUntil(condition: () => Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-/** The environment of a spawned `vigil`: a fixed secret key, no inherited database. */
-function vigilEnv(secretKey: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, VIGIL_SECRET_KEY: secretKey, VIGIL_LOG_LEVEL: 'info' };
-  delete env.VIGIL_DB;
-  delete env.VIGIL_PG_SCHEMA;
-  delete env.VIGIL_QUEUE_SCHEMA;
-  return env;
-}
-
-function threatStackFields(sim: RunningThreatStackSimulator, syncIntervalSeconds: number) {
-  const url = new URL(sim.url);
-  return {
-    host: url.hostname,
-    port: Number(url.port),
-    protocol: 'http',
-    userId: sim.credentials.userId,
-    orgId: sim.credentials.orgId,
-    orgName: sim.credentials.orgName,
-    requestsPerMinute: 0,
-    syncIntervalSeconds,
-  };
-}
-
-function threatConnectFields(sim: RunningThreatConnectSimulator, syncIntervalSeconds: number) {
-  const url = new URL(sim.url);
-  return {
-    host: url.hostname,
-    port: Number(url.port),
-    protocol: 'http',
-    apiRoot: sim.apiRoot,
-    accessId: sim.credentials.accessId,
-    syncIntervalSeconds,
-  };
-}
-
-/** Runs of one integration, oldest first. */
-async function runsOf(store: GraphStore, integrationId: string): Promise<RunRecord[]> {
-  return (await store.listRuns(integrationId)).reverse();
-}
-
-const smallThreatStack = { agents: 20, cves: 15, findingsPerAgent: 2, alerts: 10, rateLimit: 0 };
-
-describe('the sync job handler (decides again while it holds the job)', () => {
-  const integration = testIntegration('tc-one', 60, { id: 'i1', at: '2026-11-25T11:00:00.000Z' });
-  const now = Date.parse('2026-11-25T12:00:00.000Z');
-  const job = (retryCount: number): SyncJob => ({
-    id: 'j',
-    data: { integrationId: 'i1', slot: 'first#0' },
-    retryCount,
-    leaseSeconds: 30,
-  });
-
-  function deps(latest: LatestRun | undefined, overrides: Partial<SyncJobDeps> = {}) {
-    const synced: string[] = [];
-    const value: SyncJobDeps = {
-      listIntegrations: async () => [integration],
-      findIntegration: async (id) => (id === integration.id ? integration : undefined),
-      latestRun: async () => latest,
-      runSync: async (i) => {
-        synced.push(i.id);
-        return { runId: 'r-new', status: 'success', durationMs: 5 };
-      },
-      now: () => now,
-      ...overrides,
-    };
-    return { deps: value, synced };
-  }
-
-  const recent = (status: LatestRun['status']): LatestRun => ({
-    id: 'r-old',
-    status,
-    startedAt: new Date(now - 5_000).toISOString(),
-  });
-
-  it('syncs when due', async () => {
-    const { deps: d, synced } = deps(undefined);
-    expect(await handleSyncJob(job(0), d)).toEqual({
-      result: 'synced',
-      outcome: { runId: 'r-new', status: 'success', durationMs: 5 },
-    });
-    expect(synced).toEqual(['i1']);
-  });
-
-  it('skips a job whose slot another job already served', async () => {
-    const { deps: d, synced } = deps(recent('success'));
-    expect(await handleSyncJob(job(0), d)).toEqual({ result: 'skipped', reason: 'not-due' });
-    expect(synced).toEqual([]);
-  });
-
-  it('leaves a running run alone on a first attempt, and takes it for its own dead attempt on a retry', async () => {
-    const first = deps(recent('running'));
-    expect(await handleSyncJob(job(0), first.deps)).toEqual({ result: 'skipped', reason: 'running' });
-    const retry = deps(recent('running'));
-    expect((await handleSyncJob(job(1), retry.deps)).result).toBe('synced');
-    expect(retry.synced).toEqual(['i1']);
-  });
-
-  it('skips a removed integration', async () => {
-    const { deps: d } = deps(undefined, { findIntegration: async () => undefined });
-    expect(await handleSyncJob(job(0), d)).toEqual({ result: 'skipped', reason: 'integration-removed' });
-  });
-
-  it('completes with the error when the sync throws, but throws a store failure (for a retry)', async () => {
-    const config = deps(undefined, {
-      runSync: async () => {
-        throw new VigilError('CONFIG_INVALID', 'no API key');
-      },
-    });
-    expect(await handleSyncJob(job(0), config.deps)).toEqual({
-      result: 'sync-failed',
-      error: { code: 'CONFIG_INVALID', message: 'no API key' },
-    });
-    const store = deps(undefined, {
-      runSync: async () => {
-        throw new VigilError('STORE_ERROR', 'connection refused');
-      },
-    });
-    await expect(handleSyncJob(job(0), store.deps)).rejects.toMatchObject({ code: 'STORE_ERROR' });
-  });
-
-  it('names each due slot by the run it follows and the intervals since, with the same job id on every worker', () => {
-    const due = {
-      integration,
-      decision: {
-        due: true as const,
-        reason: 'interval-elapsed' as const,
-        dueSince: now - 61_000,
-        after: 'r-old',
-      },
-    };
-    expect(dueSlot(due, now)).toBe('r-old#1');
-    expect(dueSlot({ integration, decision: { ...due.decision, dueSince: 0, after: null } }, now)).toBe(
-      'first#60',
-    );
-    expect(uuidFromName('vigil-sync|i1|r-old#1')).toBe(uuidFromName('vigil-sync|i1|r-old#1'));
-    expect(uuidFromName('vigil-sync|i1|r-old#1')).not.toBe(uuidFromName('vigil-sync|i1|r-old#2'));
-    expect(uuidFromName('x')).toMatch(
-      /^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
-    );
-  });
-});
+import {
+  runsOf,
+  smallThreatStack,
+  threatConnectFields,
+  threatStackFields,
+  VigilProcess,
+  vigilEnv,
+  waitUntil,
+} from './worker-harness.ts';
 
 describe('vigil serve and vigil worker on SQLite', () => {
   let sim: RunningThreatStackSimulator;

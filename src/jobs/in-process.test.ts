@@ -1,10 +1,14 @@
+import type { Logger } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { testIntegration } from '../../test/helpers/integrations.ts';
+import { captureLogger } from '../../test/helpers/log-capture.ts';
 import { VigilError } from '../errors.ts';
+import type { Integration } from '../integrations/config.ts';
 import type { RunStatus } from '../store/types.ts';
-import type { Integration } from './config.ts';
-import type { LatestRun } from './schedule.ts';
-import { EmbeddedScheduler, type SyncOutcome } from './scheduler.ts';
+import type { LatestRun } from './due.ts';
+import { InProcessQueue } from './in-process.ts';
+import { type SyncJobDeps, type SyncOutcome, syncJobKind } from './kinds/sync.ts';
+import { JobRuntime } from './runtime.ts';
 
 const start = Date.UTC(2026, 10, 25, 12, 0, 0);
 
@@ -37,7 +41,7 @@ class World {
   concurrent = 0;
   maxSeenConcurrent = 0;
   readonly perIntegrationConcurrent = new Map<string, number>();
-  readonly events: string[] = [];
+  readonly log = captureLogger();
   private nextRun = 1;
 
   constructor(
@@ -76,42 +80,101 @@ class World {
     }
   };
 
-  scheduler(maxConcurrent: number): EmbeddedScheduler {
-    return new EmbeddedScheduler({
-      listIntegrations: async () => this.integrations,
-      latestRun: this.latestRun,
-      runSync: this.runSync,
-      now: () => this.clock,
-      maxConcurrent,
-      events: {
-        syncStarted: (i) => this.events.push(`start ${i.name}`),
-        syncFinished: (i, o) => this.events.push(`end ${i.name} ${o.status}`),
-        syncFailed: (i, e) => this.events.push(`failed ${i.name} ${e.code}`),
-        tickFailed: (e) => this.events.push(`tick failed ${e.code}`),
+  async scheduler(maxConcurrent: number, overrides: Partial<SyncJobDeps> = {}): Promise<Scheduler> {
+    const scheduler = new Scheduler(
+      {
+        listIntegrations: async () => this.integrations,
+        findIntegration: async (id) => this.integrations.find((i) => i.id === id),
+        latestRun: this.latestRun,
+        runSync: this.runSync,
+        ...overrides,
       },
+      () => this.clock,
+      maxConcurrent,
+      this.log.logger,
+    );
+    await scheduler.runtime.work();
+    return scheduler;
+  }
+
+  /** The sync and planning events of the log, as `start <name>`, `end <name> <status>` … */
+  get events(): string[] {
+    return this.log.lines.flatMap((line) => {
+      if (line.msg === 'sync started') return [`start ${line.integration}`];
+      if (line.msg === 'sync finished') return [`end ${line.integration} ${line.status}`];
+      if (line.msg === 'sync failed') return [`failed ${line.integration} ${line.code}`];
+      if (line.msg === 'planning due jobs failed') return [`tick failed ${line.code}`];
+      return [];
     });
   }
 
+  /** Waits until the named sync has reached its gate (its job has started). */
+  async reached(name: string): Promise<Deferred> {
+    for (let turn = 0; turn < 1000; turn++) {
+      const gate = this.gates.get(name);
+      if (gate) return gate;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    throw new Error(`${name} is not running`);
+  }
+
   /** Lets the named sync (waiting at its gate) finish. */
-  release(name: string): void {
-    const gate = this.gates.get(name);
-    if (!gate) throw new Error(`${name} is not running`);
-    gate.resolve();
+  async release(name: string): Promise<void> {
+    (await this.reached(name)).resolve();
   }
 
   /** Lets the named sync finish and waits until the scheduler has seen it end. */
-  async finish(scheduler: EmbeddedScheduler, name: string): Promise<void> {
-    this.release(name);
+  async finish(scheduler: Scheduler, name: string): Promise<void> {
+    await this.release(name);
     while (scheduler.runningIds.includes(`id-${name}`)) await new Promise((r) => setImmediate(r));
   }
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-describe('EmbeddedScheduler', () => {
+/**
+ * The job runtime with the sync kind over an in-process queue that the test dispatches by hand:
+ * a tick plans the due slots, then starts what fits, and returns the started integrations' ids.
+ */
+class Scheduler {
+  readonly queue: InProcessQueue;
+  readonly runtime: JobRuntime;
+
+  constructor(deps: SyncJobDeps, now: () => number, concurrency: number, logger: Logger) {
+    this.queue = new InProcessQueue({ now });
+    const leaseMs = 3_600_000;
+    this.runtime = new JobRuntime({
+      queue: this.queue,
+      kinds: [syncJobKind(deps, { leaseMs })],
+      logger,
+      now,
+      concurrency,
+      leaseMs,
+    });
+  }
+
+  async tick(): Promise<string[]> {
+    await this.runtime.plan();
+    return this.queue.dispatch().map((job) => job.group);
+  }
+
+  get runningIds(): string[] {
+    return this.queue.runningKeys.map((key) => key.split('|')[0] ?? key);
+  }
+
+  idle(): Promise<void> {
+    return this.queue.idle();
+  }
+
+  stop(): Promise<void> {
+    return this.runtime.stop();
+  }
+}
+
+describe('the job runtime with the sync kind on the in-process queue', () => {
   it('runs each due integration once per interval, by its own interval', async () => {
     const world = new World([testIntegration('ten', 10), testIntegration('twenty-five', 25)]);
-    const scheduler = world.scheduler(4);
+    const scheduler = await world.scheduler(4);
     for (let second = 0; second <= 60; second++) {
       world.clock = start + second * 1000;
       await scheduler.tick();
@@ -128,17 +191,17 @@ describe('EmbeddedScheduler', () => {
   it('never starts a second sync of an integration while one is running, even when it looks due', async () => {
     // The sync records no run until it ends, so the store alone would call it due on every tick.
     const world = new World([testIntegration('slow', 10)], { manual: true, recordRunAtStart: false });
-    const scheduler = world.scheduler(4);
+    const scheduler = await world.scheduler(4);
     expect(await scheduler.tick()).toEqual(['id-slow']);
     for (let second = 1; second <= 30; second++) {
       world.clock = start + second * 1000;
       expect(await scheduler.tick()).toEqual([]);
     }
     expect(scheduler.runningIds).toEqual(['id-slow']);
-    world.release('slow');
+    await world.release('slow');
     await scheduler.idle();
     expect(await scheduler.tick()).toEqual(['id-slow']);
-    world.release('slow');
+    await world.release('slow');
     await scheduler.idle();
     expect(world.started).toHaveLength(2);
   });
@@ -148,7 +211,7 @@ describe('EmbeddedScheduler', () => {
     world.runs.set('id-busy', [
       { id: 'old', status: 'running', startedAt: iso(start - 60_000), finishedAt: null },
     ]);
-    const scheduler = world.scheduler(4);
+    const scheduler = await world.scheduler(4);
     world.clock = start + 600_000;
     expect(await scheduler.tick()).toEqual([]);
   });
@@ -170,17 +233,17 @@ describe('EmbeddedScheduler', () => {
         },
       ]);
     });
-    const scheduler = world.scheduler(2);
+    const scheduler = await world.scheduler(2);
     expect(await scheduler.tick()).toEqual(['id-e', 'id-d']);
     expect(await scheduler.tick()).toEqual([]);
     await world.finish(scheduler, 'e');
     expect(await scheduler.tick()).toEqual(['id-c']);
-    world.release('d');
-    world.release('c');
+    await world.release('d');
+    await world.release('c');
     await scheduler.idle();
     expect(await scheduler.tick()).toEqual(['id-b', 'id-a']);
-    world.release('b');
-    world.release('a');
+    await world.release('b');
+    await world.release('a');
     await scheduler.idle();
     expect(world.maxSeenConcurrent).toBe(2);
     expect(world.started.map((s) => s.name)).toEqual(['e', 'd', 'c', 'b', 'a']);
@@ -189,21 +252,13 @@ describe('EmbeddedScheduler', () => {
   it('reports a sync that throws and a tick that cannot read, and keeps going', async () => {
     const world = new World([testIntegration('broken', 10)]);
     let failListing = true;
-    const scheduler = new EmbeddedScheduler({
+    const scheduler = await world.scheduler(1, {
       listIntegrations: async () => {
         if (failListing) throw new VigilError('STORE_ERROR', 'database is locked');
         return world.integrations;
       },
-      latestRun: world.latestRun,
       runSync: async () => {
         throw new VigilError('CONFIG_INVALID', 'the API key does not decrypt');
-      },
-      now: () => world.clock,
-      maxConcurrent: 1,
-      events: {
-        syncStarted: (i) => world.events.push(`start ${i.name}`),
-        syncFailed: (i, e) => world.events.push(`failed ${i.name} ${e.code}`),
-        tickFailed: (e) => world.events.push(`tick failed ${e.code}`),
       },
     });
     expect(await scheduler.tick()).toEqual([]);
@@ -215,8 +270,8 @@ describe('EmbeddedScheduler', () => {
 
   it('stop lets a running sync finish, then starts no more', async () => {
     const world = new World([testIntegration('one', 10), testIntegration('two', 10)], { manual: true });
-    const scheduler = world.scheduler(1);
-    scheduler.start(3_600_000);
+    const scheduler = await world.scheduler(1);
+    await scheduler.tick();
     while (world.gates.size === 0) await new Promise((resolve) => setImmediate(resolve));
     let stopped = false;
     const stopping = scheduler.stop().then(() => {
@@ -224,14 +279,35 @@ describe('EmbeddedScheduler', () => {
     });
     await new Promise((resolve) => setImmediate(resolve));
     expect(stopped).toBe(false);
-    world.release('one');
+    await world.release('one');
     await stopping;
     world.clock += 3_600_000;
     expect(await scheduler.tick()).toEqual([]);
     expect(world.events).toEqual(['start one', 'end one success']);
   });
 
-  it('rejects a concurrency limit below 1', () => {
-    expect(() => new World([]).scheduler(0)).toThrow(RangeError);
+  it('rejects a concurrency limit below 1', async () => {
+    await expect(new World([]).scheduler(0)).rejects.toThrow(RangeError);
+  });
+
+  it('a cancelled job loses its lease: its signal is aborted, its result dropped, and the queue carries on', async () => {
+    const seen: AbortSignal[] = [];
+    const world = new World([testIntegration('long', 10), testIntegration('next', 10)], { manual: true });
+    const scheduler = await world.scheduler(1, {
+      runSync: async (integration, options) => {
+        seen.push(options.signal);
+        return world.runSync(integration);
+      },
+    });
+    expect(await scheduler.tick()).toEqual(['id-long']);
+    await world.reached('long');
+    const [key] = scheduler.queue.runningKeys;
+    await scheduler.queue.cancel('sync', key ?? '');
+    expect(seen[0]?.aborted).toBe(true);
+    expect(seen[0]?.reason).toMatchObject({ code: 'JOB_LEASE_LOST' });
+    await world.finish(scheduler, 'long');
+    expect(await scheduler.tick()).toEqual(['id-next']);
+    await world.finish(scheduler, 'next');
+    expect(world.log.lines.some((l) => l.msg === 'job lease lost: its result is dropped')).toBe(true);
   });
 });

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { testIntegration } from '../../test/helpers/integrations.ts';
 import type { RunStatus } from '../store/types.ts';
-import { decideSync, defaultStaleRunningMs, findDueIntegrations, type LatestRun } from './schedule.ts';
+import {
+  decideSync,
+  defaultStaleRunningMs,
+  dueSlot,
+  findDueIntegrations,
+  type LatestRun,
+  staleRunningAfter,
+} from './due.ts';
 
 const now = Date.UTC(2026, 10, 25, 12, 0, 0);
 const hour = 3_600_000;
@@ -115,5 +122,52 @@ describe('findDueIntegrations', () => {
     ];
     const due = await findDueIntegrations(all, async () => run('success', 2 * hour), now);
     expect(due.map((d) => d.integration.name)).toEqual(['hourly']);
+  });
+});
+
+describe('staleRunningAfter (the one stale-run rule of both back ends)', () => {
+  it.each([
+    { name: 'a first attempt waits two leases', leaseMs: hour, attempt: 0, expected: 2 * hour },
+    { name: 'a short lease, first attempt', leaseMs: 10_000, attempt: 0, expected: 20_000 },
+    { name: "a retry takes the run for its dead attempt's at once", leaseMs: hour, attempt: 1, expected: 0 },
+    { name: 'a later retry too', leaseMs: 10_000, attempt: 4, expected: 0 },
+  ])('$name', ({ leaseMs, attempt, expected }) => {
+    expect(staleRunningAfter(leaseMs, attempt)).toBe(expected);
+  });
+
+  it('with the default lease, a run is stale after two hours, as before', () => {
+    expect(defaultStaleRunningMs).toBe(2 * hour);
+  });
+
+  it('feeds decideSync: a running run seen by a retry is due, by a first attempt it waits', () => {
+    const running = run('running', 5_000);
+    const first = decideSync(hour, running, now, { staleRunningAfterMs: staleRunningAfter(30_000, 0) });
+    const retry = decideSync(hour, running, now, { staleRunningAfterMs: staleRunningAfter(30_000, 1) });
+    expect(first).toEqual({ due: false, reason: 'running', dueAt: now + 55_000 });
+    expect(retry).toEqual({
+      due: true,
+      reason: 'previous-run-interrupted',
+      dueSince: now - 5_000,
+      after: 'r1',
+    });
+  });
+});
+
+describe('dueSlot', () => {
+  it('names each due slot by the run it follows and the intervals since', () => {
+    const integration = testIntegration('tc-one', 60, { id: 'i1', at: '2026-11-25T11:00:00.000Z' });
+    const due = {
+      integration,
+      decision: {
+        due: true as const,
+        reason: 'interval-elapsed' as const,
+        dueSince: now - 61_000,
+        after: 'r-old',
+      },
+    };
+    expect(dueSlot(due, now)).toBe('r-old#1');
+    expect(dueSlot({ integration, decision: { ...due.decision, dueSince: 0, after: null } }, now)).toBe(
+      'first#60',
+    );
   });
 });

@@ -1,0 +1,217 @@
+import { toVigilError, VigilError } from '../errors.ts';
+import { startTicker } from './ticker.ts';
+import type { ClaimedJob, JobHandler, JobQueue, JobResult, QueuedJob } from './types.ts';
+
+/**
+ * The in-process back end of `vigil serve` on SQLite: the queue lives in this process, and its
+ * ledger (`JobLedger`, the store's `scheduled_jobs`) keeps every job sent until it ends, so that a
+ * restart finds the one-off jobs again (due slots are found again from the runs anyway). Without a
+ * ledger the queue is memory only. A lease is this process's claim: it lives as long as the
+ * process, and is lost only when the job is cancelled. A job that was running when the process
+ * died runs again after the restart, as a retry (its attempt was counted when it began).
+ */
+
+/** Where an in-process queue records its jobs (see `sql-ledger.ts`). */
+export interface JobLedger {
+  /** Records a new job; false when a job of that kind and key is recorded (even a finished one). */
+  add(job: QueuedJob): Promise<boolean>;
+  /** The jobs not finished, with the attempts they began. */
+  unfinished(): Promise<Array<QueuedJob & { attempt: number }>>;
+  /** Counts an attempt begun. */
+  begin(kind: string, key: string): Promise<void>;
+  /** Moves an unfinished job's time (a retry). */
+  reschedule(kind: string, key: string, runAt: number): Promise<void>;
+  /** Marks a job finished at `at`. */
+  finish(kind: string, key: string, at: number): Promise<void>;
+  /** Forgets the jobs finished before `before` (their keys may be sent again). */
+  prune(before: number): Promise<void>;
+}
+
+export interface InProcessQueueOptions {
+  now(): number;
+  /** How often due jobs are looked for (ms); omit to start them by hand with `dispatch`. */
+  pollMs?: number;
+  /** Retries of a job that failed with a retry (default 5). */
+  retryLimit?: number;
+  /** Pause before a retry (ms, default 1000). */
+  retryDelayMs?: number;
+  /** How long a finished job's key still makes a send of that key a no-op (default 12 h, as pg-boss). */
+  keepFinishedMs?: number;
+  /** Makes the jobs outlive the process (default: memory only). */
+  ledger?: JobLedger;
+}
+
+interface Waiting extends QueuedJob {
+  attempt: number;
+  sequence: number;
+}
+
+interface Running {
+  job: ClaimedJob;
+  controller: AbortController;
+  done: Promise<void>;
+}
+
+export class InProcessQueue implements JobQueue {
+  private readonly waiting = new Map<string, Waiting>();
+  private readonly running = new Map<string, Running>();
+  private readonly finished = new Map<string, number>();
+  private sequence = 0;
+  private worker: { kinds: ReadonlySet<string>; concurrency: number; handler: JobHandler } | undefined;
+  private ticker: { stop(): Promise<void> } | undefined;
+  private stopping = false;
+
+  constructor(private readonly options: InProcessQueueOptions) {}
+
+  /** Loads the unfinished jobs of the ledger (once; a job running in this process is left alone). */
+  async prepare(): Promise<void> {
+    const ledger = this.options.ledger;
+    if (ledger === undefined) return;
+    await ledger.prune(this.options.now() - this.keepFinishedMs());
+    for (const job of await ledger.unfinished()) {
+      const id = idOf(job.kind, job.key);
+      if (!this.waiting.has(id) && !this.running.has(id))
+        this.waiting.set(id, { ...job, sequence: this.sequence++ });
+    }
+  }
+
+  async send(job: QueuedJob): Promise<boolean> {
+    const id = idOf(job.kind, job.key);
+    await this.forgetFinished();
+    if (this.waiting.has(id) || this.running.has(id) || this.finished.has(id)) return false;
+    const groupWaits = [...this.waiting.values()].some(
+      (w) => w.kind === job.kind && w.group === job.group && w.attempt === 0,
+    );
+    if (groupWaits) return false;
+    const waiting = { ...job, attempt: 0, sequence: this.sequence++ };
+    this.waiting.set(id, waiting);
+    if (this.options.ledger !== undefined && !(await this.options.ledger.add(job).catch(this.unsend(id)))) {
+      this.waiting.delete(id);
+      return false;
+    }
+    return true;
+  }
+
+  async heldGroups(kind: string): Promise<ReadonlySet<string>> {
+    return new Set([...this.running.values()].filter((r) => r.job.kind === kind).map((r) => r.job.group));
+  }
+
+  async cancel(kind: string, key: string): Promise<void> {
+    const id = idOf(kind, key);
+    await this.options.ledger?.finish(kind, key, this.options.now());
+    if (this.waiting.delete(id)) this.finished.set(id, this.options.now());
+    this.running.get(id)?.controller.abort(new VigilError('JOB_LEASE_LOST', `Job ${key} was cancelled.`));
+  }
+
+  /** Keys of the jobs running now. */
+  get runningKeys(): string[] {
+    return [...this.running.values()].map((r) => r.job.key);
+  }
+
+  work(kinds: readonly string[], concurrency: number, handler: JobHandler): void {
+    if (this.worker !== undefined) throw new Error('the queue is already working');
+    if (!Number.isInteger(concurrency) || concurrency < 1) {
+      throw new RangeError(`concurrency must be a whole number ≥ 1, not ${concurrency}`);
+    }
+    this.worker = { kinds: new Set(kinds), concurrency, handler };
+    if (this.options.pollMs !== undefined) {
+      this.ticker = startTicker(async () => this.dispatch(), this.options.pollMs);
+    }
+  }
+
+  /**
+   * Starts the due jobs that fit under the concurrency limit — earliest `runAt` first, then in
+   * the order sent, never two of one group — and returns them (without waiting for them).
+   */
+  dispatch(): ClaimedJob[] {
+    const worker = this.worker;
+    if (worker === undefined || this.stopping) return [];
+    const now = this.options.now();
+    const busy = new Set([...this.running.values()].map((r) => `${r.job.kind}\n${r.job.group}`));
+    const due = [...this.waiting.values()]
+      .filter((w) => worker.kinds.has(w.kind) && w.runAt <= now)
+      .sort((a, b) => a.runAt - b.runAt || a.sequence - b.sequence);
+    const started: ClaimedJob[] = [];
+    for (const job of due) {
+      if (this.running.size >= worker.concurrency) break;
+      const group = `${job.kind}\n${job.group}`;
+      if (busy.has(group)) continue;
+      busy.add(group);
+      started.push(this.launch(job, worker.handler));
+    }
+    return started;
+  }
+
+  /** Resolves when every job running now has ended. */
+  async idle(): Promise<void> {
+    while (this.running.size > 0) await Promise.all([...this.running.values()].map((r) => r.done));
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.ticker?.stop();
+    await this.idle();
+  }
+
+  private launch(waiting: Waiting, handler: JobHandler): ClaimedJob {
+    const id = idOf(waiting.kind, waiting.key);
+    this.waiting.delete(id);
+    const { kind, key, group, data, attempt } = waiting;
+    const job: ClaimedJob = { kind, key, group, data, attempt };
+    const controller = new AbortController();
+    const done = Promise.resolve()
+      .then(() => this.options.ledger?.begin(kind, key))
+      .then(() => handler(job, controller.signal))
+      .then(
+        (result) => this.settle(waiting, controller.signal.aborted ? undefined : result),
+        (error: unknown) =>
+          this.settle(waiting, { status: 'failed', error: toVigilError(error).toJSON(), retry: true }),
+      )
+      .catch(() => undefined)
+      .finally(() => this.running.delete(id));
+    this.running.set(id, { job, controller, done });
+    return job;
+  }
+
+  /**
+   * Retries a job that failed with a retry (a failure of the ledger itself counts as one), else
+   * records it finished (`undefined`: its lease was lost). A ledger that cannot be written leaves
+   * the job unfinished there, so that a restart runs it again.
+   */
+  private async settle(waiting: Waiting, result: JobResult | undefined): Promise<void> {
+    const { kind, key } = waiting;
+    const id = idOf(kind, key);
+    const now = this.options.now();
+    const retry = result?.status === 'failed' && result.retry;
+    if (retry && waiting.attempt < (this.options.retryLimit ?? 5)) {
+      const runAt = now + (this.options.retryDelayMs ?? 1000);
+      this.waiting.set(id, { ...waiting, attempt: waiting.attempt + 1, runAt, sequence: this.sequence++ });
+      await this.options.ledger?.reschedule(kind, key, runAt);
+    } else {
+      this.finished.set(id, now);
+      await this.options.ledger?.finish(kind, key, now);
+    }
+  }
+
+  private keepFinishedMs(): number {
+    return this.options.keepFinishedMs ?? 12 * 3_600_000;
+  }
+
+  private async forgetFinished(): Promise<void> {
+    const before = this.options.now() - this.keepFinishedMs();
+    for (const [id, at] of this.finished) if (at < before) this.finished.delete(id);
+    await this.options.ledger?.prune(before);
+  }
+
+  /** Takes back a send whose ledger write failed, and rethrows. */
+  private unsend(id: string): (error: unknown) => never {
+    return (error) => {
+      this.waiting.delete(id);
+      throw error;
+    };
+  }
+}
+
+function idOf(kind: string, key: string): string {
+  return `${kind}\n${key}`;
+}

@@ -1,0 +1,88 @@
+import { z } from 'zod';
+import type { Driver, SqlRow } from '../driver.ts';
+
+/**
+ * The in-process job queue's ledger (`scheduled_jobs`): what it must find again after a restart.
+ * `data` is the job's JSON text (the queue parses it with the job kind's schema); `runAt` and
+ * `finishedAt` are ISO-8601 UTC.
+ */
+export interface ScheduledJobRow {
+  kind: string;
+  key: string;
+  group: string;
+  data: string;
+  runAt: string;
+  /** Attempts begun: an attempt that was running when its process died counts. */
+  attempt: number;
+}
+
+const rowSchema = z.object({
+  kind: z.string(),
+  key: z.string(),
+  group_key: z.string(),
+  data: z.string(),
+  run_at: z.string(),
+  attempt: z.coerce.number().int().min(0),
+});
+
+function toScheduledJob(row: SqlRow): ScheduledJobRow {
+  const parsed = rowSchema.parse(row);
+  return {
+    kind: parsed.kind,
+    key: parsed.key,
+    group: parsed.group_key,
+    data: parsed.data,
+    runAt: parsed.run_at,
+    attempt: parsed.attempt,
+  };
+}
+
+/** Records a new job; false (and nothing changed) when a job of that kind and key is recorded. */
+export async function insertScheduledJob(driver: Driver, job: ScheduledJobRow): Promise<boolean> {
+  const changed = await driver.run(
+    `INSERT INTO scheduled_jobs (kind, key, group_key, data, run_at, attempt, finished_at)
+     VALUES (?, ?, ?, ?, ?, ?, NULL) ON CONFLICT (kind, key) DO NOTHING`,
+    [job.kind, job.key, job.group, job.data, job.runAt, job.attempt],
+  );
+  return changed > 0;
+}
+
+/** The jobs not finished, earliest `runAt` first (ties by kind and key). */
+export async function listUnfinishedJobs(driver: Driver): Promise<ScheduledJobRow[]> {
+  const rows = await driver.all(
+    `SELECT kind, key, group_key, data, run_at, attempt FROM scheduled_jobs
+     WHERE finished_at IS NULL ORDER BY run_at, kind, key`,
+  );
+  return rows.map(toScheduledJob);
+}
+
+/** Counts an attempt begun (before the handler runs, so that a crash makes the next one a retry). */
+export async function beginScheduledJob(driver: Driver, kind: string, key: string): Promise<void> {
+  await driver.run('UPDATE scheduled_jobs SET attempt = attempt + 1 WHERE kind = ? AND key = ?', [kind, key]);
+}
+
+/** Moves an unfinished job's time (a retry waits before it runs again). */
+export async function rescheduleJob(driver: Driver, kind: string, key: string, runAt: string): Promise<void> {
+  await driver.run(
+    'UPDATE scheduled_jobs SET run_at = ? WHERE kind = ? AND key = ? AND finished_at IS NULL',
+    [runAt, kind, key],
+  );
+}
+
+/** Marks a job finished (ended, given up or cancelled); its key stays taken until pruned. */
+export async function finishScheduledJob(
+  driver: Driver,
+  kind: string,
+  key: string,
+  at: string,
+): Promise<void> {
+  await driver.run(
+    'UPDATE scheduled_jobs SET finished_at = ? WHERE kind = ? AND key = ? AND finished_at IS NULL',
+    [at, kind, key],
+  );
+}
+
+/** Deletes the jobs finished before `before`; returns how many. */
+export function pruneFinishedJobs(driver: Driver, before: string): Promise<number> {
+  return driver.run('DELETE FROM scheduled_jobs WHERE finished_at IS NOT NULL AND finished_at < ?', [before]);
+}
