@@ -8,4 +8,10 @@ import type { Migration } from './migration.ts';
 export type { Migration } from './migration.ts';
 
 /** Every migration, oldest first. Append only: a released migration is never edited or removed. */
-export const migrations: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004, migration0005];
+export const migrations: readonly Migration[] = [
+  migration0001,
+  migration0002,
+  migration0003,
+  migration0004,
+  migration0005,
+];
