@@ -6,8 +6,7 @@ import {
   exportFileName,
   getAllAgentsHeader,
 } from '../connectors/threatstack/agents-export.ts';
-import { ThreatStackClient } from '../connectors/threatstack/client.ts';
-import { threatStackConnectionFromEnv } from '../connectors/threatstack/config.ts';
+import { threatStack } from '../connectors/threatstack/index.ts';
 import { VigilError } from '../errors.ts';
 import { createLogger } from '../log.ts';
 
@@ -51,12 +50,11 @@ export function registerAgentsCommands(program: Command): void {
         throw new VigilError('INPUT_INVALID', `--format must be csv or json, not '${flags.format}'.`);
       }
       const format = flags.format;
-      const connection = threatStackConnectionFromEnv(process.env);
-      const path = flags.output ?? exportFileName(connection.orgName, new Date(), format);
-      const client = new ThreatStackClient(
-        { ...connection, ...(flags.proxy ? { proxy: flags.proxy } : {}) },
-        { logger: createLogger(process.env.VIGIL_LOG_LEVEL ?? 'warn') },
-      );
+      const { config, secrets } = threatStack.fromEnv(process.env, flags.proxy ? { proxy: flags.proxy } : {});
+      const path = flags.output ?? exportFileName(config.orgName, new Date(), format);
+      const client = threatStack.createClient(config, secrets, {
+        logger: createLogger(process.env.VIGIL_LOG_LEVEL ?? 'warn'),
+      });
       const output = await openOutput(path);
       let written = 0;
       try {

@@ -2,18 +2,18 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { Command } from '@commander-js/extra-typings';
+import { attackCatalogueOf } from '../app/vigil.ts';
 import {
   type AttackCatalogue,
   type AttackTechnique,
   catalogueFrom,
-  importedCataloguePath,
-  loadAttackCatalogue,
   resolveTechniqueTag,
   techniquesNamed,
 } from '../attack/catalogue.ts';
 import { importStixBundle, type StixImport } from '../attack/import-stix.ts';
 import { type AttackCatalogueData, formatCatalogueData } from '../attack/schema.ts';
 import { VigilError } from '../errors.ts';
+import { settingsOf } from './app.ts';
 import { printJson } from './output.ts';
 
 /** Reads and parses the STIX file once (MITRE's bundle is ~40 MB). */
@@ -129,12 +129,12 @@ export function registerAttackCommands(program: Command): void {
     .argument('<file>', 'enterprise-attack.json from github.com/mitre-attack/attack-stix-data')
     .option(
       '--output <path>',
-      'where to write the catalogue (default: VIGIL_ATTACK_CATALOGUE, else $VIGIL_HOME/attack-catalogue.json, VIGIL_HOME defaulting to .vigil)',
+      'where to write the catalogue (default: VIGIL_ATTACK_CATALOGUE, else attack-catalogue.json in the Vigil home; see `vigil info`)',
     )
     .option('--json', 'print the summary as JSON')
     .action(async (file, flags) => {
       const result = importFromFile(file, await readJsonFile(file));
-      const path = resolve(flags.output || importedCataloguePath());
+      const path = resolve(flags.output || settingsOf({}).attackCatalogueFile);
       await writeCatalogue(path, result.data);
       printImportSummary(result, path, flags.json === true);
     });
@@ -147,7 +147,7 @@ export function registerAttackCommands(program: Command): void {
     )
     .option('--json', 'print the technique as JSON')
     .action((query, flags) => {
-      const catalogue = loadAttackCatalogue();
+      const catalogue = attackCatalogueOf(settingsOf({}));
       printTechnique(findTechnique(query, catalogue), catalogue, flags.json === true);
     });
 }

@@ -4,6 +4,7 @@ import { registerActorsCommands } from './actors.ts';
 import { registerAgentsCommands } from './agents.ts';
 import { registerAttackCommands } from './attack.ts';
 import { registerGraphCommands } from './graph.ts';
+import { registerInfoCommand } from './info.ts';
 import { registerIntegrationsCommands } from './integrations.ts';
 import { reportError, wantsJson } from './output.ts';
 import { registerRunsCommands } from './runs.ts';
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerIntegrationsCommands(program);
   registerRunsCommands(program);
   registerServeCommands(program);
+  registerInfoCommand(program);
   return program;
 }
 
