@@ -82,7 +82,8 @@ describe('vigil integrations and vigil runs against the simulators (real process
     });
   }
 
-  const tsFlags = () => {
+  /** Flags of a Threat Stack integration of the primary organization, or of `org` (one integration per organization). */
+  const tsFlags = (org: { id: string; name: string } = { id: ts.credentials.orgId, name: ts.credentials.orgName }) => {
     const url = new URL(ts.url);
     return [
       '--host',
@@ -94,9 +95,9 @@ describe('vigil integrations and vigil runs against the simulators (real process
       '--user-id',
       ts.credentials.userId,
       '--org-id',
-      ts.credentials.orgId,
+      org.id,
       '--org-name',
-      ts.credentials.orgName,
+      org.name,
       '--requests-per-minute',
       '0',
     ];
@@ -155,7 +156,7 @@ describe('vigil integrations and vigil runs against the simulators (real process
       'threatstack',
       '--name',
       'ts-file',
-      ...tsFlags(),
+      ...tsFlags(ts.simulation.directory.secondary),
       '--api-key-file',
       keyFile,
       '--no-sync',
@@ -316,7 +317,15 @@ describe('vigil integrations and vigil runs against the simulators (real process
     );
 
     const wrong = await vigil(
-      ['integrations', 'add', 'threatstack', '--name', 'ts-wrong', ...tsFlags(), '--no-sync'],
+      [
+        'integrations',
+        'add',
+        'threatstack',
+        '--name',
+        'ts-wrong',
+        ...tsFlags({ id: 'org-of-nobody', name: 'Nobody' }),
+        '--no-sync',
+      ],
       {
         env: { TS_API_KEY: 'wrong-key-0123456789abcdefghijklmnopqrstuv' },
       },
@@ -372,7 +381,7 @@ describe('vigil integrations and vigil runs against the simulators (real process
       'threatstack',
       '--name',
       'TS-FILE',
-      ...tsFlags(),
+      ...tsFlags({ id: 'org-of-nobody-else', name: 'Nobody Else' }),
       '--api-key-file',
       keyFile,
     ]);
