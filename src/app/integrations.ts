@@ -85,8 +85,9 @@ export class IntegrationsService {
    */
   async add(request: AddIntegrationRequest, options: AddIntegrationOptions = {}): Promise<AddedIntegration> {
     const { registry, store } = this.ctx;
+    const connector = connectorOf(request.kind);
     if (request.apiKey === undefined) {
-      const [secret] = connectorOf(request.kind).secretFields;
+      const [secret] = connector.secretFields;
       throw new VigilError(
         'CONFIG_INVALID',
         `No API key was given for ${request.name}; nothing was stored.`,
