@@ -63,6 +63,7 @@ describe('vigil integrations and vigil runs against the simulators (real process
     for (const name of ['VIGIL_DB', 'VIGIL_SECRET_KEY', 'VIGIL_HOME', 'TS_API_KEY', 'TC_API_KEY']) {
       if (options.env?.[name] === undefined) delete env[name];
     }
+    env.VIGIL_HOME = join(dir, 'home');
     return new Promise<CliResult>((resolve, reject) => {
       const child = spawn(process.execPath, [join(repoRoot, 'bin', 'vigil.js'), ...args, '--db', db], {
         cwd: dir,

@@ -117,6 +117,32 @@ describe('vigil sync / graph stats / agents export against the simulator', () =>
     expect(table.stdout).toMatch(/entity _type\s+count/);
   });
 
+  it('keeps its state in VIGIL_HOME whatever the working directory; `vigil info` says where', async () => {
+    const home = join(dir, 'home');
+    const cwd = await mkdtemp(join(dir, 'elsewhere-'));
+    const env = { ...threatStackEnv(sim), VIGIL_HOME: home };
+    const info = await runCli(['info', '--json'], { env, cwd });
+    expect(info.code).toBe(0);
+    expect(JSON.parse(info.stdout)).toEqual({
+      home,
+      database: join(home, 'vigil.db'),
+      databaseFrom: 'home',
+      pgSchema: null,
+      secretKey: join(home, 'vigil.key'),
+      attackCatalogue: join(home, 'attack-catalogue.json'),
+    });
+    expect((await runCli(['info'], { env, cwd })).stdout).toMatch(/^home\s+.+\ndatabase\s+.+vigil\.db\n/);
+    await expect(readdir(home)).rejects.toThrow();
+
+    const synced = await runCli(['sync', 'threatstack', '--json'], { env, cwd });
+    expect(synced.code).toBe(0);
+    expect(await readdir(cwd)).toEqual([]);
+    const list = await runCli(['integrations', 'list', '--json'], { env, cwd: dir });
+    expect(JSON.parse(list.stdout)).toMatchObject([
+      { name: `threatstack-${sim.credentials.orgId}`, source: 'environment', apiKey: null },
+    ]);
+  });
+
   it('refuses to run without credentials, naming what is missing and never echoing the key', async () => {
     const env = threatStackEnv(sim, { TS_ORGANIZATION_ID: '', TS_USER_ID: '' });
     const result = await runCli(['sync', 'threatstack', '--db', join(dir, 'none.db')], { env });
