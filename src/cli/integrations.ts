@@ -146,8 +146,18 @@ function registerAdd(integrations: Command): void {
         ),
       ),
     );
-    if (json) printJson({ integration: added.integration, sync: added.sync?.report ?? null });
-    else if (added.sync) printSyncReport(added.sync.report, added.sync.title);
+    if (added.tookOverFrom !== null && !json) {
+      process.stdout.write(
+        `Took the account and its graph rows over from ${added.tookOverFrom}, which was removed.\n`,
+      );
+    }
+    if (json) {
+      printJson({
+        integration: added.integration,
+        tookOverFrom: added.tookOverFrom,
+        sync: added.sync?.report ?? null,
+      });
+    } else if (added.sync) printSyncReport(added.sync.report, added.sync.title);
     if (added.sync) flagIncompleteSync(added.sync.report, json);
   });
 }

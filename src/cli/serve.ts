@@ -1,5 +1,6 @@
 import type { Command } from '@commander-js/extra-typings';
 import type { Logger } from 'pino';
+import { parseSettings } from '../app/settings.ts';
 import { toVigilError, VigilError } from '../errors.ts';
 import { parseDuration } from '../integrations/config.ts';
 import {
@@ -14,7 +15,7 @@ import { EmbeddedScheduler, type SchedulerEvents, startTicker } from '../integra
 import { secretCipherFor } from '../integrations/secrets.ts';
 import { syncIntegration } from '../integrations/sync.ts';
 import { createLogger } from '../log.ts';
-import { defaultStoreLocation, isPostgresLocation, openStore } from '../store/index.ts';
+import { isPostgresLocation, openStore } from '../store/index.ts';
 import { isValidSchemaName } from '../store/postgres-driver.ts';
 import type { GraphStore } from '../store/types.ts';
 import { numberFlag } from './simulate.ts';
@@ -32,9 +33,9 @@ interface StoreFlags {
   schema?: string | undefined;
 }
 
-/** `--db`, else VIGIL_DB, else `./vigil.db`. */
+/** `--db`, else VIGIL_DB, else vigil.db in the Vigil home (the settings of every command). */
 function storeLocationOf(flags: StoreFlags): string {
-  return flags.db || process.env.VIGIL_DB || defaultStoreLocation;
+  return parseSettings({ db: flags.db }).database;
 }
 
 /** A PostgreSQL schema name from a flag or the environment, checked; undefined when neither is set. */

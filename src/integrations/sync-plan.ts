@@ -14,7 +14,7 @@ export interface SyncReport extends SyncSummary {
  */
 export interface SyncPlan {
   title: string;
-  /** The runs' integration id: the registry's id, or `<vendor>:<account>` for environment syncs. */
+  /** The runs' integration id: the id of the integration (an environment sync's too). */
   integrationId: string;
   /** Runs the steps into the store (the engine's `runSync`). */
   execute(options: SyncRunOptions & { store: GraphStore }): Promise<SyncSummary>;
