@@ -100,6 +100,14 @@ describe.each(appBackends)('one owner for every graph row ($name)', ({ name, ava
     expect(again.integration.id).toBe(env.integration.id);
     expect((await vigil.integrations.list()).length).toBe(1);
 
+    // Its settings come from the environment: not updatable, tested and synced with the key of TS_API_KEY.
+    const envName = `threatstack-${orgId()}`;
+    expect((await codedFailure(vigil.integrations.update(envName, { fields: { port: 1 } }))).code).toBe(
+      'INPUT_INVALID',
+    );
+    expect((await vigil.integrations.test(envName)).code).toBe('OK');
+    expect((await vigil.sync.runIntegration(envName)).report.status).toBe('success');
+
     const refused = await codedFailure(add('ts'));
     expect(refused.code).toBe('ACCOUNT_OWNED');
     expect(refused.message).toContain(`threatstack:${orgId()}`);
