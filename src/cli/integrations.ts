@@ -129,7 +129,7 @@ function registerAdd(integrations: Command): void {
           {
             kind,
             name: flags.name,
-            fields: fieldsFromFlags(flags),
+            fields: fieldsFromFlags(kind, flags),
             apiKey,
             takeOver: flags.takeOver === true,
           },
@@ -194,7 +194,10 @@ function registerUpdate(integrations: Command): void {
           '--api-key-prompt needs a terminal; use --api-key-file or --api-key-stdin.',
         );
       }
-      return vigil.integrations.update(existing.id, { fields: fieldsFromFlags(flags), apiKey });
+      return vigil.integrations.update(existing.id, {
+        fields: fieldsFromFlags(existing.kind, flags),
+        apiKey,
+      });
     });
     const { lastRun, ...view } = updated;
     if (flags.json) printJson(view);

@@ -38,6 +38,17 @@ export interface SecretField {
   label: string;
 }
 
+/** A config field of a connector as a command-line flag. */
+export interface SettingFlag {
+  /** `--user-id <id>`, or `--discover-devices` for a switch (which gets a `--no-` twin). */
+  flags: string;
+  field: string;
+  description: string;
+  value: 'text' | 'whole number' | 'switch';
+  /** For a switch: what its `--no-` twin means. */
+  negation?: string;
+}
+
 /** A whole-number config field an environment sync accepts as a flag. */
 export interface SyncFlag {
   /** `--alerts-days`. */
@@ -119,6 +130,8 @@ export interface ConnectorDescriptor<Config extends ConnectorConfig, Client exte
   envVariables: readonly string[];
   /** Whole-number settings of its own that an environment sync takes as flags (`--alerts-days`). */
   syncFlags: readonly SyncFlag[];
+  /** Its own settings as `vigil integrations add/update` flags (the common ones are the CLI's). */
+  settingFlags: readonly SettingFlag[];
   /**
    * The configuration and secrets from the vendor's environment variables, `overrides` (already
    * shaped config fields, e.g. from flags) on top. CONFIG_INVALID naming each wrong variable.

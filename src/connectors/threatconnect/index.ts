@@ -43,6 +43,15 @@ export const threatConnect: ConnectorDescriptor<ThreatConnectConfig, ThreatConne
   secretFields: [{ name: 'apiKey', envVariable: 'TC_API_KEY', label: 'API key' }],
   envVariables: [...threatConnectEnvVariables.map((variable) => variable.name), 'TC_API_KEY'],
   syncFlags: [],
+  settingFlags: [
+    { flags: '--access-id <id>', field: 'accessId', description: 'API user Access ID', value: 'text' },
+    {
+      flags: '--api-root <path>',
+      field: 'apiRoot',
+      description: 'path before /v2, e.g. /api (default none)',
+      value: 'text',
+    },
+  ],
   fromEnv(env, overrides = {}) {
     return readEnvSettings(threatConnect, threatConnectEnvVariables, env, overrides, threatConnectEnvHint);
   },

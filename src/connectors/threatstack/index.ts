@@ -60,6 +60,60 @@ export const threatStack: ConnectorDescriptor<ThreatStackConfig, ThreatStackClie
       max: 3650,
     },
   ],
+  settingFlags: [
+    {
+      flags: '--user-id <id>',
+      field: 'userId',
+      description: 'user id (Settings → Application Keys)',
+      value: 'text',
+    },
+    { flags: '--org-id <id>', field: 'orgId', description: 'organization id', value: 'text' },
+    { flags: '--org-name <name>', field: 'orgName', description: 'organization name', value: 'text' },
+    {
+      flags: '--query-time <minutes>',
+      field: 'queryTimeMinutes',
+      description: 'validation query time (default 5)',
+      value: 'whole number',
+    },
+    {
+      flags: '--delay-time <minutes>',
+      field: 'delayTimeMinutes',
+      description: 'validation delay time (default 0)',
+      value: 'whole number',
+    },
+    {
+      flags: '--query-interval <seconds>',
+      field: 'queryIntervalSeconds',
+      description: 'validation query interval (default 30)',
+      value: 'whole number',
+    },
+    {
+      flags: '--event-time-adjustment <seconds>',
+      field: 'eventTimeAdjustmentSeconds',
+      description: 'our time = vendor time + this (default 0)',
+      value: 'whole number',
+    },
+    {
+      flags: '--discover-devices',
+      field: 'discoverDevices',
+      description: 'discover network devices automatically (default)',
+      value: 'switch',
+      negation: 'do not discover network devices',
+    },
+    {
+      flags: '--save-suspicious-events',
+      field: 'saveSuspiciousEvents',
+      description: 'save suspicious events',
+      value: 'switch',
+      negation: 'do not save suspicious events (default)',
+    },
+    {
+      flags: '--alerts-days <n>',
+      field: 'alertsDays',
+      description: 'sync alerts of the last N days (default 7)',
+      value: 'whole number',
+    },
+  ],
   fromEnv(env, overrides = {}) {
     return readEnvSettings(threatStack, threatStackEnvVariables, env, overrides, threatStackEnvHint);
   },
