@@ -2,10 +2,7 @@ import type { ConnectorConfig } from '../connectors/descriptor.ts';
 import { connectorKinds, connectorOf } from '../connectors/index.ts';
 import { describeZodError, VigilError } from '../errors.ts';
 
-export { baseUrlOf } from '../connectors/descriptor.ts';
-
-/** The kinds of integration Vigil connects to (one per connector). */
-export const integrationKinds = connectorKinds;
+/** The kind of an integration: the kind of one of `connectors` (checked where it enters). */
 export type IntegrationKind = string;
 
 /**
@@ -57,8 +54,8 @@ export type ConfigCheck = { ok: true; config: IntegrationConfig } | { ok: false;
 /** Checks a whole configuration with the schema of its kind's connector, naming every wrong field. */
 export function checkConfig(input: unknown): ConfigCheck {
   const kind = typeof input === 'object' && input !== null && 'kind' in input ? input.kind : undefined;
-  if (typeof kind !== 'string' || !integrationKinds.includes(kind)) {
-    return { ok: false, problem: `kind: must be one of ${integrationKinds.join(', ')}` };
+  if (typeof kind !== 'string' || !connectorKinds.includes(kind)) {
+    return { ok: false, problem: `kind: must be one of ${connectorKinds.join(', ')}` };
   }
   const parsed = connectorOf(kind).configSchema.safeParse(input);
   return parsed.success

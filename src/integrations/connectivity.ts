@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
-import type { ConnectorClient } from '../connectors/descriptor.ts';
+import { baseUrlOf, type ConnectorClient } from '../connectors/descriptor.ts';
 import { redactUrlCredentials } from '../connectors/http/dispatcher.ts';
 import { redactSecrets } from '../connectors/http/provider-errors.ts';
 import { connectorOf } from '../connectors/index.ts';
 import { VigilError } from '../errors.ts';
-import { baseUrlOf, type IntegrationConfig, validateConfig } from './config.ts';
+import { type IntegrationConfig, validateConfig } from './config.ts';
 import { apiStep, boundedSleep } from './connectivity-http.ts';
 import { type Hop, networkSteps, systemResolve } from './connectivity-network.ts';
 import type {
@@ -92,12 +92,6 @@ function secretsOf(target: { config: IntegrationConfig; apiKey: string | null })
   return secrets;
 }
 
-function missingApiKey(): VigilError {
-  return new VigilError('CONFIG_INVALID', 'The integration has no API key.', {
-    hint: 'Give it with --api-key-file PATH, --api-key-stdin or at the prompt (vigil integrations update NAME).',
-  });
-}
-
 /**
  * The configuration layer: the whole config validated, an API key present, the connector's client
  * built over the integration's dispatcher (proxy URL, CA file). Throws CONFIG_INVALID for any of
@@ -108,11 +102,10 @@ function prepare(
   deps: Required<ConnectivityDeps>,
 ): Prepared {
   const config = validateConfig(target.config);
-  if (target.apiKey === null || target.apiKey.trim() === '') throw missingApiKey();
   const connector = connectorOf(config.kind);
   const client = connector.createClient(
     config,
-    { apiKey: target.apiKey },
+    { apiKey: target.apiKey ?? '' },
     {
       timeoutMs: deps.timeoutMs,
       maxAttempts: TEST_MAX_ATTEMPTS,

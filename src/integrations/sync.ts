@@ -1,7 +1,6 @@
 import { loadAttackCatalogue } from '../attack/catalogue.ts';
 import { type ClientDeps, type StepDeps, syncTitle } from '../connectors/descriptor.ts';
 import { connectorOf } from '../connectors/index.ts';
-import { VigilError } from '../errors.ts';
 import type { GraphStore } from '../store/types.ts';
 import type { IntegrationConfig } from './config.ts';
 import type { IntegrationRegistry } from './registry.ts';
@@ -26,13 +25,8 @@ export function integrationSyncPlan(
   stepDeps: StepDeps = { attackCatalogue: () => loadAttackCatalogue() },
 ): SyncPlan {
   const connector = connectorOf(target.config.kind);
-  if (target.apiKey === null) {
-    throw new VigilError('CONFIG_INVALID', `The integration ${target.name} has no API key.`, {
-      hint: 'Set one with `vigil integrations update NAME --api-key-file PATH` (or --api-key-stdin).',
-    });
-  }
   const steps = connector.steps(target.config, stepDeps);
-  const client = connector.createClient(target.config, { apiKey: target.apiKey }, deps);
+  const client = connector.createClient(target.config, { apiKey: target.apiKey ?? '' }, deps);
   return syncPlan({
     title: syncTitle(connector, target.name),
     integrationId: target.id,
