@@ -14,6 +14,7 @@ import {
   startThreatStackSimulator,
 } from '../../src/simulators/threatstack/server.ts';
 import { type CliResult, repoRoot } from '../helpers/cli.ts';
+import { runInProcess } from '../helpers/in-process-cli.ts';
 
 /** What `--json` prints for an integration. */
 interface View {
@@ -43,10 +44,11 @@ interface Report {
 const proxyPassword = 'proxy-pa55word-never-shown';
 
 /**
- * End to end through real processes: flags, prompts, output and exit codes. What the commands do
- * is tested in process in test/integrations/services.test.ts.
+ * The commands' flags, output and exit codes, run in this process (`runInProcess`), or as real
+ * processes where they read stdin. What the commands do is tested through the services in
+ * test/integrations/services.test.ts.
  */
-describe('vigil integrations and vigil runs against the simulators (real processes)', () => {
+describe('vigil integrations and vigil runs against the simulators (command line)', () => {
   let ts: RunningThreatStackSimulator;
   let tc: RunningThreatConnectSimulator;
   let dir: string;
@@ -57,15 +59,27 @@ describe('vigil integrations and vigil runs against the simulators (real process
   let holder: Database.Database;
   const outputs: string[] = [];
 
-  /** Runs `vigil` with a clean environment (no vendor keys), optional stdin, and records its output. */
-  function vigil(args: readonly string[], options: { input?: string; env?: NodeJS.ProcessEnv } = {}) {
+  /**
+   * Runs `vigil` with a clean environment (no vendor keys) and records its output: in this process,
+   * or as a real process when it reads stdin.
+   */
+  async function vigil(args: readonly string[], options: { input?: string; env?: NodeJS.ProcessEnv } = {}) {
     const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
     for (const name of ['VIGIL_DB', 'VIGIL_SECRET_KEY', 'VIGIL_HOME', 'TS_API_KEY', 'TC_API_KEY']) {
       if (options.env?.[name] === undefined) delete env[name];
     }
     env.VIGIL_HOME = join(dir, 'home');
+    const result =
+      options.input === undefined
+        ? await runInProcess([...args, '--db', db], env)
+        : await spawned([...args, '--db', db], env, options.input);
+    outputs.push(result.stdout, result.stderr);
+    return result;
+  }
+
+  function spawned(args: readonly string[], env: NodeJS.ProcessEnv, input: string) {
     return new Promise<CliResult>((resolve, reject) => {
-      const child = spawn(process.execPath, [join(repoRoot, 'bin', 'vigil.js'), ...args, '--db', db], {
+      const child = spawn(process.execPath, [join(repoRoot, 'bin', 'vigil.js'), ...args], {
         cwd: dir,
         env,
         stdio: ['pipe', 'pipe', 'pipe'],
@@ -78,12 +92,9 @@ describe('vigil integrations and vigil runs against the simulators (real process
       child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
         stderr += chunk;
       });
-      child.stdin.end(options.input ?? '');
+      child.stdin.end(input);
       child.once('error', reject);
-      child.once('close', (code) => {
-        outputs.push(stdout, stderr);
-        resolve({ code, stdout, stderr });
-      });
+      child.once('close', (code) => resolve({ code, stdout, stderr }));
     });
   }
 
