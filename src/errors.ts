@@ -13,6 +13,8 @@ import { ZodError } from 'zod';
  * - `FILE_WRITE_FAILED`: an output file could not be written.
  * - `NOT_FOUND`: a named thing does not exist.
  * - `CONFIG_INVALID`: an integration's configuration (flags, environment) is missing or wrong.
+ * - `ACCOUNT_OWNED`: the vendor account already has an integration that owns its graph rows
+ *   (one owner per account; `--take-over` transfers them).
  * - Connectivity test results (`vigil integrations test`), one per layer, in the order checked:
  *   `DNS_FAILED` (the vendor's or the proxy's host does not resolve), `TCP_UNREACHABLE` (connection
  *   refused or timed out), `TLS_FAILED` (certificate untrusted, expired or for another name; no TLS),
@@ -48,6 +50,7 @@ export const errorRegistry = {
   FILE_WRITE_FAILED: { httpStatus: 500, exitCode: 1 },
   NOT_FOUND: { httpStatus: 404, exitCode: 1 },
   CONFIG_INVALID: { httpStatus: 400, exitCode: 2 },
+  ACCOUNT_OWNED: { httpStatus: 409, exitCode: 1 },
   DNS_FAILED: { httpStatus: 502, exitCode: 1 },
   TCP_UNREACHABLE: { httpStatus: 502, exitCode: 1 },
   TLS_FAILED: { httpStatus: 502, exitCode: 1 },

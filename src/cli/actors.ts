@@ -1,23 +1,7 @@
 import type { Command } from '@commander-js/extra-typings';
-import { describeThreatActor, listThreatActors } from '../coverage/actors.ts';
-import { openStore } from '../store/index.ts';
-import type { GraphStore } from '../store/types.ts';
+import { dbOption, withApp } from './app.ts';
 import { printJson } from './output.ts';
 import { renderTable } from './table.ts';
-
-const dbOption = [
-  '--db <path|url>',
-  'database file or postgres:// URL (default: VIGIL_DB, else ./vigil.db)',
-] as const;
-
-async function withStore<T>(db: string | undefined, read: (store: GraphStore) => Promise<T>): Promise<T> {
-  const store = await openStore(db);
-  try {
-    return await read(store);
-  } finally {
-    await store.close();
-  }
-}
 
 export function registerActorsCommands(program: Command): void {
   const actors = program.command('actors').description('Threat actors synced from ThreatConnect');
@@ -27,7 +11,7 @@ export function registerActorsCommands(program: Command): void {
     .option(...dbOption)
     .option('--json', 'print as JSON')
     .action(async (flags) => {
-      const list = await withStore(flags.db, listThreatActors);
+      const list = await withApp(flags, (vigil) => vigil.coverage.actors());
       if (flags.json) {
         printJson(list);
         return;
@@ -62,7 +46,7 @@ export function registerActorsCommands(program: Command): void {
     .option(...dbOption)
     .option('--json', 'print as JSON')
     .action(async (reference, flags) => {
-      const actor = await withStore(flags.db, (store) => describeThreatActor(store, reference));
+      const actor = await withApp(flags, (vigil) => vigil.coverage.actor(reference));
       if (flags.json) {
         printJson(actor);
         return;

@@ -1,66 +1,11 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Command } from '@commander-js/extra-typings';
-import {
-  type AttackCatalogue,
-  type AttackTechnique,
-  catalogueFrom,
-  importedCataloguePath,
-  loadAttackCatalogue,
-  resolveTechniqueTag,
-  techniquesNamed,
-} from '../attack/catalogue.ts';
-import { importStixBundle, type StixImport } from '../attack/import-stix.ts';
-import { type AttackCatalogueData, formatCatalogueData } from '../attack/schema.ts';
-import { VigilError } from '../errors.ts';
+import { findTechnique, importAttackCatalogue } from '../app/attack.ts';
+import { attackCatalogueOf } from '../app/vigil.ts';
+import type { AttackCatalogue, AttackTechnique } from '../attack/catalogue.ts';
+import type { StixImport } from '../attack/import-stix.ts';
+import { settingsOf } from './app.ts';
 import { printJson } from './output.ts';
-
-/** Reads and parses the STIX file once (MITRE's bundle is ~40 MB). */
-async function readJsonFile(path: string): Promise<unknown> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    throw new VigilError('INPUT_INVALID', `Cannot read ${path}: ${(error as Error).message}`);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new VigilError('INPUT_INVALID', `${path} is not JSON: ${(error as Error).message}`);
-  }
-}
-
-/** Imports a parsed STIX file, naming the file in any error, and checks the result loads as a catalogue. */
-function importFromFile(path: string, json: unknown): StixImport {
-  try {
-    const result = importStixBundle(json);
-    catalogueFrom(result.data);
-    return result;
-  } catch (error) {
-    if (!(error instanceof VigilError)) throw error;
-    throw new VigilError(
-      error.code,
-      `${path}: ${error.message}`,
-      error.hint === undefined ? {} : { hint: error.hint },
-    );
-  }
-}
-
-/** Writes the catalogue next to its final name, then renames it, so readers never see half a file. */
-async function writeCatalogue(path: string, data: AttackCatalogueData): Promise<void> {
-  const temporary = `${path}.${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    await mkdir(dirname(path), { recursive: true });
-    await writeFile(temporary, formatCatalogueData(data));
-    await rename(temporary, path);
-  } catch (error) {
-    await rm(temporary, { force: true }).catch(() => {});
-    throw new VigilError('FILE_WRITE_FAILED', `Cannot write ${path}: ${(error as Error).message}`, {
-      hint: 'Choose another --output path, or set VIGIL_HOME or VIGIL_ATTACK_CATALOGUE.',
-    });
-  }
-}
 
 function printImportSummary(result: StixImport, path: string, json: boolean): void {
   const subTechniques = result.data.techniques.filter((technique) => technique.id.includes('.')).length;
@@ -82,19 +27,6 @@ function printImportSummary(result: StixImport, path: string, json: boolean): vo
       `Skipped ${revoked} revoked, ${deprecated} deprecated and ${other} other attack patterns.\n` +
       `Written to ${path}\n`,
   );
-}
-
-/** The technique a `show` argument names: an id, a name, a full name or any ThreatConnect tag style. */
-function findTechnique(query: string, catalogue: AttackCatalogue): AttackTechnique {
-  const resolved = resolveTechniqueTag(query, catalogue);
-  const technique = resolved === null ? undefined : catalogue.get(resolved.id);
-  if (technique !== undefined) return technique;
-  const candidates = techniquesNamed(query, catalogue);
-  const hint =
-    candidates.length > 1
-      ? `Several techniques have that name: ${candidates.map((t) => `${t.id} ${t.fullName}`).join('; ')}.`
-      : `The catalogue is ${catalogue.source} ${catalogue.version}; a newer one can be loaded with \`vigil attack import\`.`;
-  throw new VigilError('NOT_FOUND', `No ATT&CK technique matches '${query}'.`, { hint });
 }
 
 function printTechnique(technique: AttackTechnique, catalogue: AttackCatalogue, json: boolean): void {
@@ -129,13 +61,12 @@ export function registerAttackCommands(program: Command): void {
     .argument('<file>', 'enterprise-attack.json from github.com/mitre-attack/attack-stix-data')
     .option(
       '--output <path>',
-      'where to write the catalogue (default: VIGIL_ATTACK_CATALOGUE, else $VIGIL_HOME/attack-catalogue.json, VIGIL_HOME defaulting to .vigil)',
+      'where to write the catalogue (default: VIGIL_ATTACK_CATALOGUE, else attack-catalogue.json in the Vigil home; see `vigil info`)',
     )
     .option('--json', 'print the summary as JSON')
     .action(async (file, flags) => {
-      const result = importFromFile(file, await readJsonFile(file));
-      const path = resolve(flags.output || importedCataloguePath());
-      await writeCatalogue(path, result.data);
+      const path = resolve(flags.output || settingsOf({}).attackCatalogueFile);
+      const result = await importAttackCatalogue(file, path);
       printImportSummary(result, path, flags.json === true);
     });
   attack
@@ -147,7 +78,7 @@ export function registerAttackCommands(program: Command): void {
     )
     .option('--json', 'print the technique as JSON')
     .action((query, flags) => {
-      const catalogue = loadAttackCatalogue();
+      const catalogue = attackCatalogueOf(settingsOf({}));
       printTechnique(findTechnique(query, catalogue), catalogue, flags.json === true);
     });
 }

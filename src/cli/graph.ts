@@ -1,5 +1,5 @@
 import type { Command } from '@commander-js/extra-typings';
-import { openStore } from '../store/index.ts';
+import { dbOption, withApp } from './app.ts';
 import { printJson } from './output.ts';
 import { renderTable } from './table.ts';
 
@@ -8,18 +8,10 @@ export function registerGraphCommands(program: Command): void {
   graph
     .command('stats')
     .description('Entity counts by _type and relationship counts by _type')
-    .option('--db <path|url>', 'database file or postgres:// URL (default: VIGIL_DB, else ./vigil.db)')
+    .option(...dbOption)
     .option('--json', 'print the counts as JSON')
     .action(async (flags) => {
-      const store = await openStore(flags.db);
-      let entities: Record<string, number>;
-      let relationships: Record<string, number>;
-      try {
-        entities = await store.countEntitiesByType();
-        relationships = await store.countRelationshipsByType();
-      } finally {
-        await store.close();
-      }
+      const { entities, relationships } = await withApp(flags, (vigil) => vigil.graph.stats());
       if (flags.json) {
         printJson({ entities, relationships });
         return;

@@ -1,12 +1,15 @@
 import { resolve } from 'node:path';
+import type { Connector, SettingFlag } from '../connectors/descriptor.ts';
+import { connectorOf, connectors } from '../connectors/index.ts';
 import { VigilError } from '../errors.ts';
 import { parseDuration } from '../integrations/config.ts';
 import type { IntegrationFields } from '../integrations/registry.ts';
 
 /**
- * The field flags of `vigil integrations add` and `update`: one table maps each flag to its
- * config field and parser, so both commands accept the same flags and neither repeats them.
- * Values are only shaped here (numbers, durations, paths); `validateConfig` judges them.
+ * The field flags of `vigil integrations add` and `update`: the common settings' table below and
+ * each connector's own `settingFlags`, each flag mapped to its config field and parser, so both
+ * commands accept the same flags and neither repeats them. Values are only shaped here (numbers,
+ * durations, paths); the connector's schema judges them.
  */
 interface FieldFlag {
   flags: string;
@@ -35,7 +38,7 @@ function wholeNumber(name: string, raw: string | boolean): number {
   return Number(value);
 }
 
-const fieldFlags: readonly FieldFlag[] = [
+const commonFlags: readonly FieldFlag[] = [
   {
     flags: '--host <host>',
     description:
@@ -97,93 +100,30 @@ const fieldFlags: readonly FieldFlag[] = [
     field: 'requestsPerMinute',
     parse: wholeNumber,
   },
-  {
-    flags: '--user-id <id>',
-    description: 'Threat Stack: user id (Settings → Application Keys)',
-    option: 'userId',
-    field: 'userId',
-    parse: text,
-  },
-  {
-    flags: '--org-id <id>',
-    description: 'Threat Stack: organization id',
-    option: 'orgId',
-    field: 'orgId',
-    parse: text,
-  },
-  {
-    flags: '--org-name <name>',
-    description: 'Threat Stack: organization name',
-    option: 'orgName',
-    field: 'orgName',
-    parse: text,
-  },
-  {
-    flags: '--query-time <minutes>',
-    description: 'Threat Stack: validation query time (default 5)',
-    option: 'queryTime',
-    field: 'queryTimeMinutes',
-    parse: wholeNumber,
-  },
-  {
-    flags: '--delay-time <minutes>',
-    description: 'Threat Stack: validation delay time (default 0)',
-    option: 'delayTime',
-    field: 'delayTimeMinutes',
-    parse: wholeNumber,
-  },
-  {
-    flags: '--query-interval <seconds>',
-    description: 'Threat Stack: validation query interval (default 30)',
-    option: 'queryInterval',
-    field: 'queryIntervalSeconds',
-    parse: wholeNumber,
-  },
-  {
-    flags: '--event-time-adjustment <seconds>',
-    description: 'Threat Stack: our time = vendor time + this (default 0)',
-    option: 'eventTimeAdjustment',
-    field: 'eventTimeAdjustmentSeconds',
-    parse: wholeNumber,
-  },
-  {
-    flags: '--discover-devices',
-    description: 'Threat Stack: discover network devices automatically (default)',
-    option: 'discoverDevices',
-    field: 'discoverDevices',
-    parse: flag,
-    negation: 'Threat Stack: do not discover network devices',
-  },
-  {
-    flags: '--save-suspicious-events',
-    description: 'Threat Stack: save suspicious events',
-    option: 'saveSuspiciousEvents',
-    field: 'saveSuspiciousEvents',
-    parse: flag,
-    negation: 'Threat Stack: do not save suspicious events (default)',
-  },
-  {
-    flags: '--alerts-days <n>',
-    description: 'Threat Stack: sync alerts of the last N days (default 7)',
-    option: 'alertsDays',
-    field: 'alertsDays',
-    parse: wholeNumber,
-  },
-  {
-    flags: '--access-id <id>',
-    description: 'ThreatConnect: API user Access ID',
-    option: 'accessId',
-    field: 'accessId',
-    parse: text,
-  },
-  {
-    flags: '--api-root <path>',
-    description: 'ThreatConnect: path before /v2, e.g. /api (default none)',
-    option: 'apiRoot',
-    field: 'apiRoot',
-    parse: text,
-  },
 ];
+
+const parsers: Record<SettingFlag['value'], FieldFlag['parse']> = {
+  text,
+  'whole number': wholeNumber,
+  switch: flag,
+};
+
+const optionName = (flags: string) =>
+  (flags.split(' ')[0] ?? flags).replace(/^--/, '').replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+
+/** A connector's own flags as field flags, described with the vendor's label. */
+function connectorFlags(connector: Connector): FieldFlag[] {
+  return connector.settingFlags.map((setting) => ({
+    flags: setting.flags,
+    description: `${connector.label}: ${setting.description}`,
+    option: optionName(setting.flags),
+    field: setting.field,
+    parse: parsers[setting.value],
+    ...(setting.negation === undefined ? {} : { negation: `${connector.label}: ${setting.negation}` }),
+  }));
+}
+
+const fieldFlags: readonly FieldFlag[] = [...commonFlags, ...connectors.flatMap(connectorFlags)];
 
 /** Adds every field flag (and its `--no-` twin) to a command. */
 export function addFieldFlags(command: { option(flags: string, description: string): unknown }): void {
@@ -195,13 +135,27 @@ export function addFieldFlags(command: { option(flags: string, description: stri
   }
 }
 
-/** The fields the user gave (flags not given are absent), by config name, shaped for `validateConfig`. */
-export function fieldsFromFlags(options: Record<string, unknown>): IntegrationFields {
+/**
+ * The fields the user gave (flags not given are absent), by config name, shaped for the schema of
+ * `kind`. INPUT_INVALID for a flag of another vendor, naming the vendor that takes it.
+ */
+export function fieldsFromFlags(kind: string, options: Record<string, unknown>): IntegrationFields {
+  const connector = connectorOf(kind);
+  const own = new Set([...commonFlags, ...connectorFlags(connector)].map((field) => field.flags));
   const fields: IntegrationFields = {};
   for (const field of fieldFlags) {
     const raw = options[field.option];
     if (typeof raw !== 'string' && typeof raw !== 'boolean') continue;
-    fields[field.field] = field.parse(field.flags.split(' ')[0] ?? field.flags, raw);
+    const name = field.flags.split(' ')[0] ?? field.flags;
+    if (!own.has(field.flags)) {
+      const owner = connectors.find((other) => other.settingFlags.some((s) => s.flags === field.flags));
+      throw new VigilError(
+        'INPUT_INVALID',
+        `${name} is a ${owner?.label ?? 'another vendor'} setting; a ${connector.label} integration does not take it.`,
+        { hint: `See \`vigil help integrations add\` for the ${connector.label} settings.` },
+      );
+    }
+    fields[field.field] = field.parse(name, raw);
   }
   return fields;
 }

@@ -1,75 +1,21 @@
 import { Argument, type Command } from '@commander-js/extra-typings';
+import type { IntegrationDetail, RunBrief } from '../app/integrations.ts';
+import { connectorKinds, connectorOf } from '../connectors/index.ts';
 import { VigilError } from '../errors.ts';
-import { syncTitleOf } from '../integrations/clients.ts';
-import {
-  baseUrlOf,
-  type Integration,
-  type IntegrationKind,
-  integrationKinds,
-} from '../integrations/config.ts';
-import { type ConnectivityResult, testConnectivity } from '../integrations/connectivity.ts';
-import { IntegrationRegistry, type IntegrationView, toIntegrationView } from '../integrations/registry.ts';
+import type { ConnectivityResult } from '../integrations/connectivity.ts';
+import type { IntegrationView } from '../integrations/registry.ts';
 import { readApiKey, type SecretInputIo } from '../integrations/secret-input.ts';
-import { secretCipherFor } from '../integrations/secrets.ts';
-import { syncIntegration } from '../integrations/sync.ts';
-import { defaultStoreLocation, openStore } from '../store/index.ts';
-import type { GraphStore, RunRecord } from '../store/types.ts';
+import { dbOption, withApp } from './app.ts';
 import { addFieldFlags, fieldsFromFlags } from './integration-flags.ts';
 import { printJson } from './output.ts';
 import { flagIncompleteSync, printSyncOutcome, printSyncReport, withSyncProgress } from './sync.ts';
 import { renderTable } from './table.ts';
-
-export const dbOption = [
-  '--db <path|url>',
-  'database file or postgres:// URL (default: VIGIL_DB, else ./vigil.db)',
-] as const;
-
-/** `--db`, else VIGIL_DB, else `./vigil.db`: the store, and beside it (SQLite) the secret key file. */
-export function storeLocationOf(db: string | undefined): string {
-  return db || process.env.VIGIL_DB || defaultStoreLocation;
-}
-
-/** Opens the store and the registry over it (secrets sealed with the store's key), runs `work`, closes. */
-export async function withRegistry<T>(
-  db: string | undefined,
-  work: (context: { store: GraphStore; registry: IntegrationRegistry }) => Promise<T>,
-): Promise<T> {
-  const location = storeLocationOf(db);
-  const store = await openStore(location);
-  try {
-    return await work({ store, registry: new IntegrationRegistry(store, secretCipherFor(location)) });
-  } finally {
-    await store.close();
-  }
-}
-
-const vendorOf: Record<IntegrationKind, { label: string; apiKeyVar: string }> = {
-  threatstack: { label: 'Threat Stack', apiKeyVar: 'TS_API_KEY' },
-  threatconnect: { label: 'ThreatConnect', apiKeyVar: 'TC_API_KEY' },
-};
 
 const terminal = (): SecretInputIo => ({
   env: process.env,
   stdin: process.stdin,
   promptOutput: process.stderr,
 });
-
-/** A run as lists show it. */
-export interface RunBrief {
-  id: string;
-  status: RunRecord['status'];
-  startedAt: string;
-  finishedAt: string | null;
-}
-
-const briefOf = (run: RunRecord | undefined): RunBrief | null =>
-  run === undefined
-    ? null
-    : { id: run.id, status: run.status, startedAt: run.startedAt, finishedAt: run.finishedAt };
-
-async function lastRunOf(store: GraphStore, integration: Integration): Promise<RunBrief | null> {
-  return briefOf((await store.listRuns(integration.id, 1))[0]);
-}
 
 /** `30m`, `1h`, `24h`, `2d`. */
 export function formatInterval(seconds: number): string {
@@ -83,9 +29,8 @@ export function formatInterval(seconds: number): string {
   return `${seconds}s`;
 }
 
-function endpointOf(integration: Integration): string {
-  const { config } = integration;
-  return `${baseUrlOf(config)}${config.kind === 'threatconnect' ? config.apiRoot : ''}`;
+function endpointOf(integration: IntegrationView): string {
+  return connectorOf(integration.kind).endpoint(integration.config);
 }
 
 function describeRun(run: RunBrief | null): string {
@@ -105,6 +50,7 @@ function integrationLines(view: IntegrationView, lastRun: RunBrief | null): stri
   const rows: Array<[string, string]> = [
     ['id', view.id],
     ['kind', view.kind],
+    ['source', view.source],
     ['apiKey', view.apiKey ?? 'not set'],
     ...settings,
     ['created', view.createdAt],
@@ -115,22 +61,25 @@ function integrationLines(view: IntegrationView, lastRun: RunBrief | null): stri
   return [`${view.name}`, ...rows.map(([key, value]) => `  ${key.padEnd(width)}  ${value}`)].join('\n');
 }
 
-function printIntegrationList(rows: Array<{ integration: Integration; lastRun: RunBrief | null }>): void {
+function printIntegrationList(rows: IntegrationDetail[]): void {
   if (rows.length === 0) {
     process.stdout.write(
-      'No integrations yet; add one with `vigil integrations add threatstack|threatconnect`.\n',
+      `No integrations yet; add one with \`vigil integrations add ${connectorKinds.join('|')}\`.\n`,
     );
     return;
   }
   process.stdout.write(
     `${renderTable(
       [
-        { header: 'name', value: (r) => r.integration.name },
-        { header: 'kind', value: (r) => r.integration.kind },
-        { header: 'endpoint', value: (r) => endpointOf(r.integration) },
-        { header: 'proxy', value: (r) => r.integration.config.proxy ?? '' },
-        { header: 'every', value: (r) => formatInterval(r.integration.config.syncIntervalSeconds) },
-        { header: 'api key', value: (r) => toIntegrationView(r.integration).apiKey ?? 'not set' },
+        { header: 'name', value: (r) => r.name },
+        { header: 'kind', value: (r) => r.kind },
+        { header: 'endpoint', value: (r) => endpointOf(r) },
+        { header: 'proxy', value: (r) => r.config.proxy ?? '' },
+        { header: 'every', value: (r) => formatInterval(r.config.syncIntervalSeconds) },
+        {
+          header: 'api key',
+          value: (r) => (r.source === 'environment' ? 'from env' : (r.apiKey ?? 'not set')),
+        },
         {
           header: 'last sync',
           value: (r) => (r.lastRun ? `${r.lastRun.status} ${r.lastRun.startedAt}` : 'never'),
@@ -150,64 +99,66 @@ function registerAdd(integrations: Command): void {
   const add = integrations
     .command('add')
     .description(
-      'Add an integration (the API key comes from --api-key-file, --api-key-stdin, TS_API_KEY / TC_API_KEY, or a prompt on a terminal); its first sync starts at once',
+      'Add an integration (the API key comes from --api-key-file, --api-key-stdin, the vendor variable such as TS_API_KEY, or a prompt on a terminal); its first sync starts at once',
     )
-    .addArgument(new Argument('<kind>', 'threatstack or threatconnect').choices(integrationKinds))
+    .addArgument(new Argument('<kind>', connectorKinds.join(' or ')).choices(connectorKinds))
     .requiredOption('--name <name>', 'a unique name (letters, digits, . _ -)')
     .option('--api-key-file <path>', 'read the API key from this file')
     .option('--api-key-stdin', 'read the API key from stdin')
     .option('--no-sync', 'do not start the first sync now')
+    .option('--take-over', 'take the account and its graph rows over from the integration that syncs it now')
     .option(...dbOption)
     .option('--json', 'print the integration (and the first sync) as JSON');
   addFieldFlags(add);
   add.action(async (kind, flags) => {
     const json = flags.json === true;
-    const vendor = vendorOf[kind];
-    await withRegistry(flags.db, async ({ store, registry }) => {
-      const apiKey = await readApiKey(
-        {
-          file: flags.apiKeyFile,
-          stdin: flags.apiKeyStdin,
-          envVar: vendor.apiKeyVar,
-          prompt: `${vendor.label} API key for ${flags.name}: `,
-        },
-        terminal(),
-      );
-      if (apiKey === undefined) {
-        throw new VigilError(
-          'CONFIG_INVALID',
-          `No API key was given for ${flags.name}; nothing was stored.`,
+    const connector = connectorOf(kind);
+    const [secret] = connector.secretFields;
+    const apiKey = await readApiKey(
+      {
+        file: flags.apiKeyFile,
+        stdin: flags.apiKeyStdin,
+        envVar: secret?.envVariable,
+        prompt: `${connector.label} API key for ${flags.name}: `,
+      },
+      terminal(),
+    );
+    const added = await withApp(flags, (vigil) =>
+      withSyncProgress(json, (options) =>
+        vigil.integrations.add(
           {
-            hint: `Use --api-key-file PATH or --api-key-stdin, set ${vendor.apiKeyVar}, or run on a terminal to be asked.`,
+            kind,
+            name: flags.name,
+            fields: fieldsFromFlags(kind, flags),
+            apiKey,
+            takeOver: flags.takeOver === true,
           },
-        );
-      }
-      const integration = await registry.add({
-        name: flags.name,
-        kind,
-        fields: fieldsFromFlags(flags),
-        apiKey,
-      });
-      const view = toIntegrationView(integration);
-      if (!flags.sync) {
-        if (json) printJson({ integration: view, sync: null });
-        else
-          process.stdout.write(
-            `Added ${kind} integration ${integration.name} (id ${integration.id}); no sync yet (--no-sync).\n`,
-          );
-        return;
-      }
-      if (!json)
-        process.stdout.write(
-          `Added ${kind} integration ${integration.name} (id ${integration.id}); first sync:\n\n`,
-        );
-      const report = await withSyncProgress(json, (options) =>
-        syncIntegration(store, registry, integration.id, options),
+          {
+            firstSync: flags.sync ? options : false,
+            onAdded: (integration) => {
+              if (json) return;
+              const tail = flags.sync ? 'first sync:\n\n' : 'no sync yet (--no-sync).\n';
+              process.stdout.write(
+                `Added ${kind} integration ${integration.name} (id ${integration.id}); ${tail}`,
+              );
+            },
+          },
+        ),
+      ),
+    );
+    if (added.tookOverFrom !== null && !json) {
+      process.stdout.write(
+        `Took the account and its graph rows over from ${added.tookOverFrom}, which was removed.\n`,
       );
-      if (json) printJson({ integration: view, sync: report });
-      else printSyncReport(report, syncTitleOf(integration));
-      flagIncompleteSync(report, json);
-    });
+    }
+    if (json) {
+      printJson({
+        integration: added.integration,
+        tookOverFrom: added.tookOverFrom,
+        sync: added.sync?.report ?? null,
+      });
+    } else if (added.sync) printSyncReport(added.sync.report, added.sync.title);
+    if (added.sync) flagIncompleteSync(added.sync.report, json);
   });
 }
 
@@ -225,14 +176,14 @@ function registerUpdate(integrations: Command): void {
     .option('--json', 'print the updated integration as JSON');
   addFieldFlags(update);
   update.action(async (name, flags) => {
-    await withRegistry(flags.db, async ({ store, registry }) => {
-      const existing = await registry.get(name);
+    const updated = await withApp(flags, async (vigil) => {
+      const existing = await vigil.integrations.show(name);
       const apiKey = await readApiKey(
         {
           file: flags.apiKeyFile,
           stdin: flags.apiKeyStdin,
           ...(flags.apiKeyPrompt
-            ? { prompt: `New ${vendorOf[existing.kind].label} API key for ${existing.name}: ` }
+            ? { prompt: `New ${connectorOf(existing.kind).label} API key for ${existing.name}: ` }
             : {}),
         },
         terminal(),
@@ -243,23 +194,14 @@ function registerUpdate(integrations: Command): void {
           '--api-key-prompt needs a terminal; use --api-key-file or --api-key-stdin.',
         );
       }
-      const fields = fieldsFromFlags(flags);
-      if (Object.keys(fields).length === 0 && apiKey === undefined) {
-        throw new VigilError('INPUT_INVALID', `Nothing to update for ${existing.name}.`, {
-          hint: 'Give the settings to change (see `vigil help integrations update`) or a new API key.',
-        });
-      }
-      const updated = await registry.update(existing.id, {
-        fields,
-        ...(apiKey === undefined ? {} : { apiKey }),
+      return vigil.integrations.update(existing.id, {
+        fields: fieldsFromFlags(existing.kind, flags),
+        apiKey,
       });
-      const view = toIntegrationView(updated);
-      if (flags.json) printJson(view);
-      else
-        process.stdout.write(
-          `Updated ${updated.name}.\n${integrationLines(view, await lastRunOf(store, updated))}\n`,
-        );
     });
+    const { lastRun, ...view } = updated;
+    if (flags.json) printJson(view);
+    else process.stdout.write(`Updated ${updated.name}.\n${integrationLines(view, lastRun)}\n`);
   });
 }
 
@@ -272,17 +214,9 @@ function registerReadCommands(integrations: Command): void {
     .option(...dbOption)
     .option('--json', 'print as JSON')
     .action(async (flags) => {
-      await withRegistry(flags.db, async ({ store, registry }) => {
-        const rows = await Promise.all(
-          (await registry.list()).map(async (integration) => ({
-            integration,
-            lastRun: await lastRunOf(store, integration),
-          })),
-        );
-        if (flags.json)
-          printJson(rows.map((r) => ({ ...toIntegrationView(r.integration), lastRun: r.lastRun })));
-        else printIntegrationList(rows);
-      });
+      const rows = await withApp(flags, (vigil) => vigil.integrations.list());
+      if (flags.json) printJson(rows);
+      else printIntegrationList(rows);
     });
   integrations
     .command('show')
@@ -291,33 +225,38 @@ function registerReadCommands(integrations: Command): void {
     .option(...dbOption)
     .option('--json', 'print as JSON')
     .action(async (name, flags) => {
-      await withRegistry(flags.db, async ({ store, registry }) => {
-        const integration = await registry.get(name);
-        const view = toIntegrationView(integration);
-        const lastRun = await lastRunOf(store, integration);
-        if (flags.json) printJson({ ...view, lastRun });
-        else process.stdout.write(`${integrationLines(view, lastRun)}\n`);
-      });
+      const detail = await withApp(flags, (vigil) => vigil.integrations.show(name));
+      const { lastRun, ...view } = detail;
+      if (flags.json) printJson(detail);
+      else process.stdout.write(`${integrationLines(view, lastRun)}\n`);
     });
 }
 
 function registerActions(integrations: Command): void {
   integrations
     .command('remove')
-    .description('Remove an integration and its stored secrets (its graph data and run history stay)')
+    .description(
+      'Remove an integration and its stored secrets (its graph rows and run history stay, unless --purge)',
+    )
     .argument('<name>', 'the integration’s name or id')
+    .option('--purge', 'also delete the graph rows the integration owns')
     .option(...dbOption)
     .option('--json', 'print the removed integration as JSON')
     .action(async (name, flags) => {
-      await withRegistry(flags.db, async ({ registry }) => {
-        const removed = await registry.remove(name);
-        if (flags.json) printJson({ removed: toIntegrationView(removed) });
-        else {
-          process.stdout.write(
-            `Removed ${removed.kind} integration ${removed.name} (id ${removed.id}); its graph data and run history stay.\n`,
-          );
-        }
-      });
+      const { removed, purged } = await withApp(flags, (vigil) =>
+        vigil.integrations.remove(name, { purge: flags.purge === true }),
+      );
+      if (flags.json) printJson({ removed, purged });
+      else if (purged === null) {
+        process.stdout.write(
+          `Removed ${removed.kind} integration ${removed.name} (id ${removed.id}); its graph data and run history stay.\n`,
+        );
+      } else {
+        const deleted = purged.reduce((sum, change) => sum + change.deleted, 0);
+        process.stdout.write(
+          `Removed ${removed.kind} integration ${removed.name} (id ${removed.id}) and its ${deleted.toLocaleString('en-US')} graph rows; its run history stays.\n`,
+        );
+      }
     });
   integrations
     .command('test')
@@ -328,10 +267,7 @@ function registerActions(integrations: Command): void {
     .option(...dbOption)
     .option('--json', 'print the result as JSON')
     .action(async (name, flags) => {
-      const result = await withRegistry(flags.db, async ({ registry }) => {
-        const { config, apiKey } = await registry.resolve(name);
-        return testConnectivity({ config, apiKey });
-      });
+      const result = await withApp(flags, (vigil) => vigil.integrations.test(name));
       if (flags.json) printJson(result);
       else printConnectivity(result);
       process.exitCode = result.code === 'OK' ? 0 : 1;
@@ -344,13 +280,10 @@ function registerActions(integrations: Command): void {
     .option('--json', 'print the run summary as JSON')
     .action(async (name, flags) => {
       const json = flags.json === true;
-      await withRegistry(flags.db, async ({ store, registry }) => {
-        const integration = await registry.get(name);
-        const report = await withSyncProgress(json, (options) =>
-          syncIntegration(store, registry, integration.id, options),
-        );
-        printSyncOutcome(report, syncTitleOf(integration), json);
-      });
+      const { title, report } = await withApp(flags, (vigil) =>
+        withSyncProgress(json, (options) => vigil.integrations.sync(name, options)),
+      );
+      printSyncOutcome(report, title, json);
     });
 }
 
@@ -358,7 +291,7 @@ export function registerIntegrationsCommands(program: Command): void {
   const integrations = program
     .command('integrations')
     .description(
-      'Manage Threat Stack and ThreatConnect integrations: add, list, show, update, remove, test, sync',
+      `Manage integrations (${connectorKinds.join(', ')}): add, list, show, update, remove, test, sync`,
     );
   registerAdd(integrations);
   registerReadCommands(integrations);

@@ -1,137 +1,10 @@
 import type { Command } from '@commander-js/extra-typings';
-import { z } from 'zod';
-import { VigilError } from '../errors.ts';
-import type { IntegrationRegistry } from '../integrations/registry.ts';
-import type { GraphStore, RunRecord, StepRecord, TypeChanges } from '../store/types.ts';
-import { dbOption, withRegistry } from './integrations.ts';
+import type { RunDetail, RunListItem } from '../app/runs.ts';
+import { dbOption, withApp } from './app.ts';
 import { printJson } from './output.ts';
 import { numberFlag } from './simulate.ts';
 import { formatRequestCounters } from './sync.ts';
 import { formatDuration, renderTable } from './table.ts';
-
-/** What a run's stored summary may tell beyond the store's own records (re-validated: it is JSON from the database). */
-const storedSummarySchema = z.looseObject({
-  durationMs: z.number().optional(),
-  steps: z.array(z.looseObject({ id: z.string(), name: z.string(), items: z.number() })).optional(),
-  requests: z.record(z.string(), z.number()).optional(),
-});
-
-interface RunTotals {
-  created: number;
-  updated: number;
-  deleted: number;
-}
-
-/** A run in the history: which integration (its name when registered), how it went, what it changed. */
-export interface RunListItem {
-  id: string;
-  integrationId: string;
-  integration: string | null;
-  status: RunRecord['status'];
-  startedAt: string;
-  finishedAt: string | null;
-  durationMs: number | null;
-  changes: RunTotals;
-}
-
-/** One run in full: its steps with their results, the per-type change counts, the request counters. */
-export interface RunDetail extends Omit<RunListItem, 'changes'> {
-  steps: Array<StepRecord & { name: string | null; items: number | null; durationMs: number }>;
-  changes: TypeChanges[];
-  requests: Record<string, number> | null;
-}
-
-const millisBetween = (from: string, to: string) => Math.max(0, Date.parse(to) - Date.parse(from));
-
-function durationOf(run: RunRecord): number | null {
-  return run.finishedAt === null ? null : millisBetween(run.startedAt, run.finishedAt);
-}
-
-function totalsOf(changes: readonly TypeChanges[]): RunTotals {
-  return changes.reduce(
-    (sum, c) => ({
-      created: sum.created + c.created,
-      updated: sum.updated + c.updated,
-      deleted: sum.deleted + c.deleted,
-    }),
-    { created: 0, updated: 0, deleted: 0 },
-  );
-}
-
-async function integrationNames(registry: IntegrationRegistry): Promise<Map<string, string>> {
-  return new Map((await registry.list()).map((i) => [i.id, i.name]));
-}
-
-/**
- * Runs newest first, of one integration (a registered name or id, or the id of an environment
- * sync such as `threatstack:<orgId>`) or of all. NOT_FOUND for a reference that is neither
- * registered nor has a single run.
- */
-export async function listRunHistory(
-  store: GraphStore,
-  registry: IntegrationRegistry,
-  options: { integration?: string | undefined; limit: number },
-): Promise<RunListItem[]> {
-  const registered = options.integration === undefined ? undefined : await registry.find(options.integration);
-  const integrationId = registered?.id ?? options.integration;
-  const runs = await store.listRuns(integrationId, options.limit);
-  if (options.integration !== undefined && registered === undefined && runs.length === 0) {
-    throw new VigilError('NOT_FOUND', `No integration named '${options.integration}' and no runs of it.`, {
-      hint: 'Run `vigil integrations list` to see the integrations.',
-    });
-  }
-  const names = await integrationNames(registry);
-  return Promise.all(
-    runs.map(async (run) => ({
-      id: run.id,
-      integrationId: run.integrationId,
-      integration: names.get(run.integrationId) ?? null,
-      status: run.status,
-      startedAt: run.startedAt,
-      finishedAt: run.finishedAt,
-      durationMs: durationOf(run),
-      changes: totalsOf(await store.listChanges(run.id)),
-    })),
-  );
-}
-
-/** One run with its steps (name and items from the stored summary when it has them), changes and request counters. */
-export async function describeRun(
-  store: GraphStore,
-  registry: IntegrationRegistry,
-  runId: string,
-): Promise<RunDetail> {
-  const run = await store.getRun(runId);
-  if (run === undefined) {
-    throw new VigilError('NOT_FOUND', `No sync run with id '${runId}'.`, {
-      hint: 'Run `vigil runs list` to see the runs and their ids.',
-    });
-  }
-  const summary = storedSummarySchema.safeParse(run.summary ?? {});
-  const stepSummaries = new Map((summary.success ? (summary.data.steps ?? []) : []).map((s) => [s.id, s]));
-  const [steps, changes, integration] = await Promise.all([
-    store.listSteps(run.id),
-    store.listChanges(run.id),
-    registry.find(run.integrationId),
-  ]);
-  return {
-    id: run.id,
-    integrationId: run.integrationId,
-    integration: integration?.name ?? null,
-    status: run.status,
-    startedAt: run.startedAt,
-    finishedAt: run.finishedAt,
-    durationMs: durationOf(run),
-    steps: steps.map((step) => ({
-      ...step,
-      name: stepSummaries.get(step.stepId)?.name ?? null,
-      items: stepSummaries.get(step.stepId)?.items ?? null,
-      durationMs: millisBetween(step.startedAt, step.finishedAt),
-    })),
-    changes,
-    requests: summary.success ? (summary.data.requests ?? null) : null,
-  };
-}
 
 function printRunList(runs: RunListItem[]): void {
   if (runs.length === 0) {
@@ -201,8 +74,8 @@ export function registerRunsCommands(program: Command): void {
     .option('--json', 'print as JSON')
     .action(async (flags) => {
       const limit = numberFlag('--limit', flags.limit, { min: 1, max: 100_000 });
-      const list = await withRegistry(flags.db, ({ store, registry }) =>
-        listRunHistory(store, registry, { integration: flags.integration, limit }),
+      const list = await withApp(flags, (vigil) =>
+        vigil.runs.list({ integration: flags.integration, limit }),
       );
       if (flags.json) printJson(list);
       else printRunList(list);
@@ -214,7 +87,7 @@ export function registerRunsCommands(program: Command): void {
     .option(...dbOption)
     .option('--json', 'print as JSON')
     .action(async (id, flags) => {
-      const run = await withRegistry(flags.db, ({ store, registry }) => describeRun(store, registry, id));
+      const run = await withApp(flags, (vigil) => vigil.runs.show(id));
       if (flags.json) printJson(run);
       else printRunDetail(run);
     });

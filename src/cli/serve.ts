@@ -1,18 +1,14 @@
 import type { Command } from '@commander-js/extra-typings';
 import type { Logger } from 'pino';
+import { parseSettings } from '../app/settings.ts';
+import { openVigil } from '../app/vigil.ts';
 import { VigilError } from '../errors.ts';
 import { parseDuration } from '../integrations/config.ts';
-import { IntegrationRegistry } from '../integrations/registry.ts';
-import { secretCipherFor } from '../integrations/secrets.ts';
-import { syncIntegration } from '../integrations/sync.ts';
-import type { SyncJobDeps } from '../jobs/kinds/sync.ts';
 import { defaultQueueSchema } from '../jobs/pg-boss.ts';
-import { sqlJobLedger } from '../jobs/sql-ledger.ts';
 import { type QueueChoice, startJobRuntime } from '../jobs/start.ts';
 import { createLogger } from '../log.ts';
-import { defaultStoreLocation, isPostgresLocation, openStore } from '../store/index.ts';
 import { isValidSchemaName } from '../store/postgres-driver.ts';
-import { openSqliteDriver } from '../store/sqlite-driver.ts';
+import { dbOption } from './app.ts';
 import { numberFlag } from './simulate.ts';
 
 interface StoreFlags {
@@ -21,11 +17,6 @@ interface StoreFlags {
 }
 
 type JobFlags = StoreFlags & { queueSchema?: string; jobLease: string; tick: string; concurrency: string };
-
-/** `--db`, else VIGIL_DB, else `./vigil.db`. */
-function storeLocationOf(flags: StoreFlags): string {
-  return flags.db || process.env.VIGIL_DB || defaultStoreLocation;
-}
 
 /** A PostgreSQL schema name from a flag or the environment, checked; undefined when neither is set. */
 function schemaFlag(flag: string, value: string | undefined): string | undefined {
@@ -37,25 +28,6 @@ function schemaFlag(flag: string, value: string | undefined): string | undefined
     );
   }
   return value;
-}
-
-/**
- * Opens the store and wires what the sync job calls: the registry's integrations, the latest run,
- * and the sync. (The composition root's part: the application layer takes it over.)
- */
-async function openSyncDeps(location: string, schema: string | undefined) {
-  const store = await openStore(location, schema === undefined ? {} : { schema });
-  const registry = new IntegrationRegistry(store, secretCipherFor(location));
-  const deps: SyncJobDeps = {
-    listIntegrations: () => registry.list(),
-    findIntegration: (id) => registry.find(id),
-    latestRun: async (id) => (await store.listRuns(id, 1))[0],
-    async runSync(integration, { logger }) {
-      const report = await syncIntegration(store, registry, integration.id, { logger });
-      return { runId: report.runId, status: report.status, durationMs: report.durationMs };
-    },
-  };
-  return { store, deps };
 }
 
 /**
@@ -80,7 +52,6 @@ function firstStopSignal(logger: Logger): Promise<NodeJS.Signals> {
 }
 
 const sharedFlags = {
-  db: ['--db <path|url>', 'database file or postgres:// URL (default: VIGIL_DB, else ./vigil.db)'],
   schema: [
     '--schema <name>',
     'PostgreSQL schema of the store (default: VIGIL_PG_SCHEMA, else the search path)',
@@ -100,7 +71,7 @@ const sharedFlags = {
 
 /** Workers share a queue in PostgreSQL: CONFIG_INVALID for a SQLite store, before anything opens. */
 function requirePostgres(location: string): void {
-  if (isPostgresLocation(location)) return;
+  if (/^postgres(ql)?:\/\//i.test(location)) return;
   throw new VigilError(
     'CONFIG_INVALID',
     `vigil worker needs PostgreSQL, but the store is the SQLite file ${location}.`,
@@ -124,29 +95,32 @@ function queueSchemaOf(flags: JobFlags, storeSchema: string | undefined): string
  * those running finish. The log lines name the command (`scheduler` for serve, `worker`).
  */
 async function runJobs(flags: JobFlags, role: 'serve' | 'worker'): Promise<void> {
-  const location = storeLocationOf(flags);
+  const settings = parseSettings({ env: process.env, db: flags.db, schema: flags.schema });
+  const location = settings.database;
   if (role === 'worker') requirePostgres(location);
   const tickMs = numberFlag('--tick', flags.tick, { min: 1, max: 3600 }) * 1000;
   const concurrency = numberFlag('--concurrency', flags.concurrency, { min: 1, max: 32 });
   const leaseSeconds = parseDuration('--job-lease', flags.jobLease);
-  const storeSchema = schemaFlag('--schema', flags.schema ?? process.env.VIGIL_PG_SCHEMA);
-  const queueSchema = queueSchemaOf(flags, storeSchema);
+  const queueSchema = queueSchemaOf(flags, settings.pgSchema);
   const logger = createLogger(process.env.VIGIL_LOG_LEVEL ?? 'info');
-  const { store, deps } = await openSyncDeps(location, storeSchema);
-  // On SQLite the in-process queue's ledger is the store's scheduled_jobs table (migrated above).
-  const ledgerDriver = isPostgresLocation(location) ? undefined : openSqliteDriver(location);
-  const queue: QueueChoice =
-    ledgerDriver === undefined
-      ? { kind: 'pg-boss', url: location, schema: queueSchema }
-      : { kind: 'in-process', ledger: sqlJobLedger(ledgerDriver) };
-  const closeStore = async () => {
-    await ledgerDriver?.close();
-    await store.close();
-  };
+  const vigil = await openVigil(settings);
+  const postgres = /^postgres(ql)?:\/\//i.test(location);
+  // On SQLite the in-process queue keeps its one-off jobs in the store (they outlive a restart).
+  const queue: QueueChoice = postgres
+    ? { kind: 'pg-boss', url: location, schema: queueSchema }
+    : { kind: 'in-process', ledger: vigil.jobs.ledger };
+  const closeStore = () => vigil.close();
   const stopped = firstStopSignal(logger);
   let runtime: Awaited<ReturnType<typeof startJobRuntime>>;
   try {
-    runtime = await startJobRuntime({ queue, sync: deps, logger, tickMs, concurrency, leaseSeconds });
+    runtime = await startJobRuntime({
+      queue,
+      sync: vigil.jobs.sync,
+      logger,
+      tickMs,
+      concurrency,
+      leaseSeconds,
+    });
   } catch (error) {
     await closeStore();
     throw error;
@@ -159,7 +133,7 @@ async function runJobs(flags: JobFlags, role: 'serve' | 'worker'): Promise<void>
       leaseSeconds,
       concurrency,
       tickSeconds: tickMs / 1000,
-      dialect: store.dialect,
+      store: postgres ? 'postgres' : 'sqlite',
     },
     `${name} started`,
   );
@@ -181,7 +155,7 @@ export function registerServeCommands(program: Command): void {
     .description(
       'Run due syncs on schedule (each integration every --sync-interval), until Ctrl-C: in this process on SQLite, through the shared job queue on PostgreSQL',
     )
-    .option(...sharedFlags.db)
+    .option(...dbOption)
     .option(...sharedFlags.schema)
     .option(...sharedFlags.queueSchema)
     .option(...sharedFlags.jobLease)
@@ -191,7 +165,7 @@ export function registerServeCommands(program: Command): void {
   program
     .command('worker')
     .description('Run due syncs from the job queue shared by every worker on PostgreSQL, until Ctrl-C')
-    .option(...sharedFlags.db)
+    .option(...dbOption)
     .option(...sharedFlags.schema)
     .option(...sharedFlags.queueSchema)
     .option(...sharedFlags.jobLease)

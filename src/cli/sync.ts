@@ -1,21 +1,10 @@
 import type { Command } from '@commander-js/extra-typings';
-import { loadAttackCatalogue } from '../attack/catalogue.ts';
-import { ThreatConnectClient } from '../connectors/threatconnect/client.ts';
-import { threatConnectConnectionFromEnv } from '../connectors/threatconnect/config.ts';
-import { threatConnectSteps } from '../connectors/threatconnect/steps.ts';
-import { ThreatStackClient } from '../connectors/threatstack/client.ts';
-import { threatStackConnectionFromEnv } from '../connectors/threatstack/config.ts';
-import { threatStackSteps } from '../connectors/threatstack/steps.ts';
-import {
-  runSyncPlan,
-  type SyncPlan,
-  type SyncReport,
-  type SyncRunOptions,
-  syncPlan,
-} from '../integrations/sync-plan.ts';
+import type { SyncOptions } from '../app/sync.ts';
+import type { Connector } from '../connectors/descriptor.ts';
+import { connectors } from '../connectors/index.ts';
+import type { SyncReport } from '../integrations/sync-plan.ts';
 import { createLogger } from '../log.ts';
-import { openStore } from '../store/index.ts';
-import type { GraphStore } from '../store/types.ts';
+import { dbOption, withApp } from './app.ts';
 import { printJson } from './output.ts';
 import { syncProgress } from './progress.ts';
 import { numberFlag } from './simulate.ts';
@@ -68,21 +57,11 @@ export function printSyncReport(report: SyncReport, title: string): void {
   process.stdout.write(`${out.join('\n')}\n`);
 }
 
-const commonOptions = {
-  requestsPerMinute: ['--requests-per-minute <n>', 'client-side request budget per rolling minute; 0 = none'],
-  proxy: ['--proxy <url>', 'HTTP(S) proxy for every request, http://[user:pass@]host:port'],
-  db: ['--db <path|url>', 'database file or postgres:// URL (default: VIGIL_DB, else ./vigil.db)'],
-  json: ['--json', 'print the run summary as JSON'],
-} as const;
-
-/**
- * Runs a sync with progress on stderr (none with `--json`) and the CLI's logger: `run` is
- * `runSyncPlan` for the environment commands and `syncIntegration` for registered integrations.
- */
-export async function withSyncProgress(
+/** Runs a sync with progress on stderr (none with `--json`) and the CLI's logger. */
+export async function withSyncProgress<T>(
   json: boolean,
-  run: (options: SyncRunOptions) => Promise<SyncReport>,
-): Promise<SyncReport> {
+  run: (options: SyncOptions) => Promise<T>,
+): Promise<T> {
   const progress = json ? undefined : syncProgress();
   try {
     return await run({
@@ -113,82 +92,63 @@ export function printSyncOutcome(report: SyncReport, title: string, json: boolea
   flagIncompleteSync(report, json);
 }
 
-/** Opens the store, runs the plan with progress, prints the outcome; the plan's client is closed whatever happens. */
-async function syncIntoStore(db: string | undefined, plan: SyncPlan, json: boolean): Promise<void> {
-  let store: GraphStore;
-  try {
-    store = await openStore(db);
-  } catch (error) {
-    await plan.close();
-    throw error;
+type SyncFlags = Record<string, string | boolean | undefined>;
+
+const camel = (flag: string) =>
+  flag.replace(/^--/, '').replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+
+/** Flags of `vigil sync <kind>` → config fields on top of the vendor's environment. */
+function overridesOf(flags: SyncFlags, connector: Connector): Record<string, unknown> {
+  const overrides: Record<string, unknown> = {};
+  const numbers = [
+    { flag: '--requests-per-minute', field: 'requestsPerMinute', min: 0, max: 100_000 },
+    ...connector.syncFlags,
+  ];
+  for (const { flag, field, min, max } of numbers) {
+    const raw = flags[camel(flag)];
+    if (typeof raw === 'string') overrides[field] = numberFlag(flag, raw, { min, max });
   }
-  try {
-    const report = await withSyncProgress(json, (options) => runSyncPlan(store, plan, options));
-    printSyncOutcome(report, plan.title, json);
-  } finally {
-    await store.close();
-  }
+  if (typeof flags.proxy === 'string' && flags.proxy !== '') overrides.proxy = flags.proxy;
+  return overrides;
 }
 
+/**
+ * `vigil sync <kind>`, one command per connector: the account the vendor's environment variables
+ * name, synced as its implicit integration (`vigil integrations list` shows it).
+ */
 export function registerSyncCommands(program: Command): void {
-  const sync = program.command('sync').description('Sync a vendor into the graph');
-  sync
-    .command('threatstack')
-    .description(
-      'Sync a Threat Stack organization (TS_USER_ID, TS_API_KEY, TS_ORGANIZATION_ID, TS_ORGANIZATION_NAME; TS_HOST, TS_PORT, TS_PROTOCOL)',
-    )
-    .option('--alerts-days <n>', 'sync alerts created in the last N days', '7')
-    .option(...commonOptions.requestsPerMinute, '200')
-    .option(...commonOptions.proxy)
-    .option(...commonOptions.db)
-    .option(...commonOptions.json)
-    .action(async (flags) => {
-      const connection = threatStackConnectionFromEnv(process.env);
-      const alertsDays = numberFlag('--alerts-days', flags.alertsDays, { min: 1, max: 3650 });
-      const requestsPerMinute = numberFlag('--requests-per-minute', flags.requestsPerMinute, {
-        min: 0,
-        max: 100_000,
-      });
-      const client = new ThreatStackClient(
-        { ...connection, requestsPerMinute, ...(flags.proxy ? { proxy: flags.proxy } : {}) },
-        { logger: createLogger(process.env.VIGIL_LOG_LEVEL ?? 'warn') },
+  const sync = program
+    .command('sync')
+    .description('Sync a vendor account named by its environment variables');
+  for (const connector of connectors) {
+    const command = sync
+      .command(connector.kind)
+      .description(
+        `Sync a ${connector.label} account (${connector.envVariables.join(', ')}) as its integration ${connector.kind}-<account>`,
+      )
+      .option('--requests-per-minute <n>', 'client-side request budget per rolling minute; 0 = none')
+      .option('--proxy <url>', 'HTTP(S) proxy for every request, http://[user:pass@]host:port')
+      .option(
+        '--take-over',
+        'sync the account even though a registered integration owns it, taking its rows over',
+      )
+      .option(...dbOption)
+      .option('--json', 'print the run summary as JSON');
+    for (const flag of connector.syncFlags) command.option(`${flag.flag} <n>`, flag.description);
+    command.action(async (flags: SyncFlags) => {
+      const json = flags.json === true;
+      const overrides = overridesOf(flags, connector);
+      const db = typeof flags.db === 'string' ? flags.db : undefined;
+      const result = await withApp({ db }, (vigil) =>
+        withSyncProgress(json, (options) =>
+          vigil.sync.fromEnvironment(
+            connector.kind,
+            { overrides, takeOver: flags.takeOver === true },
+            options,
+          ),
+        ),
       );
-      const plan = syncPlan({
-        title: `Threat Stack sync of ${connection.orgName}`,
-        integrationId: `threatstack:${connection.orgId}`,
-        steps: threatStackSteps({ orgId: connection.orgId, orgName: connection.orgName, alertsDays }),
-        client,
-        close: () => client.close(),
-      });
-      await syncIntoStore(flags.db, plan, flags.json === true);
+      printSyncOutcome(result.report, result.title, json);
     });
-  sync
-    .command('threatconnect')
-    .description(
-      'Sync ThreatConnect owners, threat actors, threats and ATT&CK techniques (TC_HOST, TC_PORT, TC_PROTOCOL, TC_API_ROOT, TC_ACCESS_ID, TC_API_KEY)',
-    )
-    .option(...commonOptions.requestsPerMinute, '0')
-    .option(...commonOptions.proxy)
-    .option(...commonOptions.db)
-    .option(...commonOptions.json)
-    .action(async (flags) => {
-      const connection = threatConnectConnectionFromEnv(process.env);
-      const requestsPerMinute = numberFlag('--requests-per-minute', flags.requestsPerMinute, {
-        min: 0,
-        max: 100_000,
-      });
-      const steps = threatConnectSteps({ host: connection.host, catalogue: loadAttackCatalogue() });
-      const client = new ThreatConnectClient(
-        { ...connection, requestsPerMinute, ...(flags.proxy ? { proxy: flags.proxy } : {}) },
-        { logger: createLogger(process.env.VIGIL_LOG_LEVEL ?? 'warn') },
-      );
-      const plan = syncPlan({
-        title: `ThreatConnect sync of ${connection.host}`,
-        integrationId: `threatconnect:${connection.host}`,
-        steps,
-        client,
-        close: () => client.close(),
-      });
-      await syncIntoStore(flags.db, plan, flags.json === true);
-    });
+  }
 }

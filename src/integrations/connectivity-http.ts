@@ -1,7 +1,7 @@
 import { RETRY_AFTER_MARGIN_MS } from '../connectors/http/backoff.ts';
 import { VigilError } from '../errors.ts';
-import type { CheckOutcome, ConnectivityStep } from './connectivity.ts';
 import { describeCertificateProblem, hostPort, UNTRUSTED_CERTIFICATE_CODES } from './connectivity-network.ts';
+import type { CheckOutcome, ConnectivityStep } from './connectivity-types.ts';
 
 /**
  * The HTTP layer of the connectivity test: a vendor client's call as a step, and its coded

@@ -1,7 +1,7 @@
 import { lookup } from 'node:dns/promises';
 import { connect as connectTcp, isIP } from 'node:net';
 import { checkServerIdentity, connect as connectTls, type PeerCertificate } from 'node:tls';
-import type { CheckOutcome, ConnectivityStep } from './connectivity.ts';
+import type { CheckOutcome, ConnectivityStep } from './connectivity-types.ts';
 
 /**
  * The network layers of the connectivity test, checked directly with node:dns, node:net and

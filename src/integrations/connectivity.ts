@@ -1,40 +1,26 @@
 import { readFileSync } from 'node:fs';
-import type { Dispatcher } from 'undici';
-import { createDispatcher, redactUrlCredentials } from '../connectors/http/dispatcher.ts';
+import { baseUrlOf, type ConnectorClient } from '../connectors/descriptor.ts';
+import { redactUrlCredentials } from '../connectors/http/dispatcher.ts';
 import { redactSecrets } from '../connectors/http/provider-errors.ts';
+import { connectorOf } from '../connectors/index.ts';
 import { VigilError } from '../errors.ts';
-import { baseUrlOf, type IntegrationConfig, validateConfig } from './config.ts';
+import { type IntegrationConfig, validateConfig } from './config.ts';
+import { apiStep, boundedSleep } from './connectivity-http.ts';
 import { type Hop, networkSteps, systemResolve } from './connectivity-network.ts';
-import { type VendorProbe, vendorProbe } from './connectivity-vendors.ts';
+import type {
+  CheckOutcome,
+  ConnectivityCheck,
+  ConnectivityResult,
+  ConnectivityStep,
+} from './connectivity-types.ts';
 
-/** The stable verdicts of `vigil integrations test`, in the order the layers are checked. */
-export type ConnectivityCode =
-  | 'CONFIG_INVALID'
-  | 'DNS_FAILED'
-  | 'TCP_UNREACHABLE'
-  | 'TLS_FAILED'
-  | 'AUTH_FAILED'
-  | 'PERMISSION_DENIED'
-  | 'RATE_LIMITED'
-  | 'PROVIDER_ERROR'
-  | 'OK';
-
-/** One layer that was checked: `config`, `dns`, `tcp`, `tls` (`proxy-dns`, `proxy-tcp`), or an API request line. */
-export interface ConnectivityCheck {
-  name: string;
-  ok: boolean;
-  detail: string;
-}
-
-export interface ConnectivityResult {
-  code: ConnectivityCode;
-  /** What failed and what to fix; for OK, what was checked. Never a secret. */
-  message: string;
-  /** Every layer checked, in order; the last one failed unless the code is OK. */
-  checks: ConnectivityCheck[];
-  /** RATE_LIMITED only, when the vendor said: milliseconds until it admits a request again. */
-  retryAfterMs?: number;
-}
+export type {
+  CheckOutcome,
+  ConnectivityCheck,
+  ConnectivityCode,
+  ConnectivityResult,
+  ConnectivityStep,
+} from './connectivity-types.ts';
 
 export interface ConnectivityDeps {
   /** Host name → addresses (default: the system resolver). Inject only where a real one cannot give the condition. */
@@ -47,30 +33,20 @@ export interface ConnectivityDeps {
   sleep?: (ms: number) => Promise<void>;
 }
 
-/** A layer's verdict: what it saw, or the code and message of its failure. */
-export type CheckOutcome =
-  | { ok: true; detail: string }
-  | {
-      ok: false;
-      detail: string;
-      code: Exclude<ConnectivityCode, 'OK'>;
-      message: string;
-      retryAfterMs?: number;
-    };
-
-/** One layer of the test; the test runs them in order and stops at the first failure. */
-export interface ConnectivityStep {
-  name: string;
-  run(): Promise<CheckOutcome>;
-}
-
 export const DEFAULT_CONNECTIVITY_TIMEOUT_MS = 10_000;
+/**
+ * Attempts per call: a second one rides out a single reset or 5xx; a rate limit is never waited
+ * out (see `MAX_RETRY_WAIT_MS`), so the test answers in seconds.
+ */
+export const TEST_MAX_ATTEMPTS = 2;
+/** The longest wait before a retry; a vendor asking for more is reported as RATE_LIMITED at once. */
+export const MAX_RETRY_WAIT_MS = 5_000;
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 interface Prepared {
   config: IntegrationConfig;
-  dispatcher: Dispatcher;
-  probe: VendorProbe;
+  client: ConnectorClient;
+  service: string;
   steps: ConnectivityStep[];
   /** `https://host:port`, plus ` through the proxy …` when there is one. */
   route: string;
@@ -116,35 +92,45 @@ function secretsOf(target: { config: IntegrationConfig; apiKey: string | null })
   return secrets;
 }
 
-function missingApiKey(): VigilError {
-  return new VigilError('CONFIG_INVALID', 'The integration has no API key.', {
-    hint: 'Give it with --api-key-file PATH, --api-key-stdin or at the prompt (vigil integrations update NAME).',
-  });
-}
-
 /**
- * The configuration layer: the whole config validated, an API key present, the dispatcher built
- * (proxy URL, CA file) and the vendor client built. Throws CONFIG_INVALID for any of them.
+ * The configuration layer: the whole config validated, an API key present, the connector's client
+ * built over the integration's dispatcher (proxy URL, CA file). Throws CONFIG_INVALID for any of
+ * them. The vendor layer is the connector's probe, its calls made with at most two attempts.
  */
 function prepare(
   target: { config: IntegrationConfig; apiKey: string | null },
   deps: Required<ConnectivityDeps>,
 ): Prepared {
   const config = validateConfig(target.config);
-  if (target.apiKey === null || target.apiKey.trim() === '') throw missingApiKey();
-  const baseUrl = baseUrlOf(config);
-  const proxy = config.proxy ?? undefined;
-  const dispatcher = createDispatcher({
-    target: baseUrl,
-    timeoutMs: deps.timeoutMs,
-    proxy,
-    caFile: config.caFile ?? undefined,
-    insecureSkipVerify: config.insecureSkipVerify,
-  });
+  const connector = connectorOf(config.kind);
+  const client = connector.createClient(
+    config,
+    { apiKey: target.apiKey ?? '' },
+    {
+      timeoutMs: deps.timeoutMs,
+      maxAttempts: TEST_MAX_ATTEMPTS,
+      requestsPerMinute: 0,
+      now: deps.now,
+      sleep: boundedSleep(deps.sleep, MAX_RETRY_WAIT_MS),
+    },
+  );
   try {
+    const baseUrl = baseUrlOf(config);
+    const proxy = config.proxy ?? undefined;
     const proxyShown = proxy === undefined ? undefined : redactUrlCredentials(proxy);
-    const probe = vendorProbe({ config, apiKey: target.apiKey, baseUrl, dispatcher, proxyShown, ...deps });
-    // createDispatcher has just read the CA file, so it is readable.
+    const probe = connector.probe(client, config);
+    const wording = {
+      service: probe.service,
+      host: config.host.replace(/^\[|\]$/g, ''),
+      port: config.port,
+      proxy: proxyShown,
+      caFile: config.caFile,
+      authFix: probe.authFix,
+      notApiFix: probe.notApiFix,
+      now: deps.now,
+    };
+    const api = probe.checks.map((check) => apiStep(check.request, wording, check.permissionFix, check.run));
+    // Building the client has just read the CA file, so it is readable.
     const ca = config.caFile === null ? undefined : readFileSync(config.caFile, 'utf8');
     const trust = { ca, caFile: config.caFile, insecureSkipVerify: config.insecureSkipVerify };
     const network =
@@ -152,9 +138,9 @@ function prepare(
         ? networkSteps(vendorHop(config, probe.service), config.protocol === 'https' ? trust : null, deps)
         : networkSteps(proxyHop(proxy), null, deps, 'proxy-');
     const route = `${baseUrl}${proxyShown === undefined ? '' : ` through the proxy ${proxyShown}`}`;
-    return { config, dispatcher, probe, steps: [...network, ...probe.steps], route };
+    return { config, client, service: probe.service, steps: [...network, ...api], route };
   } catch (error) {
-    void dispatcher.destroy();
+    void client.close();
     throw error;
   }
 }
@@ -188,7 +174,7 @@ async function runSteps(prepared: Prepared, checks: ConnectivityCheck[]): Promis
   const what = checks.map((check) => `${check.name}: ${check.detail}`).join('; ');
   return {
     code: 'OK',
-    message: `${prepared.probe.service} at ${prepared.route} passed every check — ${what}.`,
+    message: `${prepared.service} at ${prepared.route} passed every check — ${what}.`,
     checks,
   };
 }
@@ -236,8 +222,7 @@ export async function testConnectivity(
   try {
     return redacted(await runSteps(prepared, checks), secrets);
   } finally {
-    await prepared.probe.close();
-    await prepared.dispatcher.close();
+    await prepared.client.close();
   }
 }
 

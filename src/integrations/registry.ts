@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { describeZodError, VigilError } from '../errors.ts';
+import { connectorOf } from '../connectors/index.ts';
+import { VigilError } from '../errors.ts';
 import type { GraphStore, IntegrationRecord } from '../store/types.ts';
-import { assertClientAccepts } from './clients.ts';
 import {
+  checkConfig,
   type Integration,
   type IntegrationConfig,
   type IntegrationKind,
-  integrationConfigSchema,
+  type IntegrationSource,
   validateConfig,
 } from './config.ts';
 import { PROXY_PASSWORD_MASK, splitProxyPassword, withProxyPassword } from './proxy-secret.ts';
@@ -24,6 +25,10 @@ export interface NewIntegration {
   kind: IntegrationKind;
   fields: IntegrationFields;
   apiKey: string | null;
+  /** The id to give it (an owner id whose graph rows it takes on); a new UUID by default. */
+  id?: string;
+  /** `environment` for the implicit integration of an environment sync; `registry` by default. */
+  source?: IntegrationSource;
 }
 
 export interface IntegrationChanges {
@@ -45,6 +50,7 @@ export interface IntegrationView {
   id: string;
   name: string;
   kind: IntegrationKind;
+  source: IntegrationSource;
   apiKey: '[set]' | null;
   config: IntegrationConfig;
   createdAt: string;
@@ -55,6 +61,23 @@ export interface IntegrationView {
 const secretNames = ['apiKey', 'proxyPassword'] as const;
 type SecretName = (typeof secretNames)[number];
 type Secrets = Record<SecretName, string | null>;
+
+/**
+ * The stored config JSON carries the source of an environment integration beside the connector's
+ * fields; the connector's schema never sees it.
+ */
+const SOURCE_FIELD = 'vigilSource';
+
+function sourceOf(record: IntegrationRecord): IntegrationSource {
+  const config = record.config;
+  return typeof config === 'object' && config !== null && SOURCE_FIELD in config ? 'environment' : 'registry';
+}
+
+function withoutSource(config: unknown): unknown {
+  if (typeof config !== 'object' || config === null || !(SOURCE_FIELD in config)) return config;
+  const { [SOURCE_FIELD]: _source, ...rest } = config as Record<string, unknown>;
+  return rest;
+}
 
 const uuidShape = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const namePattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -77,6 +100,7 @@ export function toIntegrationView(integration: Integration): IntegrationView {
     id: integration.id,
     name: integration.name,
     kind: integration.kind,
+    source: integration.source,
     apiKey: integration.hasApiKey ? '[set]' : null,
     config: integration.config,
     createdAt: integration.createdAt,
@@ -106,6 +130,15 @@ async function validateAndSplit(
 }
 
 /**
+ * Checks that the vendor client accepts a configuration (values it cannot send, such as an
+ * unreadable CA file, an API root or a user id Hawk cannot carry) without making any request,
+ * so that such a configuration is refused before it is stored.
+ */
+async function assertClientAccepts(config: IntegrationConfig): Promise<void> {
+  await connectorOf(config.kind).createClient(config, { apiKey: 'configuration-check' }).close();
+}
+
+/**
  * The integration registry (C1): named integrations of kind `threatstack` or `threatconnect`,
  * each configuration validated as a whole before anything is stored, secrets (API key, proxy
  * password) sealed with the store's secret cipher, and every read masked. Names are unique
@@ -131,13 +164,13 @@ export class IntegrationRegistry {
       ...definedFields(input.fields),
       kind: input.kind,
     });
-    const id = this.newId();
+    const id = input.id ?? this.newId();
     const at = this.now().toISOString();
     const record: IntegrationRecord = {
       id,
       name,
       kind: config.kind,
-      config,
+      config: input.source === 'environment' ? { ...config, [SOURCE_FIELD]: 'environment' } : config,
       secrets: this.seal(id, { apiKey: input.apiKey, proxyPassword }, {}),
       createdAt: at,
       updatedAt: at,
@@ -184,8 +217,9 @@ export class IntegrationRegistry {
       record.secrets,
     );
     const updatedAt = this.now().toISOString();
-    await this.store.updateIntegration(record.id, { config, secrets, updatedAt });
-    return this.toIntegration({ ...record, config, secrets, updatedAt });
+    const stored = sourceOf(record) === 'environment' ? { ...config, [SOURCE_FIELD]: 'environment' } : config;
+    await this.store.updateIntegration(record.id, { config: stored, secrets, updatedAt });
+    return this.toIntegration({ ...record, config: stored, secrets, updatedAt });
   }
 
   /** Removes an integration and its sealed secret (its graph rows and run history stay); returns what was removed. */
@@ -254,11 +288,9 @@ export class IntegrationRegistry {
 
   /** A stored configuration re-validated on the way out (the database is an edge too). */
   private storedConfig(record: IntegrationRecord): IntegrationConfig {
-    const parsed = integrationConfigSchema.safeParse(record.config);
-    if (!parsed.success || parsed.data.kind !== record.kind) {
-      const problem = parsed.success
-        ? `kind ${parsed.data.kind} is not ${record.kind}`
-        : describeZodError(parsed.error);
+    const checked = checkConfig(withoutSource(record.config));
+    if (!checked.ok || checked.config.kind !== record.kind) {
+      const problem = checked.ok ? `kind ${checked.config.kind} is not ${record.kind}` : checked.problem;
       throw new VigilError(
         'CONFIG_INVALID',
         `The stored configuration of integration '${record.name}' is not valid: ${problem}.`,
@@ -267,7 +299,7 @@ export class IntegrationRegistry {
         },
       );
     }
-    return parsed.data;
+    return checked.config;
   }
 
   private toIntegration(record: IntegrationRecord): Integration {
@@ -276,6 +308,7 @@ export class IntegrationRegistry {
       id: record.id,
       name: record.name,
       kind: config.kind,
+      source: sourceOf(record),
       config,
       hasApiKey: record.secrets.apiKey !== undefined,
       createdAt: record.createdAt,

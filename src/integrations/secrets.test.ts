@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { VigilError } from '../errors.ts';
 import {
@@ -100,12 +100,12 @@ describe('parseSecretKey (VIGIL_SECRET_KEY)', () => {
 });
 
 describe('secretKeyFileFor', () => {
-  it('puts the key beside a SQLite file, and under VIGIL_HOME (default .vigil) for PostgreSQL', () => {
-    expect(secretKeyFileFor('/srv/vigil/data/graph.db', {})).toBe('/srv/vigil/data/vigil.key');
-    expect(secretKeyFileFor('postgres://u:p@db/vigil', { VIGIL_HOME: '/etc/vigil' })).toBe(
-      '/etc/vigil/vigil.key',
+  it('puts the key beside a SQLite file, and in the home for PostgreSQL', () => {
+    expect(secretKeyFileFor('/srv/vigil/data/graph.db', '/etc/vigil')).toBe('/srv/vigil/data/vigil.key');
+    expect(secretKeyFileFor('postgres://u:p@db/vigil', '/etc/vigil')).toBe('/etc/vigil/vigil.key');
+    expect(secretKeyFileFor('postgresql://db/vigil', '/home/a/.local/share/vigil')).toBe(
+      '/home/a/.local/share/vigil/vigil.key',
     );
-    expect(secretKeyFileFor('postgresql://db/vigil', {})).toBe(resolve('.vigil', 'vigil.key'));
   });
 });
 
@@ -172,7 +172,7 @@ describe('secretCipherFor', () => {
   it('creates the PostgreSQL key under VIGIL_HOME, making the directory', () => {
     const home = join(tempDir(), 'home', 'nested');
     loadSecretKey({
-      keyFile: secretKeyFileFor('postgres://db/x', { VIGIL_HOME: home }),
+      keyFile: secretKeyFileFor('postgres://db/x', home),
       env: {},
       create: true,
     });

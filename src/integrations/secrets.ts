@@ -2,6 +2,7 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { chmodSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { VigilError } from '../errors.ts';
+import { vigilHome } from '../home.ts';
 import { isPostgresLocation } from '../store/index.ts';
 
 /**
@@ -53,11 +54,11 @@ export function parseSecretKey(text: string, origin = 'VIGIL_SECRET_KEY'): Buffe
 }
 
 /**
- * The key file of a store: `<database directory>/vigil.key` for a SQLite file, else
- * `${VIGIL_HOME ?? '.vigil'}/vigil.key` (PostgreSQL has no directory of its own here).
+ * The key file of a store: `<database directory>/vigil.key` for a SQLite file (the database and
+ * its key travel together), else `<home>/vigil.key` (PostgreSQL has no directory of its own).
  */
-export function secretKeyFileFor(storeLocation: string, env: NodeJS.ProcessEnv = process.env): string {
-  if (isPostgresLocation(storeLocation)) return resolve(env.VIGIL_HOME || '.vigil', 'vigil.key');
+export function secretKeyFileFor(storeLocation: string, home: string): string {
+  if (isPostgresLocation(storeLocation)) return join(home, 'vigil.key');
   return join(dirname(resolve(storeLocation)), 'vigil.key');
 }
 
@@ -168,13 +169,16 @@ export function openSealedSecret(key: Buffer, sealed: string, context: string): 
   }
 }
 
-/**
- * The cipher of a store: the key comes from VIGIL_SECRET_KEY or the store's key file
- * (`secretKeyFileFor`), loaded on first use; sealing creates the key file if needed, opening
- * never does.
- */
+/** The cipher of a store: its key file is `secretKeyFileFor(storeLocation, VIGIL_HOME or the user data directory)`. */
 export function secretCipherFor(storeLocation: string, env: NodeJS.ProcessEnv = process.env): SecretCipher {
-  const keyFile = secretKeyFileFor(storeLocation, env);
+  return secretCipher(secretKeyFileFor(storeLocation, vigilHome(env)), env);
+}
+
+/**
+ * A cipher whose key comes from VIGIL_SECRET_KEY or `keyFile`, loaded on first use; sealing
+ * creates the key file if needed, opening never does.
+ */
+export function secretCipher(keyFile: string, env: NodeJS.ProcessEnv = process.env): SecretCipher {
   let loaded: SecretKeySource | undefined;
   const key = (create: boolean): SecretKeySource => {
     loaded ??= loadSecretKey({ keyFile, env, create });

@@ -14,7 +14,7 @@ export interface SyncReport extends SyncSummary {
  */
 export interface SyncPlan {
   title: string;
-  /** The runs' integration id: the registry's id, or `<vendor>:<account>` for environment syncs. */
+  /** The runs' integration id: the id of the integration (an environment sync's too). */
   integrationId: string;
   /** Runs the steps into the store (the engine's `runSync`). */
   execute(options: SyncRunOptions & { store: GraphStore }): Promise<SyncSummary>;
@@ -25,6 +25,8 @@ export interface SyncPlan {
 }
 
 export interface SyncRunOptions {
+  /** Aborting stops the run between batches: it ends `interrupted` (SYNC_INTERRUPTED), deleting nothing. */
+  signal?: AbortSignal;
   now?: () => number;
   logger?: Logger;
   observer?: SyncObserver;
@@ -41,9 +43,10 @@ export function syncPlan<C>(parts: {
   return {
     title: parts.title,
     integrationId: parts.integrationId,
-    execute: ({ store, now, logger, observer }) =>
+    execute: ({ store, signal, now, logger, observer }) =>
       runSync({
         store,
+        ...(signal ? { signal } : {}),
         integrationId: parts.integrationId,
         steps: parts.steps,
         client: parts.client,

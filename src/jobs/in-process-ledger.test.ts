@@ -2,9 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Driver } from '../store/driver.ts';
-import { migrate } from '../store/migrate.ts';
-import { openSqliteDriver } from '../store/sqlite-driver.ts';
+import { openStore } from '../store/index.ts';
+import type { GraphStore } from '../store/types.ts';
 import { InProcessQueue } from './in-process.ts';
 import { sqlJobLedger } from './sql-ledger.ts';
 import type { ClaimedJob, JobResult } from './types.ts';
@@ -12,26 +11,25 @@ import type { ClaimedJob, JobResult } from './types.ts';
 /** Restart safety of the in-process queue: its SQLite ledger, read by a new queue ("process"). */
 describe('the in-process queue with a SQLite ledger, across a restart', () => {
   let dir: string;
-  let driver: Driver;
+  let store: GraphStore;
   let clock: number;
   const queues: InProcessQueue[] = [];
 
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'vigil-ledger-'));
-    driver = openSqliteDriver(join(dir, 'vigil.db'));
-    await migrate(driver);
+    store = await openStore(join(dir, 'vigil.db'));
     clock = Date.UTC(2026, 11, 2, 9, 0, 0);
   });
 
   afterEach(async () => {
     for (const queue of queues.splice(0)) await queue.stop();
-    await driver.close();
+    await store.close();
     await rm(dir, { recursive: true, force: true });
   });
 
   /** A new queue over the same database: what a restarted process builds. */
   async function process(handler: (job: ClaimedJob) => Promise<JobResult>): Promise<InProcessQueue> {
-    const queue = new InProcessQueue({ now: () => clock, ledger: sqlJobLedger(driver), retryDelayMs: 1000 });
+    const queue = new InProcessQueue({ now: () => clock, ledger: sqlJobLedger(store), retryDelayMs: 1000 });
     queues.push(queue);
     await queue.prepare();
     queue.work(['poll'], 2, (job) => handler(job));

@@ -4,8 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
-import { migrate } from '../store/migrate.ts';
-import { openSqliteDriver } from '../store/sqlite-driver.ts';
+import { openStore } from '../store/index.ts';
 import { testPostgresUrl } from '../store/testing.ts';
 import { InProcessQueue } from './in-process.ts';
 import { PgBossQueue } from './pg-boss.ts';
@@ -35,15 +34,14 @@ const inProcessWithLedger: Backend = {
   name: 'in-process (SQLite ledger)',
   async open() {
     const dir = await mkdtemp(join(tmpdir(), 'vigil-jobs-'));
-    const driver = openSqliteDriver(join(dir, 'vigil.db'));
-    await migrate(driver);
-    const ledger = sqlJobLedger(driver);
+    const store = await openStore(join(dir, 'vigil.db'));
+    const ledger = sqlJobLedger(store);
     const queue = new InProcessQueue({ now: Date.now, pollMs: 20, retryDelayMs: 50, ledger });
     return {
       queue,
       async close() {
         await queue.stop();
-        await driver.close();
+        await store.close();
         await rm(dir, { recursive: true, force: true });
       },
     };

@@ -1,24 +1,16 @@
-import type { Driver } from '../store/driver.ts';
-import {
-  beginScheduledJob,
-  finishScheduledJob,
-  insertScheduledJob,
-  listUnfinishedJobs,
-  pruneFinishedJobs,
-  rescheduleJob,
-} from '../store/operations/scheduledJobs.ts';
+import type { ScheduledJobRecords } from '../store/types.ts';
 import type { JobLedger } from './in-process.ts';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /**
- * The in-process queue's ledger over the store's `scheduled_jobs` table. Job data goes in as JSON
- * text and comes back as parsed JSON: the runtime checks it with its kind's schema before use.
+ * The in-process queue's ledger over the store's scheduled jobs. Job data goes in as JSON text and
+ * comes back as parsed JSON: the runtime checks it with its kind's schema before use.
  */
-export function sqlJobLedger(driver: Driver): JobLedger {
+export function sqlJobLedger(records: ScheduledJobRecords): JobLedger {
   return {
     add: (job) =>
-      insertScheduledJob(driver, {
+      records.insertScheduledJob({
         kind: job.kind,
         key: job.key,
         group: job.group,
@@ -27,7 +19,7 @@ export function sqlJobLedger(driver: Driver): JobLedger {
         attempt: 0,
       }),
     async unfinished() {
-      return (await listUnfinishedJobs(driver)).map((row) => ({
+      return (await records.listUnfinishedJobs()).map((row) => ({
         kind: row.kind,
         key: row.key,
         group: row.group,
@@ -36,11 +28,11 @@ export function sqlJobLedger(driver: Driver): JobLedger {
         attempt: row.attempt,
       }));
     },
-    begin: (kind, key) => beginScheduledJob(driver, kind, key),
-    reschedule: (kind, key, runAt) => rescheduleJob(driver, kind, key, iso(runAt)),
-    finish: (kind, key, at) => finishScheduledJob(driver, kind, key, iso(at)),
+    begin: (kind, key) => records.beginScheduledJob(kind, key),
+    reschedule: (kind, key, runAt) => records.rescheduleJob(kind, key, iso(runAt)),
+    finish: (kind, key, at) => records.finishScheduledJob(kind, key, iso(at)),
     async prune(before) {
-      await pruneFinishedJobs(driver, iso(before));
+      await records.pruneFinishedJobs(iso(before));
     },
   };
 }

@@ -18,6 +18,14 @@ import {
   relationshipsOf,
 } from './operations/readGraph.ts';
 import { createRun, finishRun, getRun, listRuns } from './operations/runs.ts';
+import {
+  beginScheduledJob,
+  finishScheduledJob,
+  insertScheduledJob,
+  listUnfinishedJobs,
+  pruneFinishedJobs,
+  rescheduleJob,
+} from './operations/scheduledJobs.ts';
 import { listSteps, recordStep } from './operations/steps.ts';
 import { writeEntities } from './operations/writeEntities.ts';
 import { writeRelationships } from './operations/writeRelationships.ts';
@@ -82,5 +90,13 @@ export function createGraphStore(
     findIntegration: (reference) => guard('findIntegration', () => findIntegration(driver, reference)),
     listIntegrations: () => guard('listIntegrations', () => listIntegrations(driver)),
     deleteIntegration: (id) => guard('deleteIntegration', () => deleteIntegration(driver, id)),
+    insertScheduledJob: (job) => guard('insertScheduledJob', () => insertScheduledJob(driver, job)),
+    listUnfinishedJobs: () => guard('listUnfinishedJobs', () => listUnfinishedJobs(driver)),
+    beginScheduledJob: (kind, key) => guard('beginScheduledJob', () => beginScheduledJob(driver, kind, key)),
+    rescheduleJob: (kind, key, runAt) =>
+      guard('rescheduleJob', () => rescheduleJob(driver, kind, key, runAt)),
+    finishScheduledJob: (kind, key, at) =>
+      guard('finishScheduledJob', () => finishScheduledJob(driver, kind, key, at)),
+    pruneFinishedJobs: (before) => guard('pruneFinishedJobs', () => pruneFinishedJobs(driver, before)),
   };
 }

@@ -117,6 +117,71 @@ describe('vigil sync / graph stats / agents export against the simulator', () =>
     expect(table.stdout).toMatch(/entity _type\s+count/);
   });
 
+  it('keeps its state in VIGIL_HOME whatever the working directory; `vigil info` says where', async () => {
+    const home = join(dir, 'home');
+    const cwd = await mkdtemp(join(dir, 'elsewhere-'));
+    const env = { ...threatStackEnv(sim), VIGIL_HOME: home };
+    const info = await runCli(['info', '--json'], { env, cwd });
+    expect(info.code).toBe(0);
+    expect(JSON.parse(info.stdout)).toEqual({
+      home,
+      database: join(home, 'vigil.db'),
+      databaseFrom: 'home',
+      pgSchema: null,
+      secretKey: join(home, 'vigil.key'),
+      attackCatalogue: join(home, 'attack-catalogue.json'),
+    });
+    expect((await runCli(['info'], { env, cwd })).stdout).toMatch(/^home\s+.+\ndatabase\s+.+vigil\.db\n/);
+    await expect(readdir(home)).rejects.toThrow();
+
+    const synced = await runCli(['sync', 'threatstack', '--json'], { env, cwd });
+    expect(synced.code).toBe(0);
+    expect(await readdir(cwd)).toEqual([]);
+    const list = await runCli(['integrations', 'list', '--json'], { env, cwd: dir });
+    expect(JSON.parse(list.stdout)).toMatchObject([
+      { name: `threatstack-${sim.credentials.orgId}`, source: 'environment', apiKey: null },
+    ]);
+
+    // The same organization added as an integration: refused, or taken over explicitly.
+    const url = new URL(sim.url);
+    const add = [
+      'integrations',
+      'add',
+      'threatstack',
+      '--name',
+      'ts',
+      '--host',
+      url.hostname,
+      '--port',
+      url.port,
+      '--protocol',
+      'http',
+      '--user-id',
+      sim.credentials.userId,
+      '--org-id',
+      sim.credentials.orgId,
+      '--org-name',
+      sim.credentials.orgName,
+    ];
+    const refused = await runCli(add, { env, cwd });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(
+      new RegExp(
+        `^error ACCOUNT_OWNED: The account threatstack:${sim.credentials.orgId} .*threatstack-${sim.credentials.orgId}`,
+      ),
+    );
+    const taken = await runCli([...add, '--take-over', '--json'], { env, cwd });
+    expect(taken.code).toBe(0);
+    const report = JSON.parse(taken.stdout) as {
+      tookOverFrom: string;
+      sync: { types: Array<{ type: string; total: number }> };
+    };
+    expect(report.tookOverFrom).toBe(`threatstack-${sim.credentials.orgId}`);
+    expect(report.sync.types.find((t) => t.type === 'threatstack_agent')?.total).toBe(stats.agents.total);
+    const removed = await runCli(['integrations', 'remove', 'ts', '--purge'], { env, cwd });
+    expect(removed.stdout).toMatch(/^Removed threatstack integration ts \(id .+\) and its [\d,]+ graph rows/);
+  });
+
   it('refuses to run without credentials, naming what is missing and never echoing the key', async () => {
     const env = threatStackEnv(sim, { TS_ORGANIZATION_ID: '', TS_USER_ID: '' });
     const result = await runCli(['sync', 'threatstack', '--db', join(dir, 'none.db')], { env });

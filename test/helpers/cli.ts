@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RunningThreatStackSimulator } from '../../src/simulators/threatstack/server.ts';
@@ -12,15 +14,19 @@ export interface CliResult {
   stderr: string;
 }
 
+/** The VIGIL_HOME of spawned `vigil` processes that are given none: a temp directory, never the real home. */
+export const testHome = mkdtempSync(join(tmpdir(), 'vigil-test-home-'));
+
 /** Runs `vigil <args>` to completion (no stdin) and returns its exit code and output. */
 export function runCli(
   args: readonly string[],
   options: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
 ): Promise<CliResult> {
+  const env = options.env ?? process.env;
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [vigilBin, ...args], {
       cwd: options.cwd ?? repoRoot,
-      env: options.env ?? process.env,
+      env: { ...env, VIGIL_HOME: env.VIGIL_HOME || testHome },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

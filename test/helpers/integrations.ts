@@ -14,6 +14,7 @@ export function testIntegration(
     id: options.id ?? `id-${name}`,
     name,
     kind: 'threatconnect',
+    source: 'registry',
     config: validateConfig({ kind: 'threatconnect', host: 'tc.example', accessId: 'a', syncIntervalSeconds }),
     hasApiKey: true,
     createdAt: at,

@@ -1,7 +1,7 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
-import { repoRoot } from './cli.ts';
+import { repoRoot, testHome } from './cli.ts';
 
 const vigilBin = join(repoRoot, 'bin', 'vigil.js');
 
@@ -21,7 +21,10 @@ export class Vigil {
   private readonly closed: Promise<unknown>;
 
   constructor(args: readonly string[]) {
-    this.child = spawn(process.execPath, [vigilBin, ...args], { cwd: repoRoot, env: { ...process.env } });
+    this.child = spawn(process.execPath, [vigilBin, ...args], {
+      cwd: repoRoot,
+      env: { ...process.env, VIGIL_HOME: process.env.VIGIL_HOME || testHome },
+    });
     this.child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
       this.stdout += chunk;
     });

@@ -1,7 +1,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { validateConfig } from '../../src/integrations/config.ts';
-import { type ConnectivityResult, testConnectivity } from '../../src/integrations/connectivity.ts';
-import { MAX_RETRY_WAIT_MS } from '../../src/integrations/connectivity-vendors.ts';
+import {
+  type ConnectivityResult,
+  MAX_RETRY_WAIT_MS,
+  testConnectivity,
+} from '../../src/integrations/connectivity.ts';
 import { startTcSim, type TcHarness } from '../helpers/threatconnect.ts';
 import { admin, type FakeClock, type SimHarness, startSim } from '../helpers/threatstack.ts';
 

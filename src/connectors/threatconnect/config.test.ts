@@ -1,6 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { VigilError } from '../../errors.ts';
-import { apiRootSchema, threatConnectConnectionFromEnv } from './config.ts';
+import { baseUrlOf } from '../descriptor.ts';
+import { apiRootSchema } from './config.ts';
+import { threatConnect } from './index.ts';
+
+/** The environment read as the connector reads it: base URL, API root, Access ID, key, host. */
+function threatConnectConnectionFromEnv(env: NodeJS.ProcessEnv) {
+  const { config, secrets } = threatConnect.fromEnv(env);
+  return {
+    baseUrl: baseUrlOf(config),
+    apiRoot: config.apiRoot,
+    accessId: config.accessId,
+    apiKey: secrets.apiKey,
+    host: config.host,
+  };
+}
 
 const key = 'Zm9vYmFyLXNlY3JldC1rZXktMDEyMzQ1Njc4OQ==';
 const minimal = { TC_HOST: 'acme.threatconnect.com', TC_ACCESS_ID: '12345678901234567890', TC_API_KEY: key };
@@ -15,7 +29,7 @@ function configError(env: NodeJS.ProcessEnv): VigilError {
   throw new Error('expected CONFIG_INVALID');
 }
 
-describe('threatConnectConnectionFromEnv', () => {
+describe('threatConnect.fromEnv', () => {
   it('defaults to https on 443 with no API root', () => {
     expect(threatConnectConnectionFromEnv(minimal)).toEqual({
       baseUrl: 'https://acme.threatconnect.com',

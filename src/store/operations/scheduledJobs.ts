@@ -1,20 +1,6 @@
 import { z } from 'zod';
 import type { Driver, SqlRow } from '../driver.ts';
-
-/**
- * The in-process job queue's ledger (`scheduled_jobs`): what it must find again after a restart.
- * `data` is the job's JSON text (the queue parses it with the job kind's schema); `runAt` and
- * `finishedAt` are ISO-8601 UTC.
- */
-export interface ScheduledJobRow {
-  kind: string;
-  key: string;
-  group: string;
-  data: string;
-  runAt: string;
-  /** Attempts begun: an attempt that was running when its process died counts. */
-  attempt: number;
-}
+import type { ScheduledJobRow } from '../types.ts';
 
 const rowSchema = z.object({
   kind: z.string(),

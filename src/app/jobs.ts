@@ -1,0 +1,29 @@
+import type { JobLedger } from '../jobs/in-process.ts';
+import type { SyncJobDeps } from '../jobs/kinds/sync.ts';
+import { sqlJobLedger } from '../jobs/sql-ledger.ts';
+import type { AppContext } from './context.ts';
+import type { SyncService } from './sync.ts';
+
+/** What the job runtime needs of an open Vigil: the sync job's services and the jobs' ledger. */
+export interface JobServices {
+  /** The periodic sync's view of the registry, the run history and the sync service. */
+  readonly sync: SyncJobDeps;
+  /** The in-process queue's persistent ledger (the store's scheduled jobs). */
+  readonly ledger: JobLedger;
+}
+
+/** Wires the job runtime to the services: each sync job runs through the sync service, with its signal. */
+export function jobServicesOf(ctx: AppContext, sync: SyncService): JobServices {
+  return {
+    sync: {
+      listIntegrations: () => ctx.registry.list(),
+      findIntegration: (id) => ctx.registry.find(id),
+      latestRun: async (id) => (await ctx.store.listRuns(id, 1))[0],
+      async runSync(integration, { signal, logger }) {
+        const { report } = await sync.runIntegration(integration.id, { signal, logger });
+        return { runId: report.runId, status: report.status, durationMs: report.durationMs };
+      },
+    },
+    ledger: sqlJobLedger(ctx.store),
+  };
+}

@@ -1,0 +1,113 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { type AttackCatalogue, bundledCataloguePath, loadAttackCatalogue } from '../attack/catalogue.ts';
+import { describeThreatActor, listThreatActors } from '../coverage/actors.ts';
+import { IntegrationRegistry } from '../integrations/registry.ts';
+import { secretCipher } from '../integrations/secrets.ts';
+import { isPostgresLocation, openStore } from '../store/index.ts';
+import type { AppContext } from './context.ts';
+import { ExportService } from './exports.ts';
+import { IntegrationsService } from './integrations.ts';
+import { type JobServices, jobServicesOf } from './jobs.ts';
+import { describeRun, listRunHistory } from './runs.ts';
+import type { VigilSettings } from './settings.ts';
+import { SyncService } from './sync.ts';
+
+/**
+ * The ATT&CK catalogue of these settings: the imported one when present, else the bundled one.
+ * Needs no database.
+ */
+export function attackCatalogueOf(settings: VigilSettings): AttackCatalogue {
+  const path = existsSync(settings.attackCatalogueFile) ? settings.attackCatalogueFile : bundledCataloguePath;
+  return loadAttackCatalogue({ path });
+}
+
+/**
+ * An open Vigil: the services every surface (the CLI, the HTTP API, the job runtime) calls. Query,
+ * rules and validation services join these as they are built.
+ */
+export interface Vigil {
+  readonly settings: VigilSettings;
+  readonly integrations: IntegrationsService;
+  readonly sync: SyncService;
+  /** What `vigil serve` / `vigil worker` hand the job runtime. */
+  readonly jobs: JobServices;
+  readonly runs: {
+    list(options: { integration?: string | undefined; limit: number }): ReturnType<typeof listRunHistory>;
+    show(runId: string): ReturnType<typeof describeRun>;
+  };
+  readonly graph: {
+    /** Entity and relationship counts by `_type`. */
+    stats(): Promise<{ entities: Record<string, number>; relationships: Record<string, number> }>;
+  };
+  readonly exports: ExportService;
+  readonly coverage: {
+    actors(): ReturnType<typeof listThreatActors>;
+    actor(reference: string): ReturnType<typeof describeThreatActor>;
+  };
+  close(): Promise<void>;
+}
+
+/** What tests inject: the clock of registry timestamps and purges, and ids of new integrations. */
+export interface VigilDeps {
+  now?: () => Date;
+  newId?: () => string;
+}
+
+/**
+ * Opens Vigil over its settings: the store (migrated), the registry over it with the secret key of
+ * the settings, and the services. The caller closes it.
+ */
+export async function openVigil(settings: VigilSettings, deps: VigilDeps = {}): Promise<Vigil> {
+  if (!isPostgresLocation(settings.database))
+    mkdirSync(dirname(settings.database), { recursive: true, mode: 0o700 });
+  const store = await openStore(
+    settings.database,
+    settings.pgSchema === undefined ? {} : { schema: settings.pgSchema },
+  );
+  const now = deps.now ?? (() => new Date());
+  const registry = new IntegrationRegistry(store, secretCipher(settings.secretKeyFile, settings.env), {
+    now,
+    ...(deps.newId ? { newId: deps.newId } : {}),
+  });
+  const ctx: AppContext = {
+    settings,
+    store,
+    registry,
+    stepDeps: { attackCatalogue: () => attackCatalogueOf(settings) },
+    now,
+  };
+  const sync = new SyncService(ctx);
+  return {
+    settings,
+    integrations: new IntegrationsService(ctx, sync),
+    sync,
+    jobs: jobServicesOf(ctx, sync),
+    runs: {
+      list: (options) => listRunHistory(ctx, options),
+      show: (runId) => describeRun(ctx, runId),
+    },
+    graph: {
+      stats: async () => ({
+        entities: await store.countEntitiesByType(),
+        relationships: await store.countRelationshipsByType(),
+      }),
+    },
+    exports: new ExportService(store, () => attackCatalogueOf(settings)),
+    coverage: {
+      actors: () => listThreatActors(store),
+      actor: (reference) => describeThreatActor(store, reference),
+    },
+    close: () => store.close(),
+  };
+}
+
+/** Opens Vigil, runs `work` with it, and closes it whatever happens. */
+export async function withVigil<T>(settings: VigilSettings, work: (vigil: Vigil) => Promise<T>): Promise<T> {
+  const vigil = await openVigil(settings);
+  try {
+    return await work(vigil);
+  } finally {
+    await vigil.close();
+  }
+}

@@ -1,0 +1,21 @@
+import { parseSettings, type VigilSettings } from '../app/settings.ts';
+import { type Vigil, withVigil } from '../app/vigil.ts';
+
+/** `--db`, the one flag every command that reads or writes the database takes. */
+export const dbOption = [
+  '--db <path|url>',
+  'database file or postgres:// URL (default: VIGIL_DB, else vigil.db in the Vigil home; see `vigil info`)',
+] as const;
+
+/** The settings of this run: flags over the environment. */
+export function settingsOf(flags: { db?: string | undefined }): VigilSettings {
+  return parseSettings({ env: process.env, db: flags.db });
+}
+
+/** Opens Vigil with the command's flags, runs `work`, closes it. */
+export function withApp<T>(
+  flags: { db?: string | undefined },
+  work: (vigil: Vigil) => Promise<T>,
+): Promise<T> {
+  return withVigil(settingsOf(flags), work);
+}
