@@ -3,6 +3,8 @@ import type { Driver } from './driver.ts';
 import { migrate } from './migrate.ts';
 import { listChanges, recordChanges } from './operations/changes.ts';
 import { clearSeen, deleteUnseen } from './operations/deleteUnseen.ts';
+import { findApiTokenByHash } from './operations/findApiTokenByHash.ts';
+import { insertApiToken } from './operations/insertApiToken.ts';
 import {
   deleteIntegration,
   findIntegration,
@@ -10,6 +12,7 @@ import {
   listIntegrations,
   updateIntegration,
 } from './operations/integrations.ts';
+import { listApiTokens } from './operations/listApiTokens.ts';
 import {
   countByType,
   getEntity,
@@ -17,8 +20,10 @@ import {
   listEntities,
   relationshipsOf,
 } from './operations/readGraph.ts';
+import { revokeApiToken } from './operations/revokeApiToken.ts';
 import { createRun, finishRun, getRun, listRuns } from './operations/runs.ts';
 import { listSteps, recordStep } from './operations/steps.ts';
+import { touchApiToken } from './operations/touchApiToken.ts';
 import { writeEntities } from './operations/writeEntities.ts';
 import { writeRelationships } from './operations/writeRelationships.ts';
 import { type StoreLocation, toStoreError } from './store-error.ts';
@@ -76,5 +81,10 @@ export function createGraphStore(
     findIntegration: (reference) => guard('findIntegration', () => findIntegration(driver, reference)),
     listIntegrations: () => guard('listIntegrations', () => listIntegrations(driver)),
     deleteIntegration: (id) => guard('deleteIntegration', () => deleteIntegration(driver, id)),
+    insertApiToken: (record) => guard('insertApiToken', () => insertApiToken(driver, record)),
+    findApiTokenByHash: (hash) => guard('findApiTokenByHash', () => findApiTokenByHash(driver, hash)),
+    listApiTokens: () => guard('listApiTokens', () => listApiTokens(driver)),
+    revokeApiToken: (name, at) => guard('revokeApiToken', () => revokeApiToken(driver, name, at)),
+    touchApiToken: (id, at) => guard('touchApiToken', () => touchApiToken(driver, id, at)),
   };
 }

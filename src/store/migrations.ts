@@ -130,4 +130,33 @@ export const migrations: readonly Migration[] = [
     sqlite: integrationSchema('sqlite'),
     postgres: integrationSchema('postgres'),
   },
+  {
+    version: 4,
+    name: 'api tokens',
+    // API tokens for `vigil serve`: the SHA-256 (hex) of each token, never the token; names unique in any case.
+    sqlite: [
+      `CREATE TABLE api_tokens (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        role TEXT NOT NULL,
+        hash TEXT NOT NULL UNIQUE,
+        created_at TEXT NOT NULL,
+        last_used_at TEXT,
+        revoked_at TEXT
+      )`,
+      'CREATE UNIQUE INDEX api_tokens_name ON api_tokens (lower(name))',
+    ],
+    postgres: [
+      `CREATE TABLE api_tokens (
+        id text PRIMARY KEY,
+        name text NOT NULL,
+        role text NOT NULL,
+        hash text NOT NULL UNIQUE,
+        created_at text NOT NULL,
+        last_used_at text,
+        revoked_at text
+      )`,
+      'CREATE UNIQUE INDEX api_tokens_name ON api_tokens (lower(name))',
+    ],
+  },
 ];
