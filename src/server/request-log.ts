@@ -8,11 +8,15 @@ export function redactUrl(url: string): string {
 }
 
 /**
- * Logs one line per answered request: method, URL (webhook secret redacted), route, status,
+ * Tags every answer with `X-Request-Id` (what an INTERNAL_ERROR's hint quotes) and logs one line
+ * per answered request: method, URL (webhook secret redacted), route, status,
  * duration and the token's name when one authenticated. Headers are never logged, so neither
  * is Authorization.
  */
 export function installRequestLogging(app: FastifyInstance): void {
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
   app.addHook('onResponse', async (request, reply) => {
     request.log.info(
       {
