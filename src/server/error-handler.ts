@@ -56,9 +56,14 @@ export function toHttpError(error: FastifyError, requestId: string): VigilError 
   });
 }
 
-/** Sends a coded error, with its status and the headers some codes call for. */
+/**
+ * Sends a coded error, with its status and the headers some codes call for: `WWW-Authenticate:
+ * Bearer` on a 401 of a token-protected route, `Retry-After` (seconds) when the error knows it.
+ */
 export function sendError(reply: FastifyReply, error: VigilError): FastifyReply {
-  if (error.code === 'UNAUTHENTICATED') reply.header('www-authenticate', 'Bearer realm="vigil"');
+  const bearerRoute = reply.request.routeOptions.config.access !== 'public';
+  if (error.code === 'UNAUTHENTICATED' && bearerRoute)
+    reply.header('www-authenticate', 'Bearer realm="vigil"');
   const retryAfterMs = error.details.retryAfterMs;
   if (typeof retryAfterMs === 'number') reply.header('retry-after', String(Math.ceil(retryAfterMs / 1000)));
   return reply.code(error.httpStatus).send({ error: error.toJSON() });

@@ -85,6 +85,7 @@ describe('POST /webhooks/threatstack/:integrationId/:secret', () => {
     );
     expect([wrongSecret.statusCode, wrongSecret.json()]).toEqual([401, body]);
     expect([unknown.statusCode, unknown.json()]).toEqual([401, body]);
+    expect(wrongSecret.headers['www-authenticate']).toBeUndefined();
     expect(harness.intake.alerts.size).toBe(0);
   });
 

@@ -12,8 +12,8 @@ export const webhookBodyLimit = 256 * 1024;
  * The secret path segment is the credential, checked through the port before the body is read
  * (401 alike for an unknown integration and a wrong secret); then the body must be JSON (415),
  * at most 256 KiB (413) and `{"alerts":[…]}` (400 with the reason); the port stores the alerts
- * and the answer (202) counts the new and the duplicate ones. Every refused delivery counts as
- * `rejected` in `vigil_webhook_alerts_total`.
+ * and the answer (202) counts the new and the duplicate ones. Every delivery refused with a 4xx
+ * counts as `rejected` in `vigil_webhook_alerts_total` (a 5xx is the server's failure, not a rejection).
  */
 export function webhookRoutes(intake: WebhookIntakePort, metrics: VigilMetrics): RoutePlugin {
   return async (app) => {
@@ -43,7 +43,8 @@ export function webhookRoutes(intake: WebhookIntakePort, metrics: VigilMetrics):
           }
         },
         onResponse: async (_request, reply) => {
-          if (reply.statusCode >= 400) metrics.webhookAlerts.inc({ result: 'rejected' });
+          if (reply.statusCode >= 400 && reply.statusCode < 500)
+            metrics.webhookAlerts.inc({ result: 'rejected' });
         },
       },
       async (request, reply) => {
