@@ -32,6 +32,7 @@ class Series<Name extends string, Value> {
 
   constructor(private readonly labelNames: readonly Name[]) {}
 
+  /** The value of the series of `labels`, created with `initial()` on first use. */
   get(labels: Labels<Name>, initial: () => Value): Value {
     const pairs = this.labelNames.map((name): [string, string] => [name, labels[name]]);
     const key = JSON.stringify(pairs.map(([, value]) => value));
@@ -40,11 +41,6 @@ class Series<Name extends string, Value> {
     const value = initial();
     this.values.set(key, { pairs, value });
     return value;
-  }
-
-  set(labels: Labels<Name>, value: Value): void {
-    const pairs = this.labelNames.map((name): [string, string] => [name, labels[name]]);
-    this.values.set(JSON.stringify(pairs.map(([, v]) => v)), { pairs, value });
   }
 
   entries(): Array<{ pairs: Array<[string, string]>; value: Value }> {
@@ -84,7 +80,7 @@ export class Counter<Name extends string = never> implements Metric {
 
 /** A value that goes up and down: set explicitly, or read from `collect` at every scrape. */
 export class Gauge<Name extends string = never> implements Metric {
-  private readonly series: Series<Name, number>;
+  private readonly series: Series<Name, { value: number }>;
 
   constructor(
     readonly name: string,
@@ -96,7 +92,7 @@ export class Gauge<Name extends string = never> implements Metric {
   }
 
   set(labels: Labels<Name>, value: number): void {
-    this.series.set(labels, value);
+    this.series.get(labels, () => ({ value })).value = value;
   }
 
   async render(): Promise<string[]> {
@@ -104,7 +100,7 @@ export class Gauge<Name extends string = never> implements Metric {
       for (const { labels, value } of await this.collect()) this.set(labels, value);
     const lines = this.series
       .entries()
-      .map(({ pairs, value }) => `${this.name}${formatLabels(pairs)} ${formatNumber(value)}`);
+      .map(({ pairs, value }) => `${this.name}${formatLabels(pairs)} ${formatNumber(value.value)}`);
     return [...header(this.name, this.help, 'gauge'), ...lines];
   }
 }
