@@ -33,7 +33,8 @@ async function principalOf(request: FastifyRequest, tokens: TokenPort): Promise<
  * Guards every route by its declared `config.access`: public routes pass; the others need a
  * bearer token (401 without, or unknown or revoked), within its rate (429), of at least the
  * route's role (403). A route registered without `config.access` stops the server from starting,
- * so none can be left open by omission.
+ * so none can be left open by omission; each route's access is published in /openapi.json as
+ * `x-vigil-access`.
  */
 export function installAuthentication(
   app: FastifyInstance,
@@ -42,9 +43,11 @@ export function installAuthentication(
 ): void {
   app.decorateRequest('principal', undefined);
   app.addHook('onRoute', (route) => {
-    if (route.config?.access === undefined) {
+    const access = route.config?.access;
+    if (access === undefined) {
       throw new Error(`Route ${String(route.method)} ${route.url} declares no config.access`);
     }
+    route.schema = { ...route.schema, 'x-vigil-access': access };
   });
   app.addHook('onRequest', async (request) => {
     const access = request.routeOptions.config.access;

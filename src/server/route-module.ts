@@ -19,6 +19,10 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     access?: RouteAccess;
   }
+  interface FastifySchema {
+    /** The route's access, copied from `config.access` and published in /openapi.json (set by the server). */
+    'x-vigil-access'?: RouteAccess;
+  }
 }
 
 const errorCodes = Object.keys(errorRegistry) as [ErrorCode, ...ErrorCode[]];

@@ -20,7 +20,10 @@ const expectedAccess: Record<string, RouteAccess> = {
 interface OpenApiDocument {
   openapi: string;
   info: { title: string; version: string };
-  paths: Record<string, Record<string, { security?: unknown[]; responses: Record<string, unknown> }>>;
+  paths: Record<
+    string,
+    Record<string, { security?: unknown[]; responses: Record<string, unknown>; 'x-vigil-access'?: string }>
+  >;
   components: { securitySchemes: Record<string, unknown> };
   security: unknown[];
 }
@@ -61,14 +64,19 @@ describe('/openapi.json', () => {
       expect(Object.keys(operation.responses).length).toBeGreaterThan(1);
   });
 
-  it('lists exactly the routes with a stated access, public ones without security', () => {
+  it('lists exactly the routes with a stated access (x-vigil-access), public ones without security', () => {
     expect(
       operations()
         .map((o) => o.key)
         .sort(),
     ).toEqual(Object.keys(expectedAccess).sort());
     for (const { key, operation } of operations()) {
-      expect([key, operation.security]).toEqual([key, expectedAccess[key] === 'public' ? [] : undefined]);
+      const access = expectedAccess[key];
+      expect([key, operation['x-vigil-access'], operation.security]).toEqual([
+        key,
+        access,
+        access === 'public' ? [] : undefined,
+      ]);
     }
   });
 
