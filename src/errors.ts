@@ -41,6 +41,11 @@ import { ZodError } from 'zod';
  *   deleting nothing; it is recorded `interrupted` with what it wrote.
  * - `JOB_LEASE_LOST`: a job's holder lost its lease (the job was cancelled or handed to another).
  * - `INTERNAL_ERROR`: a bug; any unknown throw is reported as this at a boundary.
+ * - HTTP API answers (`vigil serve`): `UNAUTHENTICATED` (no, unknown or revoked API token; a wrong
+ *   webhook secret), `FORBIDDEN` (the token's role is below the route's), `API_RATE_LIMITED` (a token
+ *   exceeded its request rate; `retryAfterMs` in details), `PAYLOAD_TOO_LARGE` (a request body over
+ *   the route's limit), `MEDIA_TYPE_UNSUPPORTED` (a body that is not JSON), `NOT_READY` (the database
+ *   or the job runtime is not available; `/readyz`).
  */
 export const errorRegistry = {
   USAGE_INVALID: { httpStatus: 400, exitCode: 2 },
@@ -73,6 +78,12 @@ export const errorRegistry = {
   SYNC_INTERRUPTED: { httpStatus: 503, exitCode: 1 },
   JOB_LEASE_LOST: { httpStatus: 409, exitCode: 1 },
   INTERNAL_ERROR: { httpStatus: 500, exitCode: 1 },
+  UNAUTHENTICATED: { httpStatus: 401, exitCode: 1 },
+  FORBIDDEN: { httpStatus: 403, exitCode: 1 },
+  API_RATE_LIMITED: { httpStatus: 429, exitCode: 1 },
+  PAYLOAD_TOO_LARGE: { httpStatus: 413, exitCode: 2 },
+  MEDIA_TYPE_UNSUPPORTED: { httpStatus: 415, exitCode: 2 },
+  NOT_READY: { httpStatus: 503, exitCode: 1 },
 } as const satisfies Record<string, { httpStatus: number; exitCode: number }>;
 
 export type ErrorCode = keyof typeof errorRegistry;

@@ -7,7 +7,7 @@ import {
   techniquesNamed,
 } from '../attack/catalogue.ts';
 import { importStixBundle, type StixImport } from '../attack/import-stix.ts';
-import { type AttackCatalogueData, formatCatalogueData } from '../attack/schema.ts';
+import { formatCatalogueData } from '../attack/schema.ts';
 import { VigilError } from '../errors.ts';
 import { writeFileAtomically } from './files.ts';
 

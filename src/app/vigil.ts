@@ -12,6 +12,7 @@ import { type JobServices, jobServicesOf } from './jobs.ts';
 import { describeRun, listRunHistory } from './runs.ts';
 import type { VigilSettings } from './settings.ts';
 import { SyncService } from './sync.ts';
+import { ApiTokenService } from './tokens.ts';
 
 /**
  * The ATT&CK catalogue of these settings: the imported one when present, else the bundled one.
@@ -41,6 +42,8 @@ export interface Vigil {
     stats(): Promise<{ entities: Record<string, number>; relationships: Record<string, number> }>;
   };
   readonly exports: ExportService;
+  /** API tokens of the HTTP API (`vigil tokens`). */
+  readonly tokens: ApiTokenService;
   readonly coverage: {
     actors(): ReturnType<typeof listThreatActors>;
     actor(reference: string): ReturnType<typeof describeThreatActor>;
@@ -93,6 +96,7 @@ export async function openVigil(settings: VigilSettings, deps: VigilDeps = {}): 
         relationships: await store.countRelationshipsByType(),
       }),
     },
+    tokens: new ApiTokenService(store, { now }),
     exports: new ExportService(store, () => attackCatalogueOf(settings)),
     coverage: {
       actors: () => listThreatActors(store),

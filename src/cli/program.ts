@@ -12,6 +12,7 @@ import { registerRunsCommands } from './runs.ts';
 import { registerServeCommands } from './serve.ts';
 import { registerSimulateCommands } from './simulate.ts';
 import { registerSyncCommands } from './sync.ts';
+import { registerTokensCommands } from './tokens.ts';
 
 /** Builds the `vigil` program; each command group registers itself from its own module. */
 export function buildProgram(): Command {
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
   registerRunsCommands(program);
   registerServeCommands(program);
   registerExportCommands(program);
+  registerTokensCommands(program);
   registerInfoCommand(program);
   return program;
 }

@@ -3,6 +3,8 @@ import type { Driver } from './driver.ts';
 import { migrate } from './migrate.ts';
 import { listChanges, recordChanges } from './operations/changes.ts';
 import { clearSeen, deleteUnseen } from './operations/deleteUnseen.ts';
+import { findApiTokenByHash } from './operations/findApiTokenByHash.ts';
+import { insertApiToken } from './operations/insertApiToken.ts';
 import {
   deleteIntegration,
   findIntegration,
@@ -10,6 +12,7 @@ import {
   listIntegrations,
   updateIntegration,
 } from './operations/integrations.ts';
+import { listApiTokens } from './operations/listApiTokens.ts';
 import {
   countByType,
   getEntity,
@@ -17,6 +20,7 @@ import {
   listEntities,
   relationshipsOf,
 } from './operations/readGraph.ts';
+import { revokeApiToken } from './operations/revokeApiToken.ts';
 import { createRun, finishRun, getRun, listRuns } from './operations/runs.ts';
 import {
   beginScheduledJob,
@@ -27,6 +31,7 @@ import {
   rescheduleJob,
 } from './operations/scheduledJobs.ts';
 import { listSteps, recordStep } from './operations/steps.ts';
+import { touchApiToken } from './operations/touchApiToken.ts';
 import { writeEntities } from './operations/writeEntities.ts';
 import { writeRelationships } from './operations/writeRelationships.ts';
 import type { RunLocker } from './run-lock.ts';
@@ -98,5 +103,10 @@ export function createGraphStore(
     finishScheduledJob: (kind, key, at) =>
       guard('finishScheduledJob', () => finishScheduledJob(driver, kind, key, at)),
     pruneFinishedJobs: (before) => guard('pruneFinishedJobs', () => pruneFinishedJobs(driver, before)),
+    insertApiToken: (record) => guard('insertApiToken', () => insertApiToken(driver, record)),
+    findApiTokenByHash: (hash) => guard('findApiTokenByHash', () => findApiTokenByHash(driver, hash)),
+    listApiTokens: () => guard('listApiTokens', () => listApiTokens(driver)),
+    revokeApiToken: (name, at) => guard('revokeApiToken', () => revokeApiToken(driver, name, at)),
+    touchApiToken: (id, at) => guard('touchApiToken', () => touchApiToken(driver, id, at)),
   };
 }

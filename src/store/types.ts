@@ -63,6 +63,37 @@ export interface IntegrationUpdate {
   updatedAt: string;
 }
 
+/** What an API token may do: viewer reads; operator also syncs, tests, validates; admin manages. */
+export type ApiTokenRole = 'viewer' | 'operator' | 'admin';
+
+/** An API token as stored: only the SHA-256 of the token (hex), never the token itself. */
+export interface ApiTokenRecord {
+  id: string;
+  name: string;
+  role: ApiTokenRole;
+  hash: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
+/** The API token rows (role interface): hashed bearer tokens with a role, revocable, never deleted. */
+export interface ApiTokenRecords {
+  /** Stores a new token; INPUT_INVALID when its name (in any case), id or hash is taken. */
+  insertApiToken(record: ApiTokenRecord): Promise<void>;
+  /** The token with this hash, revoked or not, or undefined. */
+  findApiTokenByHash(hash: string): Promise<ApiTokenRecord | undefined>;
+  /** Every token, revoked ones included, ordered by name. */
+  listApiTokens(): Promise<ApiTokenRecord[]>;
+  /**
+   * Revokes the unrevoked token named `name` (any case) at `at` and returns it revoked; NOT_FOUND
+   * when there is no such token or it was already revoked.
+   */
+  revokeApiToken(name: string, at: string): Promise<ApiTokenRecord>;
+  /** Records a use of the token at `at` (no-op for an unknown id). */
+  touchApiToken(id: string, at: string): Promise<void>;
+}
+
 /**
  * The exclusive right to sync one integration, held by one run at a time across every process
  * sharing the database. Released when the holder ends it or its process dies.
@@ -203,7 +234,8 @@ export interface GraphStore
     GraphReader,
     RunLog,
     IntegrationRecords,
-    ScheduledJobRecords {
+    ScheduledJobRecords,
+    ApiTokenRecords {
   readonly dialect: 'sqlite' | 'postgres';
   /** Applies pending numbered migrations (idempotent). */
   migrate(): Promise<void>;

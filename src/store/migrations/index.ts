@@ -3,6 +3,7 @@ import { migration0002 } from './0002-sync-runs.ts';
 import { migration0003 } from './0003-integrations.ts';
 import { migration0004 } from './0004-run-locks.ts';
 import { migration0005 } from './0005-scheduled-jobs.ts';
+import { migration0006 } from './0006-api-tokens.ts';
 import type { Migration } from './migration.ts';
 
 export type { Migration } from './migration.ts';
@@ -14,4 +15,5 @@ export const migrations: readonly Migration[] = [
   migration0003,
   migration0004,
   migration0005,
+  migration0006,
 ];
