@@ -37,6 +37,8 @@ import { ZodError } from 'zod';
  * - `SYNC_IN_PROGRESS`: another run of the integration holds its run lock; nothing was written.
  * - `SYNC_INTERRUPTED`: a run was asked to stop (or lost its run lock) and stopped between batches,
  *   deleting nothing; it is recorded `interrupted` with what it wrote.
+ * - `ALERT_VERIFICATION_DEFERRED`: verifying a webhook-received alert met a transient vendor failure
+ *   (rate limit, 5xx, network); the job should run again later (`retryable`, `retryAfterMs` in details).
  * - `INTERNAL_ERROR`: a bug; any unknown throw is reported as this at a boundary.
  */
 export const errorRegistry = {
@@ -67,6 +69,7 @@ export const errorRegistry = {
   EXECUTOR_FAILED: { httpStatus: 502, exitCode: 1 },
   SYNC_IN_PROGRESS: { httpStatus: 409, exitCode: 1 },
   SYNC_INTERRUPTED: { httpStatus: 503, exitCode: 1 },
+  ALERT_VERIFICATION_DEFERRED: { httpStatus: 503, exitCode: 1 },
   INTERNAL_ERROR: { httpStatus: 500, exitCode: 1 },
 } as const satisfies Record<string, { httpStatus: number; exitCode: number }>;
 

@@ -17,8 +17,11 @@ import {
   listEntities,
   relationshipsOf,
 } from './operations/readGraph.ts';
+import { getAlertEvents, recordAlertVerification } from './operations/recordAlertVerification.ts';
+import { recordWebhookAlerts } from './operations/recordWebhookAlerts.ts';
 import { createRun, finishRun, getRun, listRuns } from './operations/runs.ts';
 import { listSteps, recordStep } from './operations/steps.ts';
+import { getWebhookSecret, putWebhookSecret } from './operations/webhookSecrets.ts';
 import { writeEntities } from './operations/writeEntities.ts';
 import { writeRelationships } from './operations/writeRelationships.ts';
 import type { RunLocker } from './run-lock.ts';
@@ -82,5 +85,16 @@ export function createGraphStore(
     findIntegration: (reference) => guard('findIntegration', () => findIntegration(driver, reference)),
     listIntegrations: () => guard('listIntegrations', () => listIntegrations(driver)),
     deleteIntegration: (id) => guard('deleteIntegration', () => deleteIntegration(driver, id)),
+    recordWebhookAlerts: (integrationId, alerts, at) =>
+      guard('recordWebhookAlerts', () => recordWebhookAlerts(driver, integrationId, alerts, at)),
+    recordAlertVerification: (integrationId, verification, at) =>
+      guard('recordAlertVerification', () =>
+        recordAlertVerification(driver, integrationId, verification, at),
+      ),
+    getAlertEvents: (alertKey) => guard('getAlertEvents', () => getAlertEvents(driver, alertKey)),
+    getWebhookSecret: (integrationId) =>
+      guard('getWebhookSecret', () => getWebhookSecret(driver, integrationId)),
+    putWebhookSecret: (integrationId, sealed, createdAt, mode) =>
+      guard('putWebhookSecret', () => putWebhookSecret(driver, integrationId, sealed, createdAt, mode)),
   };
 }
