@@ -34,7 +34,11 @@ describe.each(storeBackends)('alert intake store roles on $name', (backend) => {
   it('stores new alerts and counts replays, in the batch and across deliveries, as duplicates', async () => {
     const first = await store.recordWebhookAlerts('ts1', [webhookAlert('a1'), webhookAlert('a1')], at(0));
     expect(first).toEqual({ accepted: [alertKey('a1')], duplicates: [alertKey('a1')] });
-    const again = await store.recordWebhookAlerts('ts1', [webhookAlert('a1', 'changed'), webhookAlert('a2')], at(1));
+    const again = await store.recordWebhookAlerts(
+      'ts1',
+      [webhookAlert('a1', 'changed'), webhookAlert('a2')],
+      at(1),
+    );
     expect(again).toEqual({ accepted: [alertKey('a2')], duplicates: [alertKey('a1')] });
     const stored = await store.getEntity(alertKey('a1'));
     expect(stored).toMatchObject({
@@ -50,7 +54,11 @@ describe.each(storeBackends)('alert intake store roles on $name', (backend) => {
 
   it('never overwrites a verified alert with a replayed delivery', async () => {
     await store.recordWebhookAlerts('ts1', [webhookAlert('a1')], at(0));
-    await store.recordAlertVerification('ts1', { entity: verifiedAlert('a1', 'from REST'), relationships: [] }, at(1));
+    await store.recordAlertVerification(
+      'ts1',
+      { entity: verifiedAlert('a1', 'from REST'), relationships: [] },
+      at(1),
+    );
     const replay = await store.recordWebhookAlerts('ts1', [webhookAlert('a1', 'from webhook')], at(2));
     expect(replay).toEqual({ accepted: [], duplicates: [alertKey('a1')] });
     expect(await store.getEntity(alertKey('a1'))).toMatchObject({
@@ -66,7 +74,11 @@ describe.each(storeBackends)('alert intake store roles on $name', (backend) => {
     const has = agentHasAlert('agent-1', 'a1');
     await store.recordAlertVerification(
       'ts1',
-      { entity: verifiedAlert('a1', 'REST title'), relationships: [has], events: [{ id: 'e1', user: 'ro\u0000ot' }] },
+      {
+        entity: verifiedAlert('a1', 'REST title'),
+        relationships: [has],
+        events: [{ id: 'e1', user: 'ro\u0000ot' }],
+      },
       at(1),
     );
     expect(await store.getRelationship(has._key)).toMatchObject({
@@ -85,15 +97,26 @@ describe.each(storeBackends)('alert intake store roles on $name', (backend) => {
       at(2),
     );
     expect(await store.getAlertEvents(alertKey('a1'))).toEqual({ events: [], fetchedAt: at(2) });
-    await store.recordAlertVerification('ts1', { entity: verifiedAlert('a1', 'again'), relationships: [] }, at(3));
+    await store.recordAlertVerification(
+      'ts1',
+      { entity: verifiedAlert('a1', 'again'), relationships: [] },
+      at(3),
+    );
     expect(await store.getAlertEvents(alertKey('a1'))).toEqual({ events: [], fetchedAt: at(2) });
     expect(await store.getAlertEvents(alertKey('nope'))).toBeUndefined();
   });
 
   it("leaves another integration's alert untouched", async () => {
     await store.recordWebhookAlerts('ts1', [webhookAlert('a1')], at(0));
-    await store.recordAlertVerification('ts2', { entity: verifiedAlert('a1', 'intruder'), relationships: [] }, at(1));
-    expect(await store.getEntity(alertKey('a1'))).toMatchObject({ displayName: 'alert a1', integrationId: 'ts1' });
+    await store.recordAlertVerification(
+      'ts2',
+      { entity: verifiedAlert('a1', 'intruder'), relationships: [] },
+      at(1),
+    );
+    expect(await store.getEntity(alertKey('a1'))).toMatchObject({
+      displayName: 'alert a1',
+      integrationId: 'ts1',
+    });
   });
 
   it('creates a webhook secret once and replaces it on rotation', async () => {

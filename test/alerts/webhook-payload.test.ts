@@ -16,7 +16,9 @@ const summary = {
 
 describe('the Threat Stack webhook payload', () => {
   it('accepts created_at and severity as numbers or numeric strings, normalised to numbers', () => {
-    const quoted = webhookPayloadSchema.parse({ alerts: [{ ...summary, created_at: '1459447024000', severity: '3' }] });
+    const quoted = webhookPayloadSchema.parse({
+      alerts: [{ ...summary, created_at: '1459447024000', severity: '3' }],
+    });
     expect(quoted).toEqual(webhookPayloadSchema.parse({ alerts: [summary] }));
     expect(quoted.alerts[0]).toMatchObject({ created_at: 1459447024000, severity: 3 });
   });
@@ -36,7 +38,9 @@ describe('the Threat Stack webhook payload', () => {
   ])('refuses %j, naming the field', (payload, reason) => {
     const result = webhookPayloadSchema.safeParse(payload);
     expect(result.success).toBe(false);
-    const described = result.error?.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+    const described = result.error?.issues
+      .map((issue) => `${issue.path.join('.')}: ${issue.message}`)
+      .join('; ');
     expect(described).toContain(reason);
   });
 
@@ -69,7 +73,9 @@ describe('the Threat Stack webhook payload', () => {
       },
       rawData: summary,
     });
-    const synced = toAlertEntity(alertSchema.parse({ id: summary.id, createdAt: '2016-03-31T18:37:04.000Z', severity: 3 }));
+    const synced = toAlertEntity(
+      alertSchema.parse({ id: summary.id, createdAt: '2016-03-31T18:37:04.000Z', severity: 3 }),
+    );
     expect(Object.keys(toWebhookAlertEntity(alert).properties)).toEqual(
       expect.arrayContaining(Object.keys(synced.properties)),
     );
