@@ -25,9 +25,10 @@ export interface WebhookIntakeDeps {
   secrets: Pick<WebhookSecretService, 'verifySecret'>;
   now?: () => number;
   /**
-   * Called after the commit with the vendor ids of the newly accepted alerts, to enqueue their
-   * verification (`verifyWebhookAlert`) as jobs; a failure here fails the delivery, which the vendor
-   * retries (the alert is then a duplicate: the job runtime's enqueue should be reliable).
+   * Called after the commit with the vendor ids of the alerts to verify (`verifyWebhookAlert`, run
+   * as jobs): the newly accepted ones and the duplicates still pending. A failure here fails the
+   * delivery; the vendor retries it (D11), and the replay, a pending duplicate, is enqueued again,
+   * so a lost enqueue heals. The job runtime should therefore de-duplicate by (integration, alert id).
    */
   verifyLater?: (integrationId: string, alertIds: readonly string[]) => Promise<void>;
 }
@@ -47,10 +48,13 @@ export function webhookIntake(deps: WebhookIntakeDeps): WebhookIntakePort {
         alerts.map(toWebhookAlertEntity),
         new Date(now()).toISOString(),
       );
-      if (result.accepted.length > 0 && deps.verifyLater !== undefined) {
+      const toVerify = [...result.accepted, ...result.stillPending];
+      if (toVerify.length > 0 && deps.verifyLater !== undefined) {
         const idOfKey = new Map(alerts.map((alert) => [alertKey(alert.id), alert.id]));
-        const ids = result.accepted.flatMap((key) => idOfKey.get(key) ?? []);
-        await deps.verifyLater(integrationId, ids);
+        await deps.verifyLater(
+          integrationId,
+          toVerify.flatMap((key) => idOfKey.get(key) ?? []),
+        );
       }
       return { accepted: result.accepted.length, duplicates: result.duplicates.length };
     },

@@ -167,6 +167,8 @@ export interface IntegrationRecords {
 export interface WebhookIntakeResult {
   accepted: string[];
   duplicates: string[];
+  /** The duplicates whose verification is still pending (a replay may re-enqueue it). */
+  stillPending: string[];
 }
 
 /** The REST truth about one alert, as its verification writes it. */

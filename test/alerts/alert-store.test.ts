@@ -33,13 +33,21 @@ describe.each(storeBackends)('alert intake store roles on $name', (backend) => {
 
   it('stores new alerts and counts replays, in the batch and across deliveries, as duplicates', async () => {
     const first = await store.recordWebhookAlerts('ts1', [webhookAlert('a1'), webhookAlert('a1')], at(0));
-    expect(first).toEqual({ accepted: [alertKey('a1')], duplicates: [alertKey('a1')] });
+    expect(first).toEqual({
+      accepted: [alertKey('a1')],
+      duplicates: [alertKey('a1')],
+      stillPending: [alertKey('a1')],
+    });
     const again = await store.recordWebhookAlerts(
       'ts1',
       [webhookAlert('a1', 'changed'), webhookAlert('a2')],
       at(1),
     );
-    expect(again).toEqual({ accepted: [alertKey('a2')], duplicates: [alertKey('a1')] });
+    expect(again).toEqual({
+      accepted: [alertKey('a2')],
+      duplicates: [alertKey('a1')],
+      stillPending: [alertKey('a1')],
+    });
     const stored = await store.getEntity(alertKey('a1'));
     expect(stored).toMatchObject({
       _type: 'threatstack_alert',
@@ -60,7 +68,7 @@ describe.each(storeBackends)('alert intake store roles on $name', (backend) => {
       at(1),
     );
     const replay = await store.recordWebhookAlerts('ts1', [webhookAlert('a1', 'from webhook')], at(2));
-    expect(replay).toEqual({ accepted: [], duplicates: [alertKey('a1')] });
+    expect(replay).toEqual({ accepted: [], duplicates: [alertKey('a1')], stillPending: [] });
     expect(await store.getEntity(alertKey('a1'))).toMatchObject({
       displayName: 'from REST',
       properties: { verified: true },

@@ -111,6 +111,9 @@ describe.each(storeBackends)(
         integrationId: INTEGRATION,
         properties: { verified: false, verification: 'pending', source: 'webhook' },
       });
+      // A replay before verification is a duplicate, enqueued again (a lost enqueue heals).
+      expect(await intake().accept(INTEGRATION, alerts)).toEqual({ accepted: 0, duplicates: 1 });
+      expect(toVerify).toEqual([alertId, alertId]);
 
       const outcome = await verify(alertId);
       expect(outcome.status).toBe('verified');
@@ -134,7 +137,7 @@ describe.each(storeBackends)(
       expect(events?.events).toContainEqual(expect.objectContaining({ alertId, command: CURL, agentId }));
 
       expect(await intake().accept(INTEGRATION, alerts)).toEqual({ accepted: 0, duplicates: 1 });
-      expect(toVerify).toEqual([alertId]);
+      expect(toVerify).toEqual([alertId, alertId]);
       expect(await store.getEntity(alertKey(alertId))).toEqual(stored);
     });
 
