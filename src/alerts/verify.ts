@@ -1,7 +1,7 @@
 import { agentHasAlert, alertKey, toAlertEntity } from '../connectors/threatstack/converters.ts';
 import type { TsAlert, TsAlertEvent } from '../connectors/threatstack/types.ts';
 import { type ErrorCode, toVigilError, VigilError } from '../errors.ts';
-import type { JsonValue, StoredEntity } from '../graph/types.ts';
+import type { Entity, JsonValue, StoredEntity } from '../graph/types.ts';
 import type { AlertIntake, GraphReader } from '../store/types.ts';
 
 /** What verification needs of a Threat Stack client (`ThreatStackClient` provides it). */
@@ -56,45 +56,61 @@ export async function verifyWebhookAlert(input: VerifyWebhookAlertInput): Promis
       },
     );
   }
-  let fetched: { alert: TsAlert; events: TsAlertEvent[] };
-  try {
-    fetched = { alert: await client.getAlert(alertId), events: await client.listAlertEvents(alertId) };
-  } catch (error) {
-    const coded = toVigilError(error);
-    if (coded.code === 'PROVIDER_NOT_FOUND') {
-      const reason = `Threat Stack's API does not know alert ${alertId} (404)`;
-      await store.recordAlertVerification(
-        integrationId,
-        { entity: unverified(stored, reason), relationships: [] },
-        at,
-      );
-      return { status: 'unverified', reason };
-    }
-    if (transientCodes.has(coded.code)) throw deferred(alertId, coded);
-    throw coded;
+  const fetched = await fetchAlert(client, alertId);
+  if (fetched === undefined) {
+    const reason = `Threat Stack's API does not know alert ${alertId} (404)`;
+    await store.recordAlertVerification(
+      integrationId,
+      { entity: unverified(stored, reason), relationships: [] },
+      at,
+    );
+    return { status: 'unverified', reason };
   }
   const { alert, events } = fetched;
-  const entity = toAlertEntity(alert);
-  entity.properties = {
-    ...entity.properties,
-    ...(stored.properties.serverOrRegion === undefined
-      ? {}
-      : { serverOrRegion: stored.properties.serverOrRegion }),
-    verified: true,
-    verification: 'verified',
-    source: stored.properties.source ?? 'webhook',
-    eventCount: events.length,
-  };
-  const relationships = alert.agentId ? [agentHasAlert(alert.agentId, alert.id)] : [];
   await store.recordAlertVerification(
     integrationId,
-    { entity, relationships, events: events as JsonValue[] },
+    {
+      entity: verified(alert, stored, events.length),
+      relationships: alert.agentId ? [agentHasAlert(alert.agentId, alert.id)] : [],
+      events: events as JsonValue[],
+    },
     at,
   );
   return { status: 'verified', events: events.length };
 }
 
-function unverified(stored: StoredEntity, reason: string) {
+/** The alert and its events from the REST API; undefined when it does not know the alert (404). */
+async function fetchAlert(
+  client: AlertLookup,
+  alertId: string,
+): Promise<{ alert: TsAlert; events: TsAlertEvent[] } | undefined> {
+  try {
+    return { alert: await client.getAlert(alertId), events: await client.listAlertEvents(alertId) };
+  } catch (error) {
+    const coded = toVigilError(error);
+    if (coded.code === 'PROVIDER_NOT_FOUND') return undefined;
+    throw transientCodes.has(coded.code) ? deferred(alertId, coded) : coded;
+  }
+}
+
+/** The REST alert as the sync's converter shapes it, flagged verified, keeping what only the webhook knew. */
+function verified(alert: TsAlert, stored: StoredEntity, eventCount: number): Entity {
+  const entity = toAlertEntity(alert);
+  const { serverOrRegion, source } = stored.properties;
+  return {
+    ...entity,
+    properties: {
+      ...entity.properties,
+      ...(serverOrRegion === undefined ? {} : { serverOrRegion }),
+      verified: true,
+      verification: 'verified',
+      source: source ?? 'webhook',
+      eventCount,
+    },
+  };
+}
+
+function unverified(stored: StoredEntity, reason: string): Entity {
   return {
     _key: stored._key,
     _type: stored._type,
