@@ -36,8 +36,8 @@ interface RunContext<C> {
  * start to end: SYNC_IN_PROGRESS, with nothing written, when another run holds it. Each step
  * streams batches to the store as it goes and ends `success`, `failure`, or `partial` (a
  * dependency did not fully succeed). Only types whose every declaring step fully succeeded are
- * deleted by absence, and never history types (`IntegrationStep.history`); the types of any other step are a partial dataset and keep what the graph
- * had. When `signal` or the lock's own signal aborts, the run stops between batches, deletes
+ * deleted by absence, and never history types (`IntegrationStep.history`); the types of any
+ * other step are a partial dataset and keep what the graph had. When `signal` or the lock's own signal aborts, the run stops between batches, deletes
  * nothing more, is recorded `interrupted` with what it wrote, and SYNC_INTERRUPTED is thrown (an
  * abort after its last delete changes nothing: the run is complete). A crash
  * leaves the run `running` (the next holder of the lock marks it `aborted`) and deletes nothing.
