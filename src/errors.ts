@@ -40,6 +40,8 @@ import { ZodError } from 'zod';
  * - `SYNC_INTERRUPTED`: a run was asked to stop (or lost its run lock) and stopped between batches,
  *   deleting nothing; it is recorded `interrupted` with what it wrote.
  * - `JOB_LEASE_LOST`: a job's holder lost its lease (the job was cancelled or handed to another).
+ * - `ALERT_VERIFICATION_DEFERRED`: verifying a webhook-received alert met a transient vendor failure
+ *   (rate limit, 5xx, network); the job should run again later (`retryable`, `retryAfterMs` in details).
  * - `INTERNAL_ERROR`: a bug; any unknown throw is reported as this at a boundary.
  * - HTTP API answers (`vigil serve`): `UNAUTHENTICATED` (no, unknown or revoked API token; a wrong
  *   webhook secret), `FORBIDDEN` (the token's role is below the route's), `API_RATE_LIMITED` (a token
@@ -77,6 +79,7 @@ export const errorRegistry = {
   SYNC_IN_PROGRESS: { httpStatus: 409, exitCode: 1 },
   SYNC_INTERRUPTED: { httpStatus: 503, exitCode: 1 },
   JOB_LEASE_LOST: { httpStatus: 409, exitCode: 1 },
+  ALERT_VERIFICATION_DEFERRED: { httpStatus: 503, exitCode: 1 },
   INTERNAL_ERROR: { httpStatus: 500, exitCode: 1 },
   UNAUTHENTICATED: { httpStatus: 401, exitCode: 1 },
   FORBIDDEN: { httpStatus: 403, exitCode: 1 },

@@ -20,6 +20,8 @@ import {
   listEntities,
   relationshipsOf,
 } from './operations/readGraph.ts';
+import { getAlertEvents, recordAlertVerification } from './operations/recordAlertVerification.ts';
+import { recordWebhookAlerts } from './operations/recordWebhookAlerts.ts';
 import { revokeApiToken } from './operations/revokeApiToken.ts';
 import { createRun, finishRun, getRun, listRuns } from './operations/runs.ts';
 import {
@@ -32,6 +34,7 @@ import {
 } from './operations/scheduledJobs.ts';
 import { listSteps, recordStep } from './operations/steps.ts';
 import { touchApiToken } from './operations/touchApiToken.ts';
+import { getWebhookSecret, putWebhookSecret } from './operations/webhookSecrets.ts';
 import { writeEntities } from './operations/writeEntities.ts';
 import { writeRelationships } from './operations/writeRelationships.ts';
 import type { RunLocker } from './run-lock.ts';
@@ -108,5 +111,16 @@ export function createGraphStore(
     listApiTokens: () => guard('listApiTokens', () => listApiTokens(driver)),
     revokeApiToken: (name, at) => guard('revokeApiToken', () => revokeApiToken(driver, name, at)),
     touchApiToken: (id, at) => guard('touchApiToken', () => touchApiToken(driver, id, at)),
+    recordWebhookAlerts: (integrationId, alerts, at) =>
+      guard('recordWebhookAlerts', () => recordWebhookAlerts(driver, integrationId, alerts, at)),
+    recordAlertVerification: (integrationId, verification, at) =>
+      guard('recordAlertVerification', () =>
+        recordAlertVerification(driver, integrationId, verification, at),
+      ),
+    getAlertEvents: (alertKey) => guard('getAlertEvents', () => getAlertEvents(driver, alertKey)),
+    getWebhookSecret: (integrationId) =>
+      guard('getWebhookSecret', () => getWebhookSecret(driver, integrationId)),
+    putWebhookSecret: (integrationId, sealed, createdAt, mode) =>
+      guard('putWebhookSecret', () => putWebhookSecret(driver, integrationId, sealed, createdAt, mode)),
   };
 }

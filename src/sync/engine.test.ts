@@ -99,6 +99,15 @@ describe('sync engine', () => {
     expect(run.types.find((t) => t.type === 'host')).toMatchObject({ deleted: 0, total: 3 });
   });
 
+  it('never deletes by absence the types of a history step, even when it fully succeeded', async () => {
+    const history = [step('hosts', 'host'), { ...step('events', 'event'), history: true }];
+    await sync({ keys: { host: ['h1', 'h2'], event: ['e1', 'e2'] }, failing: new Set() }, history);
+    const run = await sync({ keys: { host: ['h1'], event: ['e3'] }, failing: new Set() }, history);
+    expect(run.status).toBe('success');
+    expect(run.types.find((t) => t.type === 'event')).toMatchObject({ created: 1, deleted: 0, total: 3 });
+    expect(run.types.find((t) => t.type === 'host')).toMatchObject({ deleted: 1, total: 1 });
+  });
+
   it('fails a step that writes a type it did not declare, and deletes nothing of it', async () => {
     const rogue: IntegrationStep<FakeSource> = {
       ...step('rogue', 'declared'),

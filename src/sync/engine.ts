@@ -36,8 +36,8 @@ interface RunContext<C> {
  * start to end: SYNC_IN_PROGRESS, with nothing written, when another run holds it. Each step
  * streams batches to the store as it goes and ends `success`, `failure`, or `partial` (a
  * dependency did not fully succeed). Only types whose every declaring step fully succeeded are
- * deleted by absence; the types of any other step are a partial dataset and keep what the graph
- * had. When `signal` or the lock's own signal aborts, the run stops between batches, deletes
+ * deleted by absence, and never history types (`IntegrationStep.history`); the types of any
+ * other step are a partial dataset and keep what the graph had. When `signal` or the lock's own signal aborts, the run stops between batches, deletes
  * nothing more, is recorded `interrupted` with what it wrote, and SYNC_INTERRUPTED is thrown (an
  * abort after its last delete changes nothing: the run is complete). A crash
  * leaves the run `running` (the next holder of the lock marks it `aborted`) and deletes nothing.
@@ -189,17 +189,20 @@ function runStatus(steps: StepResult[]): SyncSummary['status'] {
 }
 
 /**
- * Deletes by absence the (integration, type) pairs whose every declaring step succeeded. The
+ * Deletes by absence the (integration, type) pairs whose every declaring step succeeded, except
+ * history types (declared by a step with `history: true`), which are never deleted by absence. The
  * signal is checked before each type: once the run is interrupted (or lost its lock) nothing more
  * is deleted, and false is returned.
  */
 async function deleteAbsent<C>(run: RunContext<C>, steps: readonly IntegrationStep<C>[]): Promise<boolean> {
   const { options, runId, signal, results, tally } = run;
   const { store, integrationId } = options;
-  const complete = (kind: GraphKind, type: string) =>
-    steps
-      .filter((s) => (kind === 'entity' ? s.entityTypes : s.relationshipTypes).includes(type))
-      .every((s) => results.get(s.id)?.status === 'success');
+  const complete = (kind: GraphKind, type: string) => {
+    const declaring = steps.filter((s) =>
+      (kind === 'entity' ? s.entityTypes : s.relationshipTypes).includes(type),
+    );
+    return declaring.every((s) => s.history !== true && results.get(s.id)?.status === 'success');
+  };
   const declared = new Set<string>();
   for (const step of steps) {
     for (const type of step.entityTypes) declared.add(`entity|${type}`);

@@ -25,6 +25,9 @@ export interface StepContext<C> {
 /**
  * One unit of a sync (JupiterOne SDK style): it declares the entity and relationship types it
  * writes and the steps it depends on. A step that writes a type it did not declare fails.
+ * A step whose data is history (`history: true`, e.g. alerts read over a time window) declares
+ * types that are never deleted by absence: a row the run did not see is kept, because a window
+ * or a feed that only shows recent items says nothing about older ones.
  */
 export interface IntegrationStep<C> {
   id: string;
@@ -32,6 +35,8 @@ export interface IntegrationStep<C> {
   entityTypes: readonly string[];
   relationshipTypes: readonly string[];
   dependsOn: readonly string[];
+  /** True when the step's types are history: the engine never deletes them by absence. */
+  history?: boolean;
   execute(context: StepContext<C>): Promise<void>;
 }
 

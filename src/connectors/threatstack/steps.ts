@@ -31,7 +31,7 @@ export interface ThreatStackReader {
 export interface ThreatStackSyncConfig {
   orgId: string;
   orgName: string;
-  /** Alerts created in the last N days are synced (older ones leave the graph). */
+  /** Alerts created in the last N days are synced (older ones stay in the graph: alerts are history). */
   alertsDays: number;
 }
 
@@ -137,6 +137,8 @@ export function threatStackSteps(config: ThreatStackSyncConfig): Step[] {
       entityTypes: [types.alert],
       relationshipTypes: [relationshipTypes.agentHasAlert],
       dependsOn: [stepIds.agents],
+      // Alerts are history: one older than the window, or received by webhook, stays in the graph.
+      history: true,
       async execute(context) {
         const from = new Date(context.now() - config.alertsDays * 86_400_000);
         for (const status of ['active', 'dismissed'] as const) {

@@ -4,6 +4,7 @@ import { migration0003 } from './0003-integrations.ts';
 import { migration0004 } from './0004-run-locks.ts';
 import { migration0005 } from './0005-scheduled-jobs.ts';
 import { migration0006 } from './0006-api-tokens.ts';
+import { migration0007 } from './0007-alerts.ts';
 import type { Migration } from './migration.ts';
 
 export type { Migration } from './migration.ts';
@@ -16,4 +17,5 @@ export const migrations: readonly Migration[] = [
   migration0004,
   migration0005,
   migration0006,
+  migration0007,
 ];
