@@ -2,9 +2,16 @@ import { migration0001 } from './0001-graph.ts';
 import { migration0002 } from './0002-sync-runs.ts';
 import { migration0003 } from './0003-integrations.ts';
 import { migration0004 } from './0004-run-locks.ts';
+import { migration0007 } from './0007-rules.ts';
 import type { Migration } from './migration.ts';
 
 export type { Migration } from './migration.ts';
 
 /** Every migration, oldest first. Append only: a released migration is never edited or removed. */
-export const migrations: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004];
+export const migrations: readonly Migration[] = [
+  migration0001,
+  migration0002,
+  migration0003,
+  migration0004,
+  migration0007,
+];
