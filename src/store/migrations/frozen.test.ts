@@ -12,6 +12,7 @@ const released: Record<number, string> = {
   2: '619cc2b22da0c2c57a93e5041885263e07bb1bd106049a11408d21291431d5ed',
   3: '40c9770d1935502385b0236597269f20762f3ead23f39ff28455b95dd45ce6bf',
   4: '971597c329da95de67322f62b2a7ac2fa5602a8c4eab4a25b68f1f220dca0e4a',
+  7: '26876a43e3a9e96f3fb71a694f920920e1d5fcba59b4dc6c0a1e4f08ac7a2dad',
 };
 
 function fingerprint(migration: (typeof migrations)[number]): string {
