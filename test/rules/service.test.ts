@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { VigilError } from '../../src/errors.ts';
 import type { QueryResult } from '../../src/rules/evaluate.ts';
+import { createRuleEvaluator, type RuleEvaluator } from '../../src/rules/evaluator.ts';
 import type { AlertPayload } from '../../src/rules/payload.ts';
 import { createRuleService, type RuleService } from '../../src/rules/service.ts';
 import { storeBackends, type TestStore } from '../../src/store/testing.ts';
@@ -36,10 +37,11 @@ async function codeOf(work: Promise<unknown>): Promise<string | undefined> {
   return undefined;
 }
 
-describe.each(storeBackends)('rule service on $name', (backend) => {
+describe.each(storeBackends)('rule service and evaluator on $name', (backend) => {
   let opened: TestStore | undefined;
   let servers: Server[] = [];
   let service: RuleService;
+  let evaluator: RuleEvaluator;
   let result: QueryResult;
   let clock: number;
   let ids: number;
@@ -52,12 +54,15 @@ describe.each(storeBackends)('rule service on $name', (backend) => {
     clock = Date.parse('2026-01-01T00:00:00.000Z');
     ids = 0;
     logged = [];
-    service = createRuleService({
+    const now = () => new Date(clock);
+    const newId = () => `id-${++ids}`;
+    service = createRuleService({ store: opened.store, now, newId });
+    evaluator = createRuleEvaluator({
       store: opened.store,
       runQuery: async () => result,
       typesReadBy: (text) => new Set(text.includes('threatstack_agent') ? ['threatstack_agent'] : ['cve']),
-      now: () => new Date(clock),
-      newId: () => `id-${++ids}`,
+      now,
+      newId,
       webhook: {
         sleep: async (ms) => {
           clock += ms;
@@ -88,7 +93,7 @@ describe.each(storeBackends)('rule service on $name', (backend) => {
   async function evaluate(...keys: string[]) {
     result = agents(...keys);
     clock += 60_000;
-    return service.evaluateRule('new agents');
+    return evaluator.evaluateRule('new agents');
   }
 
   it('walks a `new` rule through its alert lifecycle, posting each opening or firing', async () => {
@@ -181,12 +186,12 @@ describe.each(storeBackends)('rule service on $name', (backend) => {
       every: '15m',
     });
     await service.addRule({ name: 'cves', queries: [{ text: 'FIND cve' }], when: 'any', actions: ['log'] });
-    expect(await service.rulesToEvaluateAfterSync(['threatstack_agent'])).toEqual([rule.id]);
-    expect(await service.dueRules()).toEqual([rule.id]);
+    expect(await evaluator.rulesToEvaluateAfterSync(['threatstack_agent'])).toEqual([rule.id]);
+    expect(await evaluator.dueRules()).toEqual([rule.id]);
     await evaluate('a');
-    expect(await service.dueRules()).toEqual([]);
+    expect(await evaluator.dueRules()).toEqual([]);
     clock += 15 * 60_000;
-    expect(await service.dueRules()).toEqual([rule.id]);
+    expect(await evaluator.dueRules()).toEqual([rule.id]);
 
     expect(
       await codeOf(
