@@ -7,6 +7,7 @@ import { registerExportCommands } from './export.ts';
 import { registerGraphCommands } from './graph.ts';
 import { registerIntegrationsCommands } from './integrations.ts';
 import { reportError, wantsJson } from './output.ts';
+import { registerRulesCommands } from './rules.ts';
 import { registerRunsCommands } from './runs.ts';
 import { registerServeCommands } from './serve.ts';
 import { registerSimulateCommands } from './simulate.ts';
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerRunsCommands(program);
   registerServeCommands(program);
   registerExportCommands(program);
+  registerRulesCommands(program);
   return program;
 }
 

@@ -75,6 +75,13 @@ export function parseInterval(text: string): number {
   return ms;
 }
 
+/** An interval in its largest whole unit (`15m`, `2h`, `90s`), as `parseInterval` reads it. */
+export function formatInterval(ms: number): string {
+  const units = Object.entries(intervalUnits).reverse();
+  const [unit, size] = units.find(([, size]) => ms % size === 0) ?? ['s', 1_000];
+  return `${Math.round(ms / size)}${unit}`;
+}
+
 const labelSchema = z
   .string()
   .regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'a label is a letter or _ then letters, digits or _ (e.g. query0)');

@@ -1,4 +1,5 @@
 import type { WebhookAttemptRecord } from '../store/types.ts';
+import type { RuleAction } from './model.ts';
 import type { AlertPayload } from './payload.ts';
 
 /** Bounds of one delivery: attempts, backoff (full jitter), each attempt's timeout, total time. */
@@ -146,4 +147,9 @@ async function recordSafely(deps: WebhookDeps, attempt: WebhookAttemptRecord): P
       error: error instanceof Error ? error.message : String(error),
     });
   }
+}
+
+/** An action as shown to people: a webhook by scheme and host only (its path may hold a token). */
+export function describeAction(action: RuleAction): string {
+  return action.kind === 'log' ? 'log' : `webhook:${webhookTarget(action.url)}/…`;
 }
