@@ -30,7 +30,15 @@ function nameOf(row: QueryRow): string {
   return first === undefined ? '(empty row)' : `${first[0]} = ${JSON.stringify(first[1])}`;
 }
 
-/** The payload of one firing of `rule`. */
+/**
+ * Escapes the three characters Slack reads as markup in `text` (`&`, `<`, `>`), so a host named
+ * `<!channel>` in vendor data cannot notify a whole channel or forge a link.
+ */
+export function escapeSlackText(text: string): string {
+  return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
+}
+
+/** The payload of one firing of `rule`; `text` is escaped for Slack, the structured fields are not. */
 export function buildAlertPayload(
   rule: Pick<Rule, 'name' | 'conditionText' | 'condition'>,
   evaluation: Pick<RuleEvaluation, 'rows' | 'rowCount' | 'state'>,
@@ -38,10 +46,10 @@ export function buildAlertPayload(
 ): AlertPayload {
   const noun = rule.condition.kind === 'new' ? 'new result' : 'result';
   const plural = evaluation.rowCount === 1 ? noun : `${noun}s`;
-  const named = evaluation.rows.slice(0, rowsInText).map(({ row }) => `• ${nameOf(row)}`);
+  const named = evaluation.rows.slice(0, rowsInText).map(({ row }) => `• ${escapeSlackText(nameOf(row))}`);
   const more = evaluation.rowCount - named.length;
   const lines = [
-    `Vigil rule "${rule.name}" fired (${rule.conditionText}): ${evaluation.rowCount} ${plural}.`,
+    `Vigil rule "${escapeSlackText(rule.name)}" fired (${escapeSlackText(rule.conditionText)}): ${evaluation.rowCount} ${plural}.`,
     ...named,
     ...(more > 0 && named.length > 0 ? [`… and ${more} more`] : []),
   ];

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { VigilError } from '../../src/errors.ts';
 import { compareTotal, formatCondition, parseCondition } from '../../src/rules/condition.ts';
@@ -64,5 +65,47 @@ describe('compareTotal', () => {
     [4, '!=', 4, false],
   ] as const)('%i %s %i is %s', (total, operator, value, expected) => {
     expect(compareTotal(total, operator, value)).toBe(expected);
+  });
+});
+
+describe('parseCondition on generated input', () => {
+  const operators = ['>', '>=', '<', '<=', '=', '!='] as const;
+
+  it('either parses or refuses with INPUT_INVALID naming a column inside the text', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc.string({ unit: fc.constantFrom('a', '.', 't', 'o', 'l', '>', '=', '!', '<', ' ', '1') }),
+        ),
+        (text) => {
+          try {
+            parseCondition(text);
+          } catch (error) {
+            expect(error).toBeInstanceOf(VigilError);
+            const { code, message } = error as VigilError;
+            expect(code).toBe('INPUT_INVALID');
+            const column = Number(/at column (\d+)/.exec(message)?.[1]);
+            expect(column).toBeGreaterThanOrEqual(1);
+            expect(column).toBeLessThanOrEqual(text.length + 1);
+          }
+        },
+      ),
+      { numRuns: 5_000 },
+    );
+  });
+
+  it('reads back what it formats', () => {
+    fc.assert(
+      fc.property(
+        fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_]{0,10}$/),
+        fc.constantFrom(...operators),
+        fc.nat({ max: 999_999_999 }),
+        (label, operator, value) => {
+          const condition = { kind: 'threshold', label, operator, value } as const;
+          expect(parseCondition(formatCondition(condition))).toEqual(condition);
+        },
+      ),
+    );
   });
 });

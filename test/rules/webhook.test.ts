@@ -250,3 +250,46 @@ describe('webhookTarget', () => {
     );
   });
 });
+
+describe('buildAlertPayload', () => {
+  it('escapes Slack markup in text and keeps the structured rows as they are', async () => {
+    const rule = parseRule({
+      name: 'a<b>&c',
+      queries: [{ text: 'FIND Host' }],
+      when: 'query0.total > 0',
+      actions: ['log'],
+    });
+    const row = { _key: 'h1', displayName: '<!channel> & <https://evil.example|click>' };
+    const evaluation = await evaluateRule(
+      rule,
+      async () => ({ type: 'list', data: [row] }),
+      undefined,
+      new Date(0),
+    );
+    const payload = buildAlertPayload(rule, evaluation, null);
+    expect(payload.text).toBe(
+      'Vigil rule "a&lt;b&gt;&amp;c" fired (query0.total &gt; 0): 1 result.\n• &lt;!channel&gt; &amp; &lt;https://evil.example|click&gt;',
+    );
+    expect(payload).toMatchObject({ rule: 'a<b>&c', condition: 'query0.total > 0', truncated: false });
+    expect(payload.rows).toEqual([{ query: 'query0', row }]);
+  });
+
+  it('names a table row by its first column', async () => {
+    const rule = parseRule({
+      name: 'r',
+      queries: [{ text: 'FIND Host AS h RETURN h.hostname' }],
+      when: 'any',
+      actions: ['log'],
+    });
+    const data = [{ 'h.hostname': 'web-1' }, {}];
+    const evaluation = await evaluateRule(
+      rule,
+      async () => ({ type: 'table', data }),
+      undefined,
+      new Date(0),
+    );
+    expect(buildAlertPayload(rule, evaluation, null).text).toBe(
+      'Vigil rule "r" fired (any): 2 results.\n• h.hostname = "web-1"\n• (empty row)',
+    );
+  });
+});
