@@ -96,7 +96,7 @@ export const ruleInputSchema = z.object({
     .trim()
     .min(1, 'a rule needs a name')
     .max(100)
-    .regex(/^[^\s].*$/, 'a name cannot start with a space'),
+    .regex(/^\P{Cc}*$/u, 'a name cannot hold control characters (newlines, tabs …)'),
   queries: z
     .array(
       z.object({ label: labelSchema.optional(), text: z.string().trim().min(1, 'a query cannot be empty') }),

@@ -39,6 +39,7 @@ describe('parseRule', () => {
   it.each([
     [{ queries: [{ text: 'FIND Host' }], when: 'any', actions: ['log'] }, 'Rule is not valid: name:'],
     [{ name: 'r', queries: [], when: 'any', actions: ['log'] }, 'a rule needs at least one query'],
+    [{ name: 'a\nb', queries: [{ text: 'FIND Host' }], when: 'any', actions: ['log'] }, 'control characters'],
     [{ name: 'r', queries: [{ text: ' ' }], when: 'any', actions: ['log'] }, 'a query cannot be empty'],
     [{ name: 'r', queries: [{ text: 'FIND Host' }], when: 'any', actions: [] }, 'at least one action'],
     [
