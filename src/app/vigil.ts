@@ -1,9 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { type AttackCatalogue, bundledCataloguePath, loadAttackCatalogue } from '../attack/catalogue.ts';
 import { describeThreatActor, listThreatActors } from '../coverage/actors.ts';
 import { IntegrationRegistry } from '../integrations/registry.ts';
 import { secretCipher } from '../integrations/secrets.ts';
+import { createRuleService, type RuleService } from '../rules/service.ts';
 import { isPostgresLocation, openStore } from '../store/index.ts';
 import type { AppContext } from './context.ts';
 import { ExportService } from './exports.ts';
@@ -42,6 +44,8 @@ export interface Vigil {
     stats(): Promise<{ entities: Record<string, number>; relationships: Record<string, number> }>;
   };
   readonly exports: ExportService;
+  /** Alert rules and their alerts (C11). */
+  readonly rules: RuleService;
   /** API tokens of the HTTP API (`vigil tokens`). */
   readonly tokens: ApiTokenService;
   readonly coverage: {
@@ -97,6 +101,7 @@ export async function openVigil(settings: VigilSettings, deps: VigilDeps = {}): 
       }),
     },
     tokens: new ApiTokenService(store, { now }),
+    rules: createRuleService({ store, now, newId: deps.newId ?? randomUUID }),
     exports: new ExportService(store, () => attackCatalogueOf(settings)),
     coverage: {
       actors: () => listThreatActors(store),

@@ -8,6 +8,7 @@ import { registerGraphCommands } from './graph.ts';
 import { registerInfoCommand } from './info.ts';
 import { registerIntegrationsCommands } from './integrations.ts';
 import { reportError, wantsJson } from './output.ts';
+import { registerRulesCommands } from './rules.ts';
 import { registerRunsCommands } from './runs.ts';
 import { registerServeCommands } from './serve.ts';
 import { registerSimulateCommands } from './simulate.ts';
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   registerServeCommands(program);
   registerExportCommands(program);
   registerTokensCommands(program);
+  registerRulesCommands(program);
   registerInfoCommand(program);
   return program;
 }

@@ -23,6 +23,18 @@ import {
 import { getAlertEvents, recordAlertVerification } from './operations/recordAlertVerification.ts';
 import { recordWebhookAlerts } from './operations/recordWebhookAlerts.ts';
 import { revokeApiToken } from './operations/revokeApiToken.ts';
+import {
+  clearRuleAlert,
+  dismissRuleAlert,
+  findOpenRuleAlert,
+  getRuleAlert,
+  listRuleAlerts,
+  openRuleAlert,
+  refreshRuleAlert,
+} from './operations/rules/ruleAlerts.ts';
+import { deleteRule, findRule, insertRule, listRules } from './operations/rules/ruleDefinitions.ts';
+import { readRuleState, saveRuleState } from './operations/rules/ruleStates.ts';
+import { listWebhookAttempts, recordWebhookAttempt } from './operations/rules/webhookAttempts.ts';
 import { createRun, finishRun, getRun, listRuns } from './operations/runs.ts';
 import {
   beginScheduledJob,
@@ -39,7 +51,7 @@ import { writeEntities } from './operations/writeEntities.ts';
 import { writeRelationships } from './operations/writeRelationships.ts';
 import type { RunLocker } from './run-lock.ts';
 import { type StoreLocation, toStoreError } from './store-error.ts';
-import type { GraphStore } from './types.ts';
+import type { GraphStore, RuleRecords } from './types.ts';
 
 /**
  * The GraphStore over a driver and its back end's run locks: each method is one operation
@@ -122,5 +134,34 @@ export function createGraphStore(
       guard('getWebhookSecret', () => getWebhookSecret(driver, integrationId)),
     putWebhookSecret: (integrationId, sealed, createdAt, mode) =>
       guard('putWebhookSecret', () => putWebhookSecret(driver, integrationId, sealed, createdAt, mode)),
+    ...ruleRecords(driver, guard),
+  };
+}
+
+type Guard = <T>(operation: string, work: () => Promise<T>) => Promise<T>;
+
+/** The RuleRecords role over the driver, each method guarded like the others. */
+function ruleRecords(driver: Driver, guard: Guard): RuleRecords {
+  return {
+    insertRule: (record) => guard('insertRule', () => insertRule(driver, record)),
+    findRule: (reference) => guard('findRule', () => findRule(driver, reference)),
+    listRules: () => guard('listRules', () => listRules(driver)),
+    deleteRule: (id) => guard('deleteRule', () => deleteRule(driver, id)),
+    readRuleState: (ruleId) => guard('readRuleState', () => readRuleState(driver, ruleId)),
+    saveRuleState: (ruleId, evaluatedAt, state) =>
+      guard('saveRuleState', () => saveRuleState(driver, ruleId, evaluatedAt, state)),
+    findOpenRuleAlert: (ruleId) => guard('findOpenRuleAlert', () => findOpenRuleAlert(driver, ruleId)),
+    openRuleAlert: (record) => guard('openRuleAlert', () => openRuleAlert(driver, record)),
+    refreshRuleAlert: (id, firedAt, rowCount, rows) =>
+      guard('refreshRuleAlert', () => refreshRuleAlert(driver, id, firedAt, rowCount, rows)),
+    clearRuleAlert: (id, clearedAt) => guard('clearRuleAlert', () => clearRuleAlert(driver, id, clearedAt)),
+    dismissRuleAlert: (id, dismissedAt, by) =>
+      guard('dismissRuleAlert', () => dismissRuleAlert(driver, id, dismissedAt, by)),
+    getRuleAlert: (id) => guard('getRuleAlert', () => getRuleAlert(driver, id)),
+    listRuleAlerts: (filter) => guard('listRuleAlerts', () => listRuleAlerts(driver, filter)),
+    recordWebhookAttempt: (attempt) =>
+      guard('recordWebhookAttempt', () => recordWebhookAttempt(driver, attempt)),
+    listWebhookAttempts: (ruleId, limit) =>
+      guard('listWebhookAttempts', () => listWebhookAttempts(driver, ruleId, limit)),
   };
 }

@@ -5,6 +5,7 @@ import { migration0004 } from './0004-run-locks.ts';
 import { migration0005 } from './0005-scheduled-jobs.ts';
 import { migration0006 } from './0006-api-tokens.ts';
 import { migration0007 } from './0007-alerts.ts';
+import { migration0008 } from './0008-rules.ts';
 import type { Migration } from './migration.ts';
 
 export type { Migration } from './migration.ts';
@@ -18,4 +19,5 @@ export const migrations: readonly Migration[] = [
   migration0005,
   migration0006,
   migration0007,
+  migration0008,
 ];
