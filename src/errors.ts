@@ -26,6 +26,8 @@ import { ZodError } from 'zod';
  * - `PROVIDER_API_ERROR`: the vendor answered 5xx after every retry, or an unexpected status.
  * - `PROVIDER_RESPONSE_INVALID`: a body that is not the documented shape, or an unauthentic response.
  * - `PROVIDER_NETWORK_ERROR`: DNS, connection, reset, timeout or truncated body after every retry.
+ * - `QUERY_INVALID`: a J1QL query does not parse or does not make sense (the message names the line,
+ *   column, what was expected and what was found, with a caret line under the token).
  * - `STORE_ERROR`: the database failed or is unreachable.
  * - `SYNC_INCOMPLETE`: a sync ended with failed or partial steps (the graph keeps what it had).
  * - `INTERNAL_ERROR`: a bug; any unknown throw is reported as this at a boundary.
@@ -52,6 +54,7 @@ export const errorRegistry = {
   PROVIDER_API_ERROR: { httpStatus: 502, exitCode: 1 },
   PROVIDER_RESPONSE_INVALID: { httpStatus: 502, exitCode: 1 },
   PROVIDER_NETWORK_ERROR: { httpStatus: 502, exitCode: 1 },
+  QUERY_INVALID: { httpStatus: 400, exitCode: 2 },
   STORE_ERROR: { httpStatus: 500, exitCode: 1 },
   SYNC_INCOMPLETE: { httpStatus: 500, exitCode: 1 },
   INTERNAL_ERROR: { httpStatus: 500, exitCode: 1 },
