@@ -100,11 +100,19 @@ class Checker {
   /** `owner` set: a WITH condition on that entity; unset: a WHERE condition over aliases. */
   private condition(syntax: ConditionSyntax, owner: string | undefined): Condition {
     if (syntax.kind !== 'compare') {
-      return { kind: syntax.kind, operands: syntax.operands.map((operand) => this.condition(operand, owner)) };
+      return {
+        kind: syntax.kind,
+        operands: syntax.operands.map((operand) => this.condition(operand, owner)),
+      };
     }
     const left = this.reference(syntax.left, owner);
     if (syntax.right.kind !== 'name') {
-      return { kind: 'compare', left, op: syntax.op, right: this.value(syntax.right, syntax.op, syntax.opAt) };
+      return {
+        kind: 'compare',
+        left,
+        op: syntax.op,
+        right: this.value(syntax.right, syntax.op, syntax.opAt),
+      };
     }
     if (owner !== undefined) {
       this.fail(
@@ -185,7 +193,10 @@ class Checker {
     return items.map((syntax) => {
       const item = this.returnItem(syntax);
       if (labels.has(item.label)) {
-        this.fail(syntax.label?.at ?? syntax.name.at, `two RETURN items are named '${item.label}': add AS <label>`);
+        this.fail(
+          syntax.label?.at ?? syntax.name.at,
+          `two RETURN items are named '${item.label}': add AS <label>`,
+        );
       }
       labels.add(item.label);
       return item;
@@ -199,10 +210,16 @@ class Checker {
       if (syntax.name.segments.length === 1) {
         this.declaredAlias(written, syntax.name.at);
         const label = syntax.label?.name ?? (fn === 'count' ? `COUNT(${written})` : written);
-        return fn === 'count' ? { kind: 'count', alias: written, label } : { kind: 'entity', alias: written, label };
+        return fn === 'count'
+          ? { kind: 'count', alias: written, label }
+          : { kind: 'entity', alias: written, label };
       }
       if (fn === 'count') this.fail(syntax.name.at, `COUNT takes an alias (e.g. COUNT(c)), not '${written}'`);
-      return { kind: 'property', ref: this.reference(syntax.name, undefined), label: syntax.label?.name ?? written };
+      return {
+        kind: 'property',
+        ref: this.reference(syntax.name, undefined),
+        label: syntax.label?.name ?? written,
+      };
     }
     const ref = this.reference(syntax.name, undefined);
     if (isEntityField(ref.property)) {
@@ -218,7 +235,8 @@ class Checker {
   ): OrderBy {
     const written = syntax.name.segments.join('.');
     const item = returns?.find((candidate) => candidate.label === written);
-    if (item !== undefined) return { target: { kind: 'item', label: item.label }, descending: syntax.descending };
+    if (item !== undefined)
+      return { target: { kind: 'item', label: item.label }, descending: syntax.descending };
     const ref = this.reference(syntax.name, undefined);
     const orderable =
       returns === undefined

@@ -1,4 +1,9 @@
-import { EmbeddedActionsParser, type IParserErrorMessageProvider, type IToken, type TokenType } from 'chevrotain';
+import {
+  EmbeddedActionsParser,
+  type IParserErrorMessageProvider,
+  type IToken,
+  type TokenType,
+} from 'chevrotain';
 import type { CompareOp, Position, Selector, SelectorName } from './ast.ts';
 import type {
   AliasSyntax,
@@ -60,7 +65,11 @@ function selectorName(value: string): SelectorName {
  */
 class J1qlGrammar extends EmbeddedActionsParser {
   constructor() {
-    super(t.allTokens, { recoveryEnabled: false, maxLookahead: 3, errorMessageProvider: expectationMessages });
+    super(t.allTokens, {
+      recoveryEnabled: false,
+      maxLookahead: 3,
+      errorMessageProvider: expectationMessages,
+    });
     this.performSelfAnalysis();
   }
 

@@ -63,11 +63,7 @@ function checkNesting(text: string, tokens: readonly IToken[]): void {
     if (token.tokenType === LParen) depth += 1;
     else if (token.tokenType === RParen) depth -= 1;
     if (depth > maxNesting) {
-      throw queryError(
-        text,
-        positionOf(text, token),
-        `parentheses nest deeper than ${maxNesting} levels`,
-      );
+      throw queryError(text, positionOf(text, token), `parentheses nest deeper than ${maxNesting} levels`);
     }
   }
 }

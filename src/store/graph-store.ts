@@ -21,6 +21,7 @@ import { createRun, finishRun, getRun, listRuns } from './operations/runs.ts';
 import { listSteps, recordStep } from './operations/steps.ts';
 import { writeEntities } from './operations/writeEntities.ts';
 import { writeRelationships } from './operations/writeRelationships.ts';
+import { runQuery } from './query/run.ts';
 import { type StoreLocation, toStoreError } from './store-error.ts';
 import type { GraphStore } from './types.ts';
 
@@ -70,6 +71,7 @@ export function createGraphStore(
     listEntities: (filter) => guard('listEntities', () => listEntities(driver, filter)),
     getRelationship: (key) => guard('getRelationship', () => getRelationship(driver, key)),
     relationshipsOf: (key) => guard('relationshipsOf', () => relationshipsOf(driver, key)),
+    query: (query, options) => guard('query', () => runQuery(driver, query, options)),
     insertIntegration: (record) => guard('insertIntegration', () => insertIntegration(driver, record)),
     updateIntegration: (id, update) =>
       guard('updateIntegration', () => updateIntegration(driver, id, update)),

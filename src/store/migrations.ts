@@ -121,6 +121,36 @@ function integrationSchema(dialect: Dialect): string[] {
   ];
 }
 
+/**
+ * Indexes that serve J1QL queries (src/store/query/): a traversal joins relationships by one end's
+ * key and the verb and reads the other end from the index alone; an entity is found by type, and
+ * the most filtered properties are indexed as the exact expressions compiled queries compare.
+ * The two covering indexes replace the single-column ones on from_key and to_key (their prefixes).
+ */
+const queryIndexesSqlite = [
+  'DROP INDEX relationships_from_key',
+  'DROP INDEX relationships_to_key',
+  'CREATE INDEX relationships_from_class_to ON relationships (from_key, class, to_key)',
+  'CREATE INDEX relationships_to_class_from ON relationships (to_key, class, from_key)',
+  'CREATE INDEX entities_class ON entities (class)',
+  "CREATE INDEX entities_type_status ON entities (type, json_extract(properties, '$.status'))",
+  "CREATE INDEX entities_type_active ON entities (type, json_extract(properties, '$.active'))",
+  "CREATE INDEX entities_type_severity ON entities (type, json_extract(properties, '$.severity'))",
+  "CREATE INDEX entities_type_hostname ON entities (type, json_extract(properties, '$.hostname'))",
+];
+
+const queryIndexesPostgres = [
+  'DROP INDEX relationships_from_key',
+  'DROP INDEX relationships_to_key',
+  'CREATE INDEX relationships_from_class_to ON relationships (from_key, class, to_key)',
+  'CREATE INDEX relationships_to_class_from ON relationships (to_key, class, from_key)',
+  'CREATE INDEX entities_class ON entities (class)',
+  "CREATE INDEX entities_type_status ON entities (type, (properties ->> 'status'))",
+  "CREATE INDEX entities_type_active ON entities (type, (properties ->> 'active'))",
+  "CREATE INDEX entities_type_severity ON entities (type, (properties ->> 'severity'))",
+  "CREATE INDEX entities_type_hostname ON entities (type, (properties ->> 'hostname'))",
+];
+
 export const migrations: readonly Migration[] = [
   { version: 1, name: 'graph', sqlite: graphSchema('sqlite'), postgres: graphSchema('postgres') },
   { version: 2, name: 'sync runs', sqlite: runSchema('sqlite'), postgres: runSchema('postgres') },
@@ -130,4 +160,5 @@ export const migrations: readonly Migration[] = [
     sqlite: integrationSchema('sqlite'),
     postgres: integrationSchema('postgres'),
   },
+  { version: 4, name: 'query indexes', sqlite: queryIndexesSqlite, postgres: queryIndexesPostgres },
 ];

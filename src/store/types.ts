@@ -1,4 +1,6 @@
 import type { Entity, Relationship, StoredEntity, StoredRelationship } from '../graph/types.ts';
+import type { Query } from '../query/ast.ts';
+import type { QueryOptions, QueryResult } from '../query/result.ts';
 
 export type RunStatus = 'running' | 'success' | 'partial' | 'failure' | 'aborted';
 export type StepStatus = 'success' | 'failure' | 'partial';
@@ -115,6 +117,8 @@ export interface GraphStore {
   getRelationship(key: string): Promise<StoredRelationship | undefined>;
   /** Relationships touching an entity (either direction). */
   relationshipsOf(key: string): Promise<StoredRelationship[]>;
+  /** Runs a parsed J1QL query as one SQL statement (src/store/query/); see QueryResult for its semantics. */
+  query(query: Query, options?: QueryOptions): Promise<QueryResult>;
 
   /** Stores a new integration; INPUT_INVALID when its name (in any case) or id is taken. */
   insertIntegration(record: IntegrationRecord): Promise<void>;
