@@ -204,6 +204,9 @@ function tableRows(items: readonly ReturnItem[], matches: Match[]): QueryRow[] {
     group.matches.push(match);
     groups.set(key, group);
   }
+  const grouping = items.some((item) => item.kind === 'entity' || item.kind === 'property');
+  // Aggregates alone make one row, even over no match (COUNT 0), as SQL does.
+  if (!grouping && groups.size === 0) groups.set('', { row: {}, matches: [] });
   return [...groups.values()].map(({ row, matches: grouped }) => {
     const complete: QueryRow = {};
     for (const item of items) {

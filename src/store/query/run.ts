@@ -8,14 +8,21 @@ import type { QueryDialect } from './dialect.ts';
 import { postgresDialect } from './postgres-dialect.ts';
 import { sqliteDialect } from './sqlite-dialect.ts';
 
-const dialects: Record<Driver['dialect'], QueryDialect> = { sqlite: sqliteDialect, postgres: postgresDialect };
+const dialects: Record<Driver['dialect'], QueryDialect> = {
+  sqlite: sqliteDialect,
+  postgres: postgresDialect,
+};
 
 /**
  * Runs a checked J1QL query as one SQL statement and returns JupiterOne's result shape: a list
  * of the FIND entities without RETURN, a table keyed by RETURN labels with it. `options.limit`
  * caps the results on top of the query's own LIMIT.
  */
-export async function runQuery(driver: Driver, query: Query, options: QueryOptions = {}): Promise<QueryResult> {
+export async function runQuery(
+  driver: Driver,
+  query: Query,
+  options: QueryOptions = {},
+): Promise<QueryResult> {
   const compiled = compileQuery(query, dialects[driver.dialect], options);
   const rows = await driver.all(compiled.sql.text, compiled.sql.params);
   return toResult(rows, compiled.shape);
@@ -30,7 +37,12 @@ const jsonText = z.string().transform((text): JsonValue => JSON.parse(text) as J
 const propertiesText = z
   .string()
   .transform((text): unknown => JSON.parse(text))
-  .pipe(z.record(z.string(), z.custom<JsonValue>(() => true)));
+  .pipe(
+    z.record(
+      z.string(),
+      z.custom<JsonValue>(() => true),
+    ),
+  );
 const nullableNumber = z.number().nullable();
 
 const entityRow = z.object({
@@ -42,7 +54,13 @@ const entityRow = z.object({
 });
 
 function toEntity(row: z.infer<typeof entityRow>): QueryEntity {
-  return { ...row.properties, _key: row.key, _type: row.type, _class: row.class, displayName: row.display_name };
+  return {
+    ...row.properties,
+    _key: row.key,
+    _type: row.type,
+    _class: row.class,
+    displayName: row.display_name,
+  };
 }
 
 function toResult(rows: SqlRow[], shape: ResultShape): QueryResult {

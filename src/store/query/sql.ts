@@ -52,23 +52,23 @@ export function list(values: readonly SqlValue[]): Sql {
 export const alwaysTrue = trusted('1 = 1');
 export const alwaysFalse = trusted('1 = 0');
 
-/** ANDs conditions, dropping always-true ones; none is always true. */
+/** ANDs conditions (parenthesised, so it composes), dropping always-true ones; none is always true. */
 export function allOf(conditions: readonly Sql[]): Sql {
   const kept = conditions.filter((condition) => condition !== alwaysTrue);
   if (kept.length === 0) return alwaysTrue;
   if (kept.length === 1 && kept[0] !== undefined) return kept[0];
-  return joinSql(
+  return sql`(${joinSql(
     kept.map((condition) => sql`(${condition})`),
     ' AND ',
-  );
+  )})`;
 }
 
-/** ORs conditions; none is always false. */
+/** ORs conditions (parenthesised); none is always false. */
 export function anyOf(conditions: readonly Sql[]): Sql {
   if (conditions.length === 0) return alwaysFalse;
   if (conditions.length === 1 && conditions[0] !== undefined) return conditions[0];
-  return joinSql(
+  return sql`(${joinSql(
     conditions.map((condition) => sql`(${condition})`),
     ' OR ',
-  );
+  )})`;
 }
