@@ -74,7 +74,7 @@ export type ReturnItem =
   | { kind: 'count'; alias: string; label: string }
   | { kind: 'aggregate'; fn: AggregateFunction; ref: PropertyRef; label: string };
 
-/** ORDER BY a property (of the FIND alias, or of a RETURN item) or a RETURN item's label. */
+/** ORDER BY a property (of the FIND entity without RETURN, of a returned entity with it) or a RETURN item's label. */
 export type OrderTarget = { kind: 'property'; ref: PropertyRef } | { kind: 'item'; label: string };
 
 export interface OrderBy {

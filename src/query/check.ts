@@ -237,7 +237,10 @@ class Checker {
     const item = returns?.find((candidate) => candidate.label === written);
     if (item !== undefined)
       return { target: { kind: 'item', label: item.label }, descending: syntax.descending };
-    const ref = this.reference(syntax.name, undefined);
+    const ref =
+      returns === undefined && syntax.name.segments.length === 1
+        ? { alias: findAlias, property: written }
+        : this.reference(syntax.name, undefined);
     const orderable =
       returns === undefined
         ? ref.alias === findAlias
