@@ -6,6 +6,7 @@ import { registerAttackCommands } from './attack.ts';
 import { registerGraphCommands } from './graph.ts';
 import { registerIntegrationsCommands } from './integrations.ts';
 import { reportError, wantsJson } from './output.ts';
+import { registerQueryCommand } from './query.ts';
 import { registerRunsCommands } from './runs.ts';
 import { registerServeCommands } from './serve.ts';
 import { registerSimulateCommands } from './simulate.ts';
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerIntegrationsCommands(program);
   registerRunsCommands(program);
   registerServeCommands(program);
+  registerQueryCommand(program);
   return program;
 }
 

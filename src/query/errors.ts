@@ -28,10 +28,7 @@ export function queryError(query: string, position: Position, problem: string): 
   return new VigilError(
     'QUERY_INVALID',
     `Invalid query at line ${position.line}, column ${position.column}: ${problem}\n${renderCaret(query, position)}`,
-    {
-      hint: 'See the J1QL subset in the documentation: FIND <Class|type> [WITH …] [AS a] THAT <VERB> <Class|type> … [RETURN …]',
-      details: { line: position.line, column: position.column },
-    },
+    { details: { line: position.line, column: position.column } },
   );
 }
 
