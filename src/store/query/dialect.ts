@@ -13,6 +13,8 @@ export type MemberTest =
  * negation.
  */
 export interface QueryDialect {
+  /** Between the tables of a join: SQLite keeps the written order with CROSS JOIN. */
+  joinSeparator: string;
   /** A string scalar equal to `value` (written so an expression index on the property serves it). */
   stringEquals(target: Operand, value: string): Sql;
   booleanEquals(target: Operand, value: boolean): Sql;

@@ -1,4 +1,4 @@
-import type { Query, ReturnItem, Traversal } from '../../query/ast.ts';
+import type { NodePattern, Query, ReturnItem, Traversal } from '../../query/ast.ts';
 import { compileCondition, nodeFilter } from './conditions.ts';
 import type { QueryDialect } from './dialect.ts';
 import { allOf, list, type Sql, sql, trusted } from './sql.ts';
@@ -34,20 +34,51 @@ export function pathArms(plan: PathPlan, d: QueryDialect, select: Sql): Sql[] {
 }
 
 function pathArm(plan: PathPlan, d: QueryDialect, select: Sql, directions: Direction[]): Sql {
-  const from = ['entities e0'];
   const terms: Sql[] = [nodeFilter(plan.query.find, 'e0', d)];
   plan.positive.forEach(({ step, index }, position) => {
-    const relationship = `r${index}`;
-    const target = `e${index}`;
-    from.push(`relationships ${relationship}`, `entities ${target}`);
     terms.push(
-      edge(step, relationship, tableOf(plan, step.from), target, directions[position] ?? 'out'),
-      nodeFilter(step.node, target, d),
+      edge(step, `r${index}`, tableOf(plan, step.from), `e${index}`, directions[position] ?? 'out'),
+      nodeFilter(step.node, `e${index}`, d),
     );
   });
   terms.push(...negations(plan, d));
   if (plan.query.where !== undefined) terms.push(compileCondition(plan.query.where, plan.tables, d));
-  return sql`SELECT ${select} FROM ${trusted(from.join(', '))} WHERE ${allOf(terms)}`;
+  return sql`SELECT ${select} FROM ${trusted(joinOrder(plan).join(d.joinSeparator))} WHERE ${allOf(terms)}`;
+}
+
+/**
+ * The tables of an arm, starting from the most constrained entity of the chain and walking out
+ * to both ends, so that each table joins one already there through an index. SQLite keeps this
+ * order (CROSS JOIN): with bound parameters its planner cannot see which filter is selective.
+ */
+function joinOrder(plan: PathPlan): string[] {
+  const nodes = [plan.query.find, ...plan.positive.map(({ step }) => step.node)];
+  const indexes = [0, ...plan.positive.map(({ index }) => index)];
+  const scores = nodes.map(selectivity);
+  const pivot = scores.indexOf(Math.max(...scores));
+  const order = [`entities e${indexes[pivot]}`];
+  for (let position = pivot - 1; position >= 0; position -= 1) {
+    order.push(`relationships r${indexes[position + 1]}`, `entities e${indexes[position]}`);
+  }
+  for (let position = pivot + 1; position < nodes.length; position += 1) {
+    order.push(`relationships r${indexes[position]}`, `entities e${indexes[position]}`);
+  }
+  return order;
+}
+
+/** How narrowly an entity pattern selects: a key, an equality, any WITH, a selector, anything. */
+function selectivity(node: NodePattern): number {
+  const base = node.selector.kind === 'any' ? 0 : 1;
+  if (node.where === undefined) return base;
+  const conjuncts = node.where.kind === 'and' ? node.where.operands : [node.where];
+  const equalities = conjuncts.filter(
+    (condition) =>
+      condition.kind === 'compare' && condition.op === '=' && condition.right.kind !== 'undefined',
+  );
+  if (equalities.some((condition) => condition.kind === 'compare' && condition.left.property === '_key')) {
+    return base + 4;
+  }
+  return base + (equalities.length > 0 ? 3 : 2);
 }
 
 function tableOf(plan: PathPlan, alias: string): string {
