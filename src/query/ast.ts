@@ -94,8 +94,8 @@ export interface Query {
 }
 
 /** Entity fields that read as properties, and the names they have in a result. */
-export const entityFields = ['_key', '_type', '_class', 'displayName'] as const;
-export type EntityField = (typeof entityFields)[number];
+const entityFields = ['_key', '_type', '_class', 'displayName'] as const;
+type EntityField = (typeof entityFields)[number];
 
 export function isEntityField(property: string): property is EntityField {
   return (entityFields as readonly string[]).includes(property);

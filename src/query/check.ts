@@ -22,7 +22,7 @@ import type {
 } from './syntax.ts';
 
 /** Most THAT steps in one query (each undirected step doubles the SQL the store runs). */
-export const maxTraversals = 6;
+const maxTraversals = 6;
 const maxCount = 2 ** 31 - 1;
 
 const equalityOps: readonly CompareOp[] = ['=', '!='];

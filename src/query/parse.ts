@@ -6,9 +6,9 @@ import { grammar } from './grammar.ts';
 import { LParen, queryLexer, RParen } from './tokens.ts';
 
 /** Longest query accepted, in characters. */
-export const maxQueryLength = 10_000;
+const maxQueryLength = 10_000;
 /** Deepest parenthesis nesting accepted (keeps the recursive-descent parser far from the stack limit). */
-export const maxNesting = 32;
+const maxNesting = 32;
 
 /**
  * Parses a J1QL query into a checked AST. Throws QUERY_INVALID naming the line, column, what was

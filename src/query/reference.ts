@@ -86,7 +86,7 @@ function distinct(matches: Match[]): Match[] {
 }
 
 /** A property of an entity: its fields by name, else its properties (undefined when missing). */
-export function propertyOf(entity: Entity | undefined, property: string): JsonValue | undefined {
+function propertyOf(entity: Entity | undefined, property: string): JsonValue | undefined {
   if (entity === undefined) return undefined;
   if (property === '_key') return entity._key;
   if (property === '_type') return entity._type;
@@ -116,7 +116,7 @@ function holds(condition: Condition, match: Match): boolean {
 }
 
 /** Whether `value op literal` holds (the negated operators are exact negations). */
-export function compareValue(value: JsonValue | undefined, op: string, literal: Value): boolean {
+function compareValue(value: JsonValue | undefined, op: string, literal: Value): boolean {
   if (op.startsWith('!')) return !compareValue(value, op === '!=' ? '=' : op.slice(1), literal);
   const members = Array.isArray(value) ? value : [value];
   const strings = members.filter((member): member is string => typeof member === 'string');
@@ -152,7 +152,7 @@ function compareScalars(left: JsonValue | undefined, op: string, right: JsonValu
 }
 
 /** The sort key of a value: numbers, then strings, then booleans, then anything else. */
-export function sortRank(value: JsonValue | undefined): [number, number | string] {
+function sortRank(value: JsonValue | undefined): [number, number | string] {
   if (typeof value === 'number') return [0, value];
   if (typeof value === 'string') return [1, value];
   if (typeof value === 'boolean') return [2, value ? 1 : 0];
@@ -179,7 +179,7 @@ function sortList(entities: Entity[], query: Query): Entity[] {
 }
 
 /** An entity in a query result: properties first, then its fields (which win). */
-export function toQueryEntity(entity: Entity): QueryEntity {
+function toQueryEntity(entity: Entity): QueryEntity {
   return {
     ...entity.properties,
     _key: entity._key,

@@ -106,7 +106,7 @@ export const operatorTokens = [
 ];
 
 /** Keywords; a keyword that is a prefix of another (AS, OR) comes after it. */
-export const keywordTokens = [
+const keywordTokens = [
   Find,
   With,
   Asc,

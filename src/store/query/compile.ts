@@ -15,7 +15,7 @@ export interface CompiledQuery {
   shape: ResultShape;
 }
 
-export const entityColumns = ['key', 'type', 'class', 'display_name', 'properties'] as const;
+const entityColumns = ['key', 'type', 'class', 'display_name', 'properties'] as const;
 
 /**
  * Compiles a checked query into ONE SQL statement for the dialect. Traversals are joins over

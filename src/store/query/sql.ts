@@ -49,7 +49,7 @@ export function list(values: readonly SqlValue[]): Sql {
   return { text: values.map(() => '?').join(', '), params: values };
 }
 
-export const alwaysTrue = trusted('1 = 1');
+const alwaysTrue = trusted('1 = 1');
 export const alwaysFalse = trusted('1 = 0');
 
 /** ANDs conditions (parenthesised, so it composes), dropping always-true ones; none is always true. */

@@ -140,7 +140,7 @@ function condition(prefix: string): fc.Arbitrary<string> {
 }
 
 const withClause = fc
-  .option(condition(''), { nil: undefined })
+  .option(condition(''), { nil: undefined, freq: 2 })
   .map((cond) => (cond === undefined ? '' : ` WITH ${cond}`));
 
 interface Step {
