@@ -90,6 +90,7 @@ function toResult(rows: SqlRow[], shape: ResultShape): QueryResult {
     for (const { label, kind, column } of shape.columns) {
       if (kind === 'entity') out[label] = toEntity(row, column, itemColumns);
       else if (kind === 'json') out[label] = row[column] === null ? null : json(row, column);
+      else if (kind === 'text') out[label] = text(row, column);
       else out[label] = number(row, column);
     }
     return out;

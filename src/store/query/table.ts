@@ -7,7 +7,7 @@ import { joinSql, type Sql, sql, trusted } from './sql.ts';
 /** A RETURN item's column(s): an entity spreads over `<column>_key` … `<column>_props`. */
 export interface TableColumn {
   label: string;
-  kind: 'entity' | 'json' | 'number';
+  kind: 'entity' | 'json' | 'text' | 'number';
   column: string;
 }
 
@@ -96,7 +96,13 @@ function selectItem(
       return 'entity';
     }
     case 'property': {
-      const value = d.json(scope.operand(item.ref.alias, item.ref.property));
+      const target = scope.operand(item.ref.alias, item.ref.property);
+      if (target.kind === 'column') {
+        selected.push(sql`${target.column} AS ${trusted(column)}`);
+        groups.push(target.column);
+        return 'text';
+      }
+      const value = d.json(target);
       selected.push(sql`${value} AS ${trusted(column)}`);
       groups.push(value);
       return 'json';
@@ -135,5 +141,6 @@ function orderTerms(plan: PathPlan, columns: readonly TableColumn[], d: QueryDia
   const column = columns.find((candidate) => candidate.label === target.label);
   if (column === undefined || column.kind === 'entity') return undefined;
   const value = trusted(`q.${column.column}`);
+  if (column.kind === 'text') return sql`${d.keyOrder(value)}${trusted(orderBy.descending ? ' DESC' : '')}`;
   return d.sortTerms(column.kind === 'number' ? d.numberAsJson(value) : value, orderBy.descending);
 }

@@ -196,7 +196,9 @@ export const queryArbitrary: fc.Arbitrary<string> = fc
               `AVG(${x}.p) AS mean`,
             ].filter((_, index) => ((returnSeed >> index) & 1) === 1 || index === 2);
             text += ` RETURN ${items.join(', ')}`;
-            if (orderSeed < 30) text += ` ORDER BY n${orderSeed % 2 ? ' DESC' : ''}`;
+            const byItem = ((returnSeed >> 1) & 1) === 1 && orderSeed % 3 === 0;
+            const target = byItem ? `${y}.${other}` : 'n';
+            if (orderSeed < 30) text += ` ORDER BY ${target}${orderSeed % 2 ? ' DESC' : ''}`;
           } else if (orderSeed < 40) {
             text += ` ORDER BY a.${['p', 'q', 'displayName', 'tag.Name'][orderSeed % 4]}${orderSeed % 2 ? ' DESC' : ''}`;
           }
