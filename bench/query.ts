@@ -176,11 +176,26 @@ async function measure(runs: number, work: () => Promise<unknown>): Promise<{ p5
 
 const ms = (value: number) => `${value.toFixed(1).padStart(8)} ms`;
 
-async function benchBackend(name: string, store: GraphStore, driver: Driver): Promise<void> {
+/** Populates through one store, analyses, then queries through a store opened afterwards (fresh statistics). */
+async function benchBackend(name: string, open: () => Promise<GraphStore>, driver: Driver): Promise<void> {
   process.stdout.write(`\n-- ${name}: ${agents} agents, ${cves} CVEs, ${findings} findings --\n`);
-  await populate(store);
+  const writer = await open();
+  try {
+    await populate(writer);
+  } finally {
+    await writer.close();
+  }
   await driver.run(driver.dialect === 'sqlite' ? 'ANALYZE' : 'ANALYZE entities');
   if (driver.dialect === 'postgres') await driver.run('ANALYZE relationships');
+  const store = await open();
+  try {
+    await measureCases(store, driver);
+  } finally {
+    await store.close();
+  }
+}
+
+async function measureCases(store: GraphStore, driver: Driver): Promise<void> {
   process.stdout.write(
     `  ${'query'.padEnd(36)}${'SQL p50'.padStart(11)}${'p95'.padStart(11)}${'hand p50'.padStart(11)}${'p95'.padStart(11)}${'ratio'.padStart(8)}${'query() p50'.padStart(11)}  rows\n`,
   );
@@ -209,13 +224,11 @@ export async function run(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-bench-query-'));
   try {
     const file = join(dir, 'vigil.db');
-    const store = await openStore(file);
     const driver = openSqliteDriver(file);
     try {
-      await benchBackend('SQLite', store, driver);
+      await benchBackend('SQLite', () => openStore(file), driver);
     } finally {
       await driver.close();
-      await store.close();
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -226,13 +239,17 @@ export async function run(): Promise<void> {
     return;
   }
   const schema = `vigil_bench_${process.pid}`;
-  const store = await openStore(url, { schema });
-  const driver = openPostgresDriver(url, schema);
+  const driver = openPostgresDriver(url);
   try {
-    await benchBackend('PostgreSQL', store, driver);
+    await driver.run(`CREATE SCHEMA "${schema}"`);
+    const schemaDriver = openPostgresDriver(url, schema);
+    try {
+      await benchBackend('PostgreSQL', () => openStore(url, { schema }), schemaDriver);
+    } finally {
+      await schemaDriver.close();
+    }
   } finally {
-    await driver.run(`DROP SCHEMA "${schema}" CASCADE`);
+    await driver.run(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
     await driver.close();
-    await store.close();
   }
 }

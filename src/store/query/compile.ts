@@ -3,7 +3,7 @@ import type { QueryOptions } from '../../query/result.ts';
 import { compileCondition, nodeFilter } from './conditions.ts';
 import type { QueryDialect } from './dialect.ts';
 import { columnOf, operand } from './operand.ts';
-import { negations, type PathPlan, pathArms } from './paths.ts';
+import { findOutside, negations, type PathPlan, pathArms } from './paths.ts';
 import { allOf, joinSql, type Sql, sql, trusted } from './sql.ts';
 import { compileTable, type TableColumn } from './table.ts';
 
@@ -42,10 +42,15 @@ export function compileQuery(query: Query, d: QueryDialect, options: QueryOption
 function compileList(plan: PathPlan, d: QueryDialect, limit: number | undefined): Sql {
   const { query } = plan;
   const columns = trusted(entityColumns.map((column) => `e0.${column}`).join(', '));
-  const filter =
-    plan.positive.length === 0
-      ? conditions(plan, d)
-      : sql`e0.key IN (${joinSql(pathArms(plan, d, trusted('e0.key')), ' UNION ALL ')})`;
+  let filter: Sql;
+  if (plan.positive.length === 0) filter = conditions(plan, d);
+  else if (findOutside(plan)) {
+    filter = allOf([
+      nodeFilter(query.find, 'e0', d),
+      ...negations(plan, d, 'find'),
+      sql`e0.key IN (${joinSql(pathArms(plan, d), ' UNION ALL ')})`,
+    ]);
+  } else filter = sql`e0.key IN (${joinSql(pathArms(plan, d, trusted('e0.key')), ' UNION ALL ')})`;
   const orderBy = query.orderBy;
   const order: Sql[] = [];
   if (orderBy?.target.kind === 'property') {

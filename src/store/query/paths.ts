@@ -16,9 +16,11 @@ export interface PathPlan {
 
 /**
  * One SELECT per combination of directions of the undirected positive steps, each selecting
- * `select` from the join of every positive step; their union is the set of matches.
+ * `select` from the join of every positive step; their union is the set of matches. With
+ * `select` left out (only when `findOutside`), each arm selects the FIND entity's key from its
+ * first relationship without joining the entity: the caller filters it once, outside.
  */
-export function pathArms(plan: PathPlan, d: QueryDialect, select: Sql): Sql[] {
+export function pathArms(plan: PathPlan, d: QueryDialect, select?: Sql): Sql[] {
   const undirected = plan.positive.filter(({ step }) => step.direction === 'any').length;
   const arms: Sql[] = [];
   for (let combination = 0; combination < 2 ** undirected; combination += 1) {
@@ -33,17 +35,36 @@ export function pathArms(plan: PathPlan, d: QueryDialect, select: Sql): Sql[] {
   return arms;
 }
 
-function pathArm(plan: PathPlan, d: QueryDialect, select: Sql, directions: Direction[]): Sql {
-  const terms: Sql[] = [nodeFilter(plan.query.find, 'e0', d)];
+/**
+ * Whether a list may filter its FIND entity outside the arms: another entity drives the join
+ * (so the arms never need to start from it) and no WHERE reads it together with the others.
+ */
+export function findOutside(plan: PathPlan): boolean {
+  return plan.positive.length > 0 && plan.query.where === undefined && pivot(plan) !== 0;
+}
+
+function pathArm(plan: PathPlan, d: QueryDialect, select: Sql | undefined, directions: Direction[]): Sql {
+  const inside = select !== undefined;
+  const terms: Sql[] = inside ? [nodeFilter(plan.query.find, 'e0', d)] : [];
   plan.positive.forEach(({ step, index }, position) => {
+    const from = inside || position > 0 ? tableOf(plan, step.from) : undefined;
     terms.push(
-      edge(step, `r${index}`, tableOf(plan, step.from), `e${index}`, directions[position] ?? 'out'),
+      edge(step, `r${index}`, from, `e${index}`, directions[position] ?? 'out'),
       nodeFilter(step.node, `e${index}`, d),
     );
   });
-  terms.push(...negations(plan, d));
+  terms.push(...negations(plan, d, inside ? 'all' : 'others'));
   if (plan.query.where !== undefined) terms.push(compileCondition(plan.query.where, plan.tables, d));
-  return sql`SELECT ${select} FROM ${trusted(joinOrder(plan).join(d.joinSeparator))} WHERE ${allOf(terms)}`;
+  const first = plan.positive[0];
+  const findKey = trusted(`r${first?.index ?? 1}.${directions[0] === 'in' ? 'to_key' : 'from_key'}`);
+  const tables = joinOrder(plan).filter((table) => inside || table !== 'entities e0');
+  return sql`SELECT ${select ?? findKey} FROM ${trusted(tables.join(d.joinSeparator))} WHERE ${allOf(terms)}`;
+}
+
+/** The position in the chain of the most constrained entity (the first of the best). */
+function pivot(plan: PathPlan): number {
+  const scores = [plan.query.find, ...plan.positive.map(({ step }) => step.node)].map(selectivity);
+  return scores.indexOf(Math.max(...scores));
 }
 
 /**
@@ -52,15 +73,13 @@ function pathArm(plan: PathPlan, d: QueryDialect, select: Sql, directions: Direc
  * order (CROSS JOIN): with bound parameters its planner cannot see which filter is selective.
  */
 function joinOrder(plan: PathPlan): string[] {
-  const nodes = [plan.query.find, ...plan.positive.map(({ step }) => step.node)];
   const indexes = [0, ...plan.positive.map(({ index }) => index)];
-  const scores = nodes.map(selectivity);
-  const pivot = scores.indexOf(Math.max(...scores));
-  const order = [`entities e${indexes[pivot]}`];
-  for (let position = pivot - 1; position >= 0; position -= 1) {
+  const start = pivot(plan);
+  const order = [`entities e${indexes[start]}`];
+  for (let position = start - 1; position >= 0; position -= 1) {
     order.push(`relationships r${indexes[position + 1]}`, `entities e${indexes[position]}`);
   }
-  for (let position = pivot + 1; position < nodes.length; position += 1) {
+  for (let position = start + 1; position < indexes.length; position += 1) {
     order.push(`relationships r${indexes[position]}`, `entities e${indexes[position]}`);
   }
   return order;
@@ -87,25 +106,31 @@ function tableOf(plan: PathPlan, alias: string): string {
   return table;
 }
 
-/** `relationship` joins `from` to `target` with one of the step's verbs, in `direction`. */
+/** `relationship` joins `from` (unless left out) to `target` with one of the step's verbs, in `direction`. */
 function edge(
   step: Traversal,
   relationship: string,
-  from: string,
+  from: string | undefined,
   target: string,
   direction: Direction,
 ): Sql {
   const [near, far] = direction === 'out' ? ['from_key', 'to_key'] : ['to_key', 'from_key'];
+  const nearJoin = from === undefined ? '' : `${relationship}.${near} = ${from}.key AND `;
   return sql`${trusted(relationship)}.class IN (${list(step.verbs)}) AND ${trusted(
-    `${relationship}.${near} = ${from}.key AND ${relationship}.${far} = ${target}.key`,
+    `${nearJoin}${relationship}.${far} = ${target}.key`,
   )}`;
 }
 
-/** NOT EXISTS per negated step and direction: no relationship to a matching entity. */
-export function negations(plan: PathPlan, d: QueryDialect): Sql[] {
+/**
+ * NOT EXISTS per negated step and direction: no relationship to a matching entity. `which`
+ * picks the steps from the FIND entity (`find`), from the others, or all.
+ */
+export function negations(plan: PathPlan, d: QueryDialect, which: 'all' | 'find' | 'others' = 'all'): Sql[] {
   const terms: Sql[] = [];
   plan.query.traversals.forEach((step, position) => {
     if (!step.negated) return;
+    const fromFind = step.from === plan.query.find.alias;
+    if ((which === 'find' && !fromFind) || (which === 'others' && fromFind)) return;
     const index = position + 1;
     const directions: Direction[] = step.direction === 'any' ? ['out', 'in'] : [step.direction];
     for (const direction of directions) {

@@ -58,13 +58,13 @@ function toEntity(row: SqlRow, prefix = '', columns = plainColumns): QueryEntity
   if (typeof properties !== 'object' || properties === null || Array.isArray(properties)) {
     throw new Error('query result properties are not a JSON object');
   }
-  return {
-    ...properties,
+  // The freshly parsed object is the result: fields are set after the properties, so they win.
+  return Object.assign(properties, {
     _key: text(row, `${prefix}${columns.key}`),
     _type: text(row, `${prefix}${columns.type}`),
     _class: text(row, `${prefix}${columns.class}`),
     displayName: text(row, `${prefix}${columns.displayName}`),
-  };
+  });
 }
 
 const plainColumns = {
