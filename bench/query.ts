@@ -106,7 +106,7 @@ const cases: Case[] = [
         params: ['threatstack_agent'],
       },
       postgres: {
-        text: "SELECT key, type, class, display_name, properties FROM entities WHERE type = ? AND properties ->> 'active' = 'true'",
+        text: "SELECT key, type, class, display_name, properties FROM entities WHERE type = ? AND properties -> 'active' = 'true'::jsonb",
         params: ['threatstack_agent'],
       },
     },
@@ -121,7 +121,7 @@ const cases: Case[] = [
         params: ['high'],
       },
       postgres: {
-        text: "SELECT a.key, COUNT(*) FROM entities c JOIN relationships r ON r.to_key = c.key AND r.class = 'IDENTIFIED' JOIN entities a ON a.key = r.from_key AND a.type = 'threatstack_agent' WHERE c.type = 'cve' AND c.properties ->> 'severity' = ? GROUP BY a.key",
+        text: "SELECT a.key, COUNT(*) FROM entities c JOIN relationships r ON r.to_key = c.key AND r.class = 'IDENTIFIED' JOIN entities a ON a.key = r.from_key AND a.type = 'threatstack_agent' WHERE c.type = 'cve' AND c.properties -> 'severity' = to_jsonb(?::text) GROUP BY a.key",
         params: ['high'],
       },
     },
@@ -136,7 +136,7 @@ const cases: Case[] = [
         params: ['offline'],
       },
       postgres: {
-        text: "SELECT key, type, class, display_name, properties FROM entities WHERE key IN (SELECT r.to_key FROM entities a JOIN relationships r ON r.from_key = a.key AND r.class = 'IDENTIFIED' WHERE a.type = 'threatstack_agent' AND a.properties ->> 'status' = ?)",
+        text: "SELECT key, type, class, display_name, properties FROM entities WHERE key IN (SELECT r.to_key FROM entities a JOIN relationships r ON r.from_key = a.key AND r.class = 'IDENTIFIED' WHERE a.type = 'threatstack_agent' AND a.properties -> 'status' = to_jsonb(?::text))",
         params: ['offline'],
       },
     },

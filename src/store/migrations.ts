@@ -145,10 +145,10 @@ const queryIndexesPostgres = [
   'CREATE INDEX relationships_from_class_to ON relationships (from_key, class, to_key)',
   'CREATE INDEX relationships_to_class_from ON relationships (to_key, class, from_key)',
   'CREATE INDEX entities_class ON entities (class)',
-  "CREATE INDEX entities_type_status ON entities (type, (properties ->> 'status'))",
-  "CREATE INDEX entities_type_active ON entities (type, (properties ->> 'active'))",
-  "CREATE INDEX entities_type_severity ON entities (type, (properties ->> 'severity'))",
-  "CREATE INDEX entities_type_hostname ON entities (type, (properties ->> 'hostname'))",
+  "CREATE INDEX entities_type_status ON entities (type, (properties -> 'status'))",
+  "CREATE INDEX entities_type_active ON entities (type, (properties -> 'active'))",
+  "CREATE INDEX entities_type_severity ON entities (type, (properties -> 'severity'))",
+  "CREATE INDEX entities_type_hostname ON entities (type, (properties -> 'hostname'))",
 ];
 
 export const migrations: readonly Migration[] = [

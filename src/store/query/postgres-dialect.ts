@@ -29,8 +29,8 @@ function stringTest(value: Sql, test: MemberTest): Sql {
 }
 
 /**
- * PostgreSQL: `properties ->> 'status'` (the expression the migration indexes) for scalar
- * equality, jsonb comparison for numbers, `COLLATE "C"` so strings order by code point as
+ * PostgreSQL: typed jsonb equality on `properties -> 'status'` (the expression the migration
+ * indexes, so its statistics also give the planner the filter's selectivity), jsonb order for numbers, `COLLATE "C"` so strings order by code point as
  * everywhere else, jsonb_array_elements for member tests, `~` / `~*` for regexes.
  */
 export const postgresDialect: QueryDialect = {
@@ -38,15 +38,14 @@ export const postgresDialect: QueryDialect = {
   stringEquals: (target, value) =>
     target.kind === 'column'
       ? sql`${target.column} = ${value}::text`
-      : sql`(${text(target)} = ${value}::text AND jsonb_typeof(${key(target)}) = 'string')`,
+      : sql`${key(target)} = to_jsonb(${value}::text)`,
   booleanEquals: (target, value) =>
-    target.kind === 'column'
-      ? alwaysFalse
-      : sql`(${text(target)} = ${value ? 'true' : 'false'}::text AND jsonb_typeof(${key(target)}) = 'boolean')`,
-  numberCompare: (target, op, value) =>
-    target.kind === 'column'
-      ? alwaysFalse
-      : sql`(jsonb_typeof(${key(target)}) = 'number' AND ${key(target)} ${trusted(op)} to_jsonb(${value}::numeric))`,
+    target.kind === 'column' ? alwaysFalse : sql`${key(target)} = ${value ? 'true' : 'false'}::jsonb`,
+  numberCompare: (target, op, value) => {
+    if (target.kind === 'column') return alwaysFalse;
+    if (op === '=') return sql`${key(target)} = to_jsonb(${value}::numeric)`;
+    return sql`(jsonb_typeof(${key(target)}) = 'number' AND ${key(target)} ${trusted(op)} to_jsonb(${value}::numeric))`;
+  },
   stringOrder: (target, op, value) =>
     target.kind === 'column'
       ? sql`${target.column} COLLATE "C" ${trusted(op)} ${value}::text`
