@@ -3,6 +3,7 @@
  * Benchmarks print their figures; they assert nothing (speed targets live here, not in tests).
  */
 const benchmarks: Record<string, () => Promise<void>> = {
+  query: async () => (await import('./query.ts')).run(),
   simulator: async () => (await import('./simulator.ts')).run(),
   sync: async () => (await import('./sync.ts')).run(),
   threatconnect: async () => (await import('./threatconnect.ts')).run(),

@@ -31,6 +31,10 @@ import { ZodError } from 'zod';
  *   body over the size limit, JSON nested too deep, a cycling page token, a listing past its page/item ceiling.
  * - `PROVIDER_NETWORK_ERROR`: reset, timeout or truncated body after every retry; DNS, refused connection or
  *   TLS failure at once (`details.permanent`).
+ * - `PROVIDER_RESPONSE_INVALID`: a body that is not the documented shape, or an unauthentic response.
+ * - `PROVIDER_NETWORK_ERROR`: DNS, connection, reset, timeout or truncated body after every retry.
+ * - `QUERY_INVALID`: a J1QL query does not parse or does not make sense (the message names the line,
+ *   column, what was expected and what was found, with a caret line under the token).
  * - `STORE_ERROR`: the database failed or is unreachable.
  * - `SYNC_INCOMPLETE`: a sync ended with failed or partial steps (the graph keeps what it had).
  * - `VALIDATION_TOO_LARGE`: a validation would hold more actions than the cap (100).
@@ -72,6 +76,7 @@ export const errorRegistry = {
   PROVIDER_API_ERROR: { httpStatus: 502, exitCode: 1 },
   PROVIDER_RESPONSE_INVALID: { httpStatus: 502, exitCode: 1 },
   PROVIDER_NETWORK_ERROR: { httpStatus: 502, exitCode: 1 },
+  QUERY_INVALID: { httpStatus: 400, exitCode: 2 },
   STORE_ERROR: { httpStatus: 500, exitCode: 1 },
   SYNC_INCOMPLETE: { httpStatus: 500, exitCode: 1 },
   VALIDATION_TOO_LARGE: { httpStatus: 400, exitCode: 2 },

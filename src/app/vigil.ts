@@ -5,6 +5,8 @@ import { type AttackCatalogue, bundledCataloguePath, loadAttackCatalogue } from 
 import { describeThreatActor, listThreatActors } from '../coverage/actors.ts';
 import { IntegrationRegistry } from '../integrations/registry.ts';
 import { secretCipher } from '../integrations/secrets.ts';
+import { parseQuery } from '../query/parse.ts';
+import type { QueryOptions, QueryResult } from '../query/result.ts';
 import { createRuleService, type RuleService } from '../rules/service.ts';
 import { isPostgresLocation, openStore } from '../store/index.ts';
 import type { AppContext } from './context.ts';
@@ -44,6 +46,8 @@ export interface Vigil {
     stats(): Promise<{ entities: Record<string, number>; relationships: Record<string, number> }>;
   };
   readonly exports: ExportService;
+  /** J1QL over the graph (C10): parsed here (QUERY_INVALID with line, column and caret), run as one SQL statement. */
+  readonly query: { run(text: string, options?: QueryOptions): Promise<QueryResult> };
   /** Alert rules and their alerts (C11). */
   readonly rules: RuleService;
   /** API tokens of the HTTP API (`vigil tokens`). */
@@ -101,6 +105,7 @@ export async function openVigil(settings: VigilSettings, deps: VigilDeps = {}): 
       }),
     },
     tokens: new ApiTokenService(store, { now }),
+    query: { run: (text, options) => store.query(parseQuery(text), options) },
     rules: createRuleService({ store, now, newId: deps.newId ?? randomUUID }),
     exports: new ExportService(store, () => attackCatalogueOf(settings)),
     coverage: {

@@ -8,6 +8,7 @@ import { registerGraphCommands } from './graph.ts';
 import { registerInfoCommand } from './info.ts';
 import { registerIntegrationsCommands } from './integrations.ts';
 import { reportError, wantsJson } from './output.ts';
+import { registerQueryCommand } from './query.ts';
 import { registerRulesCommands } from './rules.ts';
 import { registerRunsCommands } from './runs.ts';
 import { registerServeCommands } from './serve.ts';
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   registerExportCommands(program);
   registerTokensCommands(program);
   registerRulesCommands(program);
+  registerQueryCommand(program);
   registerInfoCommand(program);
   return program;
 }

@@ -49,6 +49,7 @@ import { touchApiToken } from './operations/touchApiToken.ts';
 import { getWebhookSecret, putWebhookSecret } from './operations/webhookSecrets.ts';
 import { writeEntities } from './operations/writeEntities.ts';
 import { writeRelationships } from './operations/writeRelationships.ts';
+import { runQuery } from './query/run.ts';
 import type { RunLocker } from './run-lock.ts';
 import { type StoreLocation, toStoreError } from './store-error.ts';
 import type { GraphStore, RuleRecords } from './types.ts';
@@ -104,6 +105,7 @@ export function createGraphStore(
     listEntities: (filter) => guard('listEntities', () => listEntities(driver, filter)),
     getRelationship: (key) => guard('getRelationship', () => getRelationship(driver, key)),
     relationshipsOf: (key) => guard('relationshipsOf', () => relationshipsOf(driver, key)),
+    query: (query, options) => guard('query', () => runQuery(driver, query, options)),
     insertIntegration: (record) => guard('insertIntegration', () => insertIntegration(driver, record)),
     updateIntegration: (id, update) =>
       guard('updateIntegration', () => updateIntegration(driver, id, update)),

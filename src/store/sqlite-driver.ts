@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import type { Driver, SqlRow, SqlValue } from './driver.ts';
+import { registerQueryFunctions } from './query/functions.ts';
 
 const statementCacheLimit = 256;
 
@@ -18,6 +19,7 @@ export function openSqliteDriver(file: string): Driver {
   // the WAL grow to ~64 MiB between them instead of SQLite's default 4 MiB.
   db.pragma('wal_autocheckpoint = 16384');
   db.pragma('cache_size = -32768');
+  registerQueryFunctions(db);
   // The seen-key set of a run is scratch data: a connection-local TEMP table shadows the main one,
   // so marking keys seen writes nothing to the database file or its WAL (a crash discards it).
   db.exec(

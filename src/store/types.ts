@@ -1,4 +1,6 @@
 import type { Entity, JsonValue, Relationship, StoredEntity, StoredRelationship } from '../graph/types.ts';
+import type { Query } from '../query/ast.ts';
+import type { QueryOptions, QueryResult } from '../query/result.ts';
 
 /**
  * `running` until the engine finishes it; `aborted` when its process died (set by the next holder
@@ -154,6 +156,8 @@ export interface GraphReader {
   getRelationship(key: string): Promise<StoredRelationship | undefined>;
   /** Relationships touching an entity (either direction). */
   relationshipsOf(key: string): Promise<StoredRelationship[]>;
+  /** Runs a parsed J1QL query as one SQL statement (src/store/query/); see QueryResult for its semantics. */
+  query(query: Query, options?: QueryOptions): Promise<QueryResult>;
 }
 
 /** The history of sync runs: their lock, records, steps and change logs. */

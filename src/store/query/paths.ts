@@ -1,0 +1,156 @@
+import type { NodePattern, Query, ReturnItem, Traversal } from '../../query/ast.ts';
+import { compileCondition, nodeFilter } from './conditions.ts';
+import type { QueryDialect } from './dialect.ts';
+import { allOf, list, type Sql, sql, trusted } from './sql.ts';
+
+/** A positive step fixed to one direction (an undirected step becomes one arm per direction). */
+type Direction = 'out' | 'in';
+
+/** The plan shared by list and table queries: which SQL table each alias lives in. */
+export interface PathPlan {
+  query: Query;
+  /** Query alias → `e<n>` (FIND is e0, step n is e<n>). */
+  tables: Map<string, string>;
+  positive: { step: Traversal; index: number }[];
+}
+
+/**
+ * One SELECT per combination of directions of the undirected positive steps, each selecting
+ * `select` from the join of every positive step; their union is the set of matches. With
+ * `select` left out (only when `findOutside`), each arm selects the FIND entity's key from its
+ * first relationship without joining the entity: the caller filters it once, outside.
+ */
+export function pathArms(plan: PathPlan, d: QueryDialect, select?: Sql): Sql[] {
+  const undirected = plan.positive.filter(({ step }) => step.direction === 'any').length;
+  const arms: Sql[] = [];
+  for (let combination = 0; combination < 2 ** undirected; combination += 1) {
+    let bit = 0;
+    const directions = plan.positive.map(({ step }): Direction => {
+      if (step.direction !== 'any') return step.direction;
+      bit += 1;
+      return (combination >> (bit - 1)) & 1 ? 'in' : 'out';
+    });
+    arms.push(pathArm(plan, d, select, directions));
+  }
+  return arms;
+}
+
+/**
+ * Whether a list may filter its FIND entity outside the arms: another entity drives the join
+ * (so the arms never need to start from it) and no WHERE reads it together with the others.
+ */
+export function findOutside(plan: PathPlan): boolean {
+  return plan.positive.length > 0 && plan.query.where === undefined && pivot(plan) !== 0;
+}
+
+function pathArm(plan: PathPlan, d: QueryDialect, select: Sql | undefined, directions: Direction[]): Sql {
+  const inside = select !== undefined;
+  const terms: Sql[] = inside ? [nodeFilter(plan.query.find, 'e0', d)] : [];
+  plan.positive.forEach(({ step, index }, position) => {
+    const from = inside || position > 0 ? tableOf(plan, step.from) : undefined;
+    terms.push(
+      edge(step, `r${index}`, from, `e${index}`, directions[position] ?? 'out'),
+      nodeFilter(step.node, `e${index}`, d),
+    );
+  });
+  terms.push(...negations(plan, d, inside ? 'all' : 'others'));
+  if (plan.query.where !== undefined) terms.push(compileCondition(plan.query.where, plan.tables, d));
+  const first = plan.positive[0];
+  const findKey = trusted(`r${first?.index ?? 1}.${directions[0] === 'in' ? 'to_key' : 'from_key'}`);
+  const tables = joinOrder(plan).filter((table) => inside || table !== 'entities e0');
+  return sql`SELECT ${select ?? findKey} FROM ${trusted(tables.join(d.joinSeparator))} WHERE ${allOf(terms)}`;
+}
+
+/** The position in the chain of the most constrained entity (the first of the best). */
+function pivot(plan: PathPlan): number {
+  const scores = [plan.query.find, ...plan.positive.map(({ step }) => step.node)].map(selectivity);
+  return scores.indexOf(Math.max(...scores));
+}
+
+/**
+ * The tables of an arm, starting from the most constrained entity of the chain and walking out
+ * to both ends, so that each table joins one already there through an index. SQLite keeps this
+ * order (CROSS JOIN): with bound parameters its planner cannot see which filter is selective.
+ */
+function joinOrder(plan: PathPlan): string[] {
+  const indexes = [0, ...plan.positive.map(({ index }) => index)];
+  const start = pivot(plan);
+  const order = [`entities e${indexes[start]}`];
+  for (let position = start - 1; position >= 0; position -= 1) {
+    order.push(`relationships r${indexes[position + 1]}`, `entities e${indexes[position]}`);
+  }
+  for (let position = start + 1; position < indexes.length; position += 1) {
+    order.push(`relationships r${indexes[position]}`, `entities e${indexes[position]}`);
+  }
+  return order;
+}
+
+/** How narrowly an entity pattern selects: a key, an equality, any WITH, a selector, anything. */
+function selectivity(node: NodePattern): number {
+  const base = node.selector.kind === 'any' ? 0 : 1;
+  if (node.where === undefined) return base;
+  const conjuncts = node.where.kind === 'and' ? node.where.operands : [node.where];
+  const equalities = conjuncts.filter(
+    (condition) =>
+      condition.kind === 'compare' && condition.op === '=' && condition.right.kind !== 'undefined',
+  );
+  if (equalities.some((condition) => condition.kind === 'compare' && condition.left.property === '_key')) {
+    return base + 4;
+  }
+  return base + (equalities.length > 0 ? 3 : 2);
+}
+
+function tableOf(plan: PathPlan, alias: string): string {
+  const table = plan.tables.get(alias);
+  if (table === undefined) throw new Error(`alias ${alias} has no table`);
+  return table;
+}
+
+/** `relationship` joins `from` (unless left out) to `target` with one of the step's verbs, in `direction`. */
+function edge(
+  step: Traversal,
+  relationship: string,
+  from: string | undefined,
+  target: string,
+  direction: Direction,
+): Sql {
+  const [near, far] = direction === 'out' ? ['from_key', 'to_key'] : ['to_key', 'from_key'];
+  const nearJoin = from === undefined ? '' : `${relationship}.${near} = ${from}.key AND `;
+  return sql`${trusted(relationship)}.class IN (${list(step.verbs)}) AND ${trusted(
+    `${nearJoin}${relationship}.${far} = ${target}.key`,
+  )}`;
+}
+
+/**
+ * NOT EXISTS per negated step and direction: no relationship to a matching entity. `which`
+ * picks the steps from the FIND entity (`find`), from the others, or all.
+ */
+export function negations(plan: PathPlan, d: QueryDialect, which: 'all' | 'find' | 'others' = 'all'): Sql[] {
+  const terms: Sql[] = [];
+  plan.query.traversals.forEach((step, position) => {
+    if (!step.negated) return;
+    const fromFind = step.from === plan.query.find.alias;
+    if ((which === 'find' && !fromFind) || (which === 'others' && fromFind)) return;
+    const index = position + 1;
+    const directions: Direction[] = step.direction === 'any' ? ['out', 'in'] : [step.direction];
+    for (const direction of directions) {
+      const relationship = `r${index}`;
+      const target = `e${index}`;
+      terms.push(
+        sql`NOT EXISTS (SELECT 1 FROM ${trusted(`relationships ${relationship}, entities ${target}`)} WHERE ${edge(
+          step,
+          relationship,
+          tableOf(plan, step.from),
+          target,
+          direction,
+        )} AND ${nodeFilter(step.node, target, d)})`,
+      );
+    }
+  });
+  return terms;
+}
+
+/** Whether a table needs distinct matches (SUM and AVG count each match once; the rest are set-based). */
+export function needsDistinctMatches(items: readonly ReturnItem[]): boolean {
+  return items.some((item) => item.kind === 'aggregate' && (item.fn === 'sum' || item.fn === 'avg'));
+}
