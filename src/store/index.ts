@@ -1,8 +1,6 @@
 import { VigilError } from '../errors.ts';
 import type { Driver } from './driver.ts';
 import { createGraphStore } from './graph-store.ts';
-import { isValidSchemaName, openPostgresDriver } from './postgres-driver.ts';
-import { openSqliteDriver } from './sqlite-driver.ts';
 import { describeLocation, isPostgresLocation, type StoreLocation, toStoreError } from './store-error.ts';
 import type { GraphStore } from './types.ts';
 
@@ -34,7 +32,7 @@ export async function openStore(location?: string, options: OpenStoreOptions = {
   const target = location || process.env.VIGIL_DB || defaultStoreLocation;
   const schema = options.schema ?? (process.env.VIGIL_PG_SCHEMA || undefined);
   const described = describeLocation(target);
-  const driver = openDriver(target, described, schema);
+  const driver = await openDriver(target, described, schema);
   try {
     if (driver.dialect === 'postgres' && schema !== undefined) {
       await driver.run(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
@@ -53,14 +51,24 @@ export async function openStore(location?: string, options: OpenStoreOptions = {
   return store;
 }
 
-function openDriver(target: string, described: StoreLocation, schema: string | undefined): Driver {
+/**
+ * Loads only the driver the location needs (better-sqlite3 or pg, each costly to import) when a
+ * store is opened, so commands that never open one, or open SQLite, do not pay for the other.
+ */
+async function openDriver(
+  target: string,
+  described: StoreLocation,
+  schema: string | undefined,
+): Promise<Driver> {
   if (!isPostgresLocation(target)) {
     try {
+      const { openSqliteDriver } = await import('./sqlite-driver.ts');
       return openSqliteDriver(target);
     } catch (error) {
       throw toStoreError('open', error, described);
     }
   }
+  const { isValidSchemaName, openPostgresDriver } = await import('./postgres-driver.ts');
   if (schema !== undefined && !isValidSchemaName(schema)) {
     throw new VigilError('CONFIG_INVALID', `Invalid store schema name "${schema}"`, {
       hint: 'Use letters, digits and underscores, starting with a letter or underscore.',
