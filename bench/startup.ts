@@ -165,20 +165,20 @@ function importCost(modules: string[]): { wall: number; cpu: number } {
  */
 function measureImports(): void {
   process.stdout.write(
-    `\nimports on the compiled path, median of ${importRuns} fresh processes (wall / CPU)\n`,
+    `\nimports on the compiled path, median of ${importRuns} fresh processes (CPU is steadier than wall on a busy machine)\n`,
   );
   const format = (cost: { wall: number; cpu: number }) =>
-    `${cost.wall.toFixed(0)} / ${cost.cpu.toFixed(0)} ms`;
+    `${cost.cpu.toFixed(0)} ms CPU, ${cost.wall.toFixed(0)} ms wall`;
+  const signed = (ms: number) => `${ms > 0 ? '+' : ''}${ms.toFixed(0)}`;
   let previous = importCost([...base, ...lazySteps.flatMap((step) => step.modules)]);
-  process.stdout.write(`${'everything (as today)'.padEnd(44)}${format(previous).padStart(16)}\n`);
+  process.stdout.write(`${'everything (as today)'.padEnd(52)}${format(previous)}\n`);
   for (const [index, step] of lazySteps.entries()) {
     const cost = importCost([...base, ...lazySteps.slice(index + 1).flatMap((later) => later.modules)]);
-    const gain = { wall: previous.wall - cost.wall, cpu: previous.cpu - cost.cpu };
-    process.stdout.write(
-      `${`then lazy: ${step.label}`.padEnd(44)}${format(cost).padStart(16)}  (-${format(gain)})\n`,
-    );
+    const change = `${signed(cost.cpu - previous.cpu)} CPU, ${signed(cost.wall - previous.wall)} wall`;
+    process.stdout.write(`${`then lazy: ${step.label}`.padEnd(52)}${format(cost)}  (${change})\n`);
     previous = cost;
   }
+  process.stdout.write('(the last line is the floor: commander and zod, which every command needs)\n');
 }
 
 export async function run(): Promise<void> {
