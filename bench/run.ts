@@ -6,6 +6,7 @@ const benchmarks: Record<string, () => Promise<void>> = {
   query: async () => (await import('./query.ts')).run(),
   simulator: async () => (await import('./simulator.ts')).run(),
   sync: async () => (await import('./sync.ts')).run(),
+  startup: async () => (await import('./startup.ts')).run(),
   threatconnect: async () => (await import('./threatconnect.ts')).run(),
 };
 

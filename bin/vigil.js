@@ -1,7 +1,16 @@
 #!/usr/bin/env node
-// The `vigil` program. Vigil runs from its TypeScript sources through tsx's loader,
-// so a fresh checkout needs only `npm install` (no build step).
-import { register } from 'tsx/esm/api';
+// The `vigil` program. It runs the compiled JavaScript in dist/ (built by `npm install` /
+// `npm ci` through `prepare`, or by `npm run build`) when that build is fresh: no file or
+// directory under src/ (nor tsconfig.json / tsconfig.build.json) is newer than the build
+// recorded in dist/.build-stamp (see bin/source-stamp.js; the check costs a few milliseconds).
+// Otherwise — no build, an interrupted one, a source edited since, or VIGIL_FROM_SOURCE=1 — it
+// runs the TypeScript sources through tsx's loader, so edited code never runs stale.
+import { distIsFresh } from './source-stamp.js';
 
-register();
-await import('../src/cli/main.ts');
+if (process.env.VIGIL_FROM_SOURCE !== '1' && distIsFresh()) {
+  await import('../dist/cli/main.js');
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import('../src/cli/main.ts');
+}

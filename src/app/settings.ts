@@ -5,7 +5,7 @@ import { VigilError } from '../errors.ts';
 import { type HomeContext, vigilHomeFor } from '../home.ts';
 import { secretKeyFileFor } from '../integrations/secrets.ts';
 import { isPostgresLocation } from '../store/index.ts';
-import { isValidSchemaName } from '../store/postgres-driver.ts';
+import { isValidSchemaName } from '../store/store-error.ts';
 
 /** Where Vigil keeps its state and how it reaches its database, parsed once from flags and environment. */
 export interface VigilSettings {

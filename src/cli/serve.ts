@@ -7,7 +7,7 @@ import { parseDuration } from '../integrations/config.ts';
 import { defaultQueueSchema } from '../jobs/pg-boss.ts';
 import { type QueueChoice, startJobRuntime } from '../jobs/start.ts';
 import { createLogger } from '../log.ts';
-import { isValidSchemaName } from '../store/postgres-driver.ts';
+import { isValidSchemaName } from '../store/store-error.ts';
 import { dbOption } from './app.ts';
 import { numberFlag } from './simulate.ts';
 

@@ -1,12 +1,14 @@
 import { VigilError } from '../errors.ts';
 import type { Driver } from './driver.ts';
 import { createGraphStore } from './graph-store.ts';
-import { isValidSchemaName, openPostgresDriver } from './postgres-driver.ts';
 import type { RunLocker } from './run-lock.ts';
-import { postgresRunLocker } from './run-lock-postgres.ts';
-import { sqliteRunLocker } from './run-lock-sqlite.ts';
-import { openSqliteDriver } from './sqlite-driver.ts';
-import { describeLocation, isPostgresLocation, type StoreLocation, toStoreError } from './store-error.ts';
+import {
+  describeLocation,
+  isPostgresLocation,
+  isValidSchemaName,
+  type StoreLocation,
+  toStoreError,
+} from './store-error.ts';
 import type { GraphStore } from './types.ts';
 
 export { canonicalJson, entityContentHash, relationshipContentHash } from './content-hash.ts';
@@ -42,7 +44,7 @@ export async function openStore(location?: string, options: OpenStoreOptions = {
   const target = location || process.env.VIGIL_DB || defaultStoreLocation;
   const schema = options.schema ?? (process.env.VIGIL_PG_SCHEMA || undefined);
   const described = describeLocation(target);
-  const { driver, runLocker } = openDriver(target, described, {
+  const { driver, runLocker } = await openDriver(target, described, {
     schema,
     queryTimeoutMs: options.queryTimeoutMs ?? queryTimeoutFromEnv(),
   });
@@ -76,14 +78,22 @@ function queryTimeoutFromEnv(): number | undefined {
   return ms;
 }
 
-function openDriver(
+/**
+ * Loads only the driver the location needs (better-sqlite3 or pg, each costly to import) when a
+ * store is opened, so commands that never open one, or open SQLite, do not pay for the other.
+ */
+async function openDriver(
   target: string,
   described: StoreLocation,
   options: { schema: string | undefined; queryTimeoutMs: number | undefined },
-): { driver: Driver; runLocker: RunLocker } {
+): Promise<{ driver: Driver; runLocker: RunLocker }> {
   const { schema, queryTimeoutMs } = options;
   if (!isPostgresLocation(target)) {
     try {
+      const [{ openSqliteDriver }, { sqliteRunLocker }] = await Promise.all([
+        import('./sqlite-driver.ts'),
+        import('./run-lock-sqlite.ts'),
+      ]);
       const driver = openSqliteDriver(target);
       return { driver, runLocker: sqliteRunLocker(driver) };
     } catch (error) {
@@ -96,6 +106,10 @@ function openDriver(
     });
   }
   try {
+    const [{ openPostgresDriver }, { postgresRunLocker }] = await Promise.all([
+      import('./postgres-driver.ts'),
+      import('./run-lock-postgres.ts'),
+    ]);
     const driver = openPostgresDriver(target, {
       ...(schema === undefined ? {} : { schema }),
       ...(queryTimeoutMs === undefined ? {} : { queryTimeoutMs }),

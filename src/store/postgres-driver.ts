@@ -16,13 +16,6 @@ const storeTypes: pg.CustomTypesConfig = {
   }) as typeof pg.types.getTypeParser,
 };
 
-const schemaNamePattern = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
-
-/** Whether `name` can be a schema name without quoting tricks (letters, digits, underscore). */
-export function isValidSchemaName(name: string): boolean {
-  return schemaNamePattern.test(name);
-}
-
 /** How long one statement may take by default before it fails (server and client side). */
 export const defaultQueryTimeoutMs = 5 * 60_000;
 

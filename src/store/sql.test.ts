@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { chunk, placeholderRows } from './driver.ts';
-import { isValidSchemaName, toPositional } from './postgres-driver.ts';
-import { describeLocation, toStoreError } from './store-error.ts';
+import { toPositional } from './postgres-driver.ts';
+import { describeLocation, isValidSchemaName, toStoreError } from './store-error.ts';
 
 describe('SQL helpers', () => {
   it('numbers placeholders for PostgreSQL, skipping quoted text', () => {

@@ -9,6 +9,13 @@ export interface StoreLocation {
 }
 
 /** Whether a location names a PostgreSQL database rather than a SQLite file. */
+const schemaNamePattern = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+
+/** Whether `name` can be a schema name without quoting tricks (letters, digits, underscore). */
+export function isValidSchemaName(name: string): boolean {
+  return schemaNamePattern.test(name);
+}
+
 export function isPostgresLocation(location: string): boolean {
   return /^postgres(ql)?:\/\//i.test(location);
 }
