@@ -1,8 +1,8 @@
-import type { TsAlertEvent } from '../connectors/threatstack/types.ts';
 import type { Entity } from '../graph/types.ts';
 import type { Action, PassRule } from './action.ts';
 import { discoverNetworkDevices, type KnownHosts } from './discovery.ts';
 import type { Observations, ObservedAlert } from './evidence.ts';
+import type { AlertEventRecord } from './evidence-records.ts';
 import {
   aggregateValue,
   alertHostFields,
@@ -57,7 +57,7 @@ export interface SuspiciousEvent {
   timestamp: string;
   matched: MatchField[];
   failed: FailedField[];
-  event: TsAlertEvent;
+  event: AlertEventRecord;
 }
 
 export interface Correlation {
@@ -75,7 +75,7 @@ export interface Correlation {
 interface Findings {
   alerts: AlertEvidence[];
   events: EventEvidence[];
-  evidenceEvents: TsAlertEvent[];
+  evidenceEvents: AlertEventRecord[];
   suspicious: SuspiciousEvent[];
 }
 
@@ -146,7 +146,7 @@ function assessAlert(
 /** Records an event's assessment in the findings; true when it matches. */
 function assessOne(
   action: Action,
-  event: TsAlertEvent,
+  event: AlertEventRecord,
   span: Span,
   settings: WindowSettings,
   findings: Findings,

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
-import type { TsAlertEvent } from '../connectors/threatstack/types.ts';
 import type { Entity } from '../graph/types.ts';
+import type { AlertEventRecord } from './evidence-records.ts';
 import { sameHost } from './match.ts';
 
 /** Hosts the graph already knows (agents, servers, instances, devices), by name and by IP. */
@@ -21,7 +21,7 @@ export function networkDeviceKey(address: string): string {
  * graph knows as the agent). Loopback, unspecified and link-local addresses are not devices. One
  * entity per address, in the order first seen, listing the ids of the events that named it.
  */
-export function discoverNetworkDevices(events: Iterable<TsAlertEvent>, known: KnownHosts): Entity[] {
+export function discoverNetworkDevices(events: Iterable<AlertEventRecord>, known: KnownHosts): Entity[] {
   const knownIps = new Set(known.ips);
   const knownNames = [...known.hostnames];
   const found = new Map<string, { address: string; isIp: boolean; eventIds: string[] }>();

@@ -1,16 +1,16 @@
-import type { TsAlert, TsAlertEvent } from '../connectors/threatstack/types.ts';
+import type { AlertEventRecord, AlertRecord } from './evidence-records.ts';
 
 /** An alert with the events Threat Stack lists behind it (`GET /v2/alerts/{id}/events`). */
 export interface ObservedAlert {
-  alert: TsAlert;
-  events: TsAlertEvent[];
+  alert: AlertRecord;
+  events: AlertEventRecord[];
 }
 
 /** Everything the polls of a validation have seen, each vendor object once. */
 export interface Observations {
   readonly alerts: readonly ObservedAlert[];
   /** Events that reached Vigil without being fetched behind an alert (their `alertId` may still name one). */
-  readonly events: readonly TsAlertEvent[];
+  readonly events: readonly AlertEventRecord[];
 }
 
 /**
@@ -23,7 +23,7 @@ export interface Observations {
 export class EvidencePool implements Observations {
   private readonly alertsById = new Map<string, ObservedAlert>();
   private readonly eventIds = new Set<string>();
-  private readonly standalone: TsAlertEvent[] = [];
+  private readonly standalone: AlertEventRecord[] = [];
 
   /** A pool holding what a snapshot (e.g. persisted evidence read back) holds. */
   static from(snapshot: Observations): EvidencePool {
@@ -37,7 +37,7 @@ export class EvidencePool implements Observations {
   }
 
   /** A plain, JSON-ready copy of the pool's contents. */
-  snapshot(): { alerts: ObservedAlert[]; events: TsAlertEvent[] } {
+  snapshot(): { alerts: ObservedAlert[]; events: AlertEventRecord[] } {
     return {
       alerts: [...this.alertsById.values()].map(({ alert, events }) => ({ alert, events: [...events] })),
       events: [...this.standalone],
@@ -48,13 +48,13 @@ export class EvidencePool implements Observations {
     return [...this.alertsById.values()];
   }
 
-  get events(): readonly TsAlertEvent[] {
+  get events(): readonly AlertEventRecord[] {
     return [...this.standalone];
   }
 
   /** Adds the alerts of one poll; returns the ones new to the pool, in the order given. */
-  addAlerts(alerts: Iterable<TsAlert>): TsAlert[] {
-    const fresh: TsAlert[] = [];
+  addAlerts(alerts: Iterable<AlertRecord>): AlertRecord[] {
+    const fresh: AlertRecord[] = [];
     for (const alert of alerts) {
       if (this.alertsById.has(alert.id)) continue;
       this.alertsById.set(alert.id, { alert, events: [] });
@@ -64,7 +64,7 @@ export class EvidencePool implements Observations {
   }
 
   /** Attaches the events listed behind an alert already added (events seen before are skipped). */
-  addAlertEvents(alertId: string, events: Iterable<TsAlertEvent>): void {
+  addAlertEvents(alertId: string, events: Iterable<AlertEventRecord>): void {
     const observed = this.alertsById.get(alertId);
     if (observed === undefined) throw new RangeError(`alert ${alertId} was not added to the pool`);
     for (const event of events) {
@@ -75,7 +75,7 @@ export class EvidencePool implements Observations {
   }
 
   /** Adds events that came without an alert (an event source, or a webhook's raw events). */
-  addEvents(events: Iterable<TsAlertEvent>): void {
+  addEvents(events: Iterable<AlertEventRecord>): void {
     for (const event of events) {
       if (this.eventIds.has(event.id)) continue;
       this.eventIds.add(event.id);

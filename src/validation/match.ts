@@ -1,5 +1,5 @@
-import type { TsAlert, TsAlertEvent } from '../connectors/threatstack/types.ts';
 import type { Action } from './action.ts';
+import type { AlertEventRecord, AlertRecord } from './evidence-records.ts';
 import { toOurTime, type WindowSettings } from './window.ts';
 
 /** The fields a match can rest on. */
@@ -50,7 +50,7 @@ export type EventAssessment =
 
 export function assessEvent(
   action: Action,
-  event: TsAlertEvent,
+  event: AlertEventRecord,
   span: Span,
   settings: WindowSettings,
 ): EventAssessment {
@@ -76,7 +76,7 @@ export function assessEvent(
 /** Whether an alert sits on the action's host and inside the span; the host fields that say so. */
 export function alertHostFields(
   action: Action,
-  alert: TsAlert,
+  alert: AlertRecord,
   span: Span,
   settings: WindowSettings,
 ): MatchField[] | null {
@@ -86,7 +86,7 @@ export function alertHostFields(
 }
 
 /** The value of an alert aggregate (`{fieldName, fieldValue}`), when the alert carries it. */
-export function aggregateValue(alert: TsAlert, fieldName: string): string | null {
+export function aggregateValue(alert: AlertRecord, fieldName: string): string | null {
   for (const aggregate of alert.aggregates ?? []) {
     if (typeof aggregate !== 'object' || aggregate === null) continue;
     const { fieldName: name, fieldValue: value } = aggregate as Record<string, unknown>;
@@ -130,7 +130,7 @@ export function sameHost(a: string, b: string): boolean {
 
 function identityFields(
   action: Action,
-  event: TsAlertEvent,
+  event: AlertEventRecord,
 ): { matched: MatchField[]; failed: FailedField[] } {
   const command = event.command ?? event.args?.join(' ') ?? null;
   if (action.marker !== undefined) {
@@ -156,7 +156,10 @@ function identityFields(
   return { matched, failed };
 }
 
-function portField(action: Action, event: TsAlertEvent): { matched: MatchField[]; failed: FailedField[] } {
+function portField(
+  action: Action,
+  event: AlertEventRecord,
+): { matched: MatchField[]; failed: FailedField[] } {
   const { ports } = action.target;
   if (ports.length === 0 || event.dstPort == null) return { matched: [], failed: [] };
   return ports.includes(event.dstPort)
@@ -164,7 +167,7 @@ function portField(action: Action, event: TsAlertEvent): { matched: MatchField[]
     : { matched: [], failed: [{ field: 'port', expected: ports.join(','), actual: String(event.dstPort) }] };
 }
 
-function processFields(action: Action, event: TsAlertEvent): MatchField[] {
+function processFields(action: Action, event: AlertEventRecord): MatchField[] {
   const program = action.commandLine?.trim().split(/\s+/)[0];
   if (program === undefined || event.exe == null) return [];
   return basename(program) === basename(event.exe) ? ['process'] : [];

@@ -1,5 +1,5 @@
-import type { TsAlert, TsAlertEvent } from '../connectors/threatstack/types.ts';
 import type { EvidencePool } from './evidence.ts';
+import type { AlertEventRecord, AlertRecord } from './evidence-records.ts';
 import type { PollWindow } from './window.ts';
 
 /**
@@ -11,8 +11,8 @@ export interface AlertSource {
     status: 'active' | 'dismissed';
     from: Date;
     until: Date;
-  }): AsyncIterable<TsAlert[]>;
-  listAlertEvents(alertId: string): Promise<TsAlertEvent[]>;
+  }): AsyncIterable<AlertRecord[]>;
+  listAlertEvents(alertId: string): Promise<AlertEventRecord[]>;
 }
 
 export interface PollResult {
