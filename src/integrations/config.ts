@@ -15,16 +15,22 @@ export type IntegrationConfig = ConnectorConfig;
 const durationPattern = /^(\d+)\s*(s|sec|m|min|h|d)?$/i;
 const unitSeconds: Record<string, number> = { s: 1, sec: 1, m: 60, min: 60, h: 3600, d: 86_400 };
 
-/** `30s`, `15m`, `1h`, `24h`, `2d` (a bare number is minutes) → seconds; INPUT_INVALID otherwise. */
+/** The longest duration a flag takes: 30 days (a lease or an interval beyond it is a typo). */
+export const maxDurationSeconds = 30 * 86_400;
+
+/**
+ * `30s`, `15m`, `1h`, `24h`, `2d` (a bare number is minutes) → seconds, from 10 seconds to 30
+ * days; INPUT_INVALID otherwise.
+ */
 export function parseDuration(flag: string, value: string): number {
   const match = durationPattern.exec(value.trim());
   const seconds = match
     ? Number(match[1]) * (unitSeconds[(match[2] ?? 'm').toLowerCase()] ?? 60)
     : Number.NaN;
-  if (!Number.isInteger(seconds) || seconds < 10) {
+  if (!Number.isSafeInteger(seconds) || seconds < 10 || seconds > maxDurationSeconds) {
     throw new VigilError(
       'INPUT_INVALID',
-      `${flag} must be a duration of at least 10 seconds such as 30m, 1h or 24h, not '${value}'.`,
+      `${flag} must be a duration from 10 seconds to 30 days such as 30m, 1h or 24h, not '${value}'.`,
     );
   }
   return seconds;
