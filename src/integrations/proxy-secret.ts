@@ -25,7 +25,31 @@ function parseProxyUrl(proxy: string): URL {
       { hint: 'Write the proxy as http://[user:password@]host:port or https://…; nothing was stored.' },
     );
   }
+  for (const [part, encoded] of [
+    ['user', url.username],
+    ['password', url.password],
+  ] as const) {
+    if (!isDecodable(encoded)) {
+      // Never echoed: the malformed part may be the password itself.
+      throw new VigilError(
+        'CONFIG_INVALID',
+        `The integration configuration is not valid: proxy: the ${part} holds a malformed %-escape.`,
+        {
+          hint: 'Percent-encode it (% is %25), or give the password with --proxy-password-file; nothing was stored.',
+        },
+      );
+    }
+  }
   return url;
+}
+
+function isDecodable(encoded: string): boolean {
+  try {
+    decodeURIComponent(encoded);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function printable(url: URL): string {

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { type FileRefused, readBoundedFile } from '../connectors/http/bounded-file.ts';
 import { VigilError } from '../errors.ts';
 
 /**
@@ -62,10 +62,10 @@ function checkedKey(text: string, origin: string): string {
 
 async function readKeyFile(path: string): Promise<string> {
   try {
-    return checkedKey(await readFile(path, 'utf8'), `the file ${path}`);
+    return checkedKey(await readBoundedFile(path, MAX_KEY_BYTES + 2), `the file ${path}`);
   } catch (error) {
     if (error instanceof VigilError) throw error;
-    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    const reason = (error as FileRefused).reason;
     throw new VigilError('INPUT_INVALID', `Cannot read the API key file ${path} (${reason}).`, {
       hint: 'Point --api-key-file at a readable file that holds only the key.',
     });
