@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { chmodSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, linkSync, mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { VigilError } from '../errors.ts';
 import { vigilHome } from '../home.ts';
@@ -62,7 +62,23 @@ export function secretKeyFileFor(storeLocation: string, home: string): string {
   return join(dirname(resolve(storeLocation)), 'vigil.key');
 }
 
+/**
+ * Refuses a key file that its group or others may read or write, as ssh refuses such a private
+ * key: whoever can read it can open every stored secret.
+ */
+function assertPrivate(path: string): void {
+  const mode = statSync(path).mode & 0o777;
+  if ((mode & 0o077) !== 0) {
+    throw new VigilError(
+      'CONFIG_INVALID',
+      `The secret key file ${path} is accessible by others (mode ${mode.toString(8).padStart(4, '0')}); it must be readable by its owner only.`,
+      { hint: `Run \`chmod 600 ${path}\`, or set VIGIL_SECRET_KEY instead.` },
+    );
+  }
+}
+
 function readKeyFile(path: string): Buffer {
+  assertPrivate(path);
   return parseSecretKey(readFileSync(path, 'utf8'), `The key file ${path}`);
 }
 
