@@ -69,6 +69,36 @@ export function checkConfig(input: unknown): ConfigCheck {
     : { ok: false, problem: describeZodError(parsed.error) };
 }
 
+/** A stored configuration read back: the config and the keys ignored, or what is wrong with it. */
+export type StoredConfigCheck =
+  | { ok: true; config: IntegrationConfig; ignored: string[] }
+  | { ok: false; problem: string };
+
+/**
+ * Reads a configuration stored by this or a newer Vigil as an integration of `kind`: top-level
+ * keys the connector does not know are dropped (and named in `ignored`), the rest is checked as
+ * `checkConfig` does.
+ */
+export function readStoredConfig(kind: string, stored: unknown): StoredConfigCheck {
+  if (!connectorKinds.includes(kind)) {
+    return { ok: false, problem: `kind: must be one of ${connectorKinds.join(', ')}` };
+  }
+  if (typeof stored !== 'object' || stored === null || Array.isArray(stored)) {
+    return { ok: false, problem: 'not a JSON object' };
+  }
+  const parsed = connectorOf(kind).configSchema.safeParse(stored);
+  if (parsed.success) return { ok: true, config: parsed.data, ignored: [] };
+  const ignored = parsed.error.issues.flatMap((issue) =>
+    issue.code === 'unrecognized_keys' && issue.path.length === 0 ? issue.keys : [],
+  );
+  const known = Object.fromEntries(Object.entries(stored).filter(([key]) => !ignored.includes(key)));
+  const checked = checkConfig(known);
+  if (!checked.ok) return checked;
+  if (checked.config.kind !== kind)
+    return { ok: false, problem: `kind ${checked.config.kind} is not ${kind}` };
+  return { ok: true, config: checked.config, ignored };
+}
+
 /**
  * Validates a whole configuration (CONFIG_INVALID naming every wrong field), so that nothing is
  * stored unless all of it is right; a rejected update leaves the old config in place.
