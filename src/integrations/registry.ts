@@ -150,6 +150,7 @@ export class IntegrationRegistry {
   private readonly warn: (message: string) => void;
   /** Warnings already given (a row id and version), so a list every tick does not repeat them. */
   private readonly warned = new Set<string>();
+  private fingerprintRecorded = false;
 
   /** `warn` gets problems with stored rows (default: a `warning:` line on stderr). */
   constructor(
@@ -181,6 +182,7 @@ export class IntegrationRegistry {
       updatedAt: at,
     };
     await this.store.insertIntegration(record);
+    await this.recordKeyFingerprint();
     return this.toIntegration(record);
   }
 
@@ -239,6 +241,7 @@ export class IntegrationRegistry {
     const updatedAt = this.now().toISOString();
     const stored = sourceOf(record) === 'environment' ? { ...config, [SOURCE_FIELD]: 'environment' } : config;
     await this.store.updateIntegration(record.id, { config: stored, secrets, updatedAt });
+    await this.recordKeyFingerprint();
     return this.toIntegration({ ...record, config: stored, secrets, updatedAt });
   }
 
@@ -255,6 +258,7 @@ export class IntegrationRegistry {
     const record = await this.record(reference);
     const integration = this.toIntegration(record);
     const secrets = this.open(record);
+    await this.recordKeyFingerprint();
     const { config } = integration;
     return {
       integration,
@@ -264,6 +268,18 @@ export class IntegrationRegistry {
           : { ...config, proxy: withProxyPassword(config.proxy, secrets.proxyPassword) },
       apiKey: secrets.apiKey,
     };
+  }
+
+  /**
+   * Records in the database the fingerprint of the key just used to seal or open a secret (once:
+   * the first recorded stays), so that no other key is ever created for it.
+   */
+  private async recordKeyFingerprint(): Promise<void> {
+    const fingerprint = this.cipher.keyFingerprint?.();
+    if (fingerprint !== undefined && !this.fingerprintRecorded) {
+      await this.store.recordSecretKeyFingerprint(fingerprint);
+      this.fingerprintRecorded = true;
+    }
   }
 
   private async record(reference: string): Promise<IntegrationRecord> {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { VigilError } from '../errors.ts';
 import {
+  keyFingerprint,
   loadSecretKey,
   openSealedSecret,
   parseSecretKey,
@@ -213,5 +214,35 @@ describe('secretCipherFor', () => {
       chmodSync(keyFile, mode);
       expect(loadSecretKey({ keyFile, env: {}, create: false }).key).toHaveLength(32);
     }
+  });
+
+  it('checks the key against the fingerprint the database recorded (issue 9 item 13)', () => {
+    const key = randomBytes(32);
+    const fingerprint = keyFingerprint(key);
+    expect(fingerprint).toMatch(/^sha256:[0-9a-f]{16}$/);
+    expect(fingerprint).not.toContain(key.toString('hex').slice(0, 16));
+    const env = { VIGIL_SECRET_KEY: key.toString('base64') };
+    const keyFile = join(tempDir(), 'vigil.key');
+    expect(
+      loadSecretKey({ keyFile, env, create: true, expected: { fingerprint, holdsSecrets: true } }).key,
+    ).toEqual(key);
+    expect(
+      codeOf(() =>
+        loadSecretKey({
+          keyFile,
+          env,
+          create: true,
+          expected: { fingerprint: 'sha256:0000000000000000', holdsSecrets: true },
+        }),
+      ),
+    ).toBe('CONFIG_INVALID');
+    // No key anywhere: created for a database without secrets, refused for one that holds some.
+    expect(
+      codeOf(() => loadSecretKey({ keyFile, env: {}, create: true, expected: { holdsSecrets: true } })),
+    ).toBe('CONFIG_INVALID');
+    expect(() => statSync(keyFile)).toThrow();
+    expect(
+      loadSecretKey({ keyFile, env: {}, create: true, expected: { holdsSecrets: false } }).key,
+    ).toHaveLength(32);
   });
 });
