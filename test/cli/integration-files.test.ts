@@ -21,7 +21,7 @@ describe('integrations add refuses bad files and proxy escapes', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  const add = (name: string, extra: readonly string[], apiKeyFile = keyFile) =>
+  const add = (name: string, extra: readonly string[], apiKeyFile = keyFile, env: NodeJS.ProcessEnv = {}) =>
     runInProcess(
       [
         'integrations',
@@ -46,8 +46,18 @@ describe('integrations add refuses bad files and proxy escapes', () => {
         join(dir, 'vigil.db'),
         ...extra,
       ],
-      { ...process.env, VIGIL_HOME: join(dir, 'home'), VIGIL_SECRET_KEY: '', TS_API_KEY: '' },
+      { ...process.env, VIGIL_HOME: join(dir, 'home'), VIGIL_SECRET_KEY: '', TS_API_KEY: '', ...env },
     );
+  const show = async (name: string) => {
+    const result = await runInProcess(
+      ['integrations', 'show', name, '--json', '--db', join(dir, 'vigil.db')],
+      {
+        ...process.env,
+        VIGIL_HOME: join(dir, 'home'),
+      },
+    );
+    return JSON.parse(result.stdout) as { config: { proxy: string | null } };
+  };
 
   it('--ca-file /dev/zero is CONFIG_INVALID (not a regular file) instead of hanging', async () => {
     const result = await add('zero', ['--ca-file', '/dev/zero']);
@@ -79,7 +89,7 @@ describe('integrations add refuses bad files and proxy escapes', () => {
       const result = await add('escape', ['--proxy', proxy]);
       expect(result.code).toBe(2);
       expect(result.stderr).toMatch(
-        /^error CONFIG_INVALID: .*proxy: the (user|password) holds a malformed %-escape/,
+        /^error CONFIG_INVALID: .*proxy: the (user|password) holds a malformed %-escape/m,
       );
       expect(result.stderr).not.toContain('%zz');
       const list = await runInProcess(['integrations', 'list', '--json', '--db', join(dir, 'vigil.db')], {
@@ -89,4 +99,81 @@ describe('integrations add refuses bad files and proxy escapes', () => {
       expect(list.stdout).not.toContain('escape');
     },
   );
+
+  describe('the proxy password apart from --proxy (issue 9 item 14)', () => {
+    it('--proxy-password-file: stored sealed, shown masked, no warning', async () => {
+      const passwordFile = join(dir, 'proxy-password');
+      await writeFile(passwordFile, 'p@ss:w%rd-from-file\n', { mode: 0o600 });
+      const result = await add('via-file', [
+        '--proxy',
+        'http://bob@proxy.example:3128',
+        '--proxy-password-file',
+        passwordFile,
+      ]);
+      expect(result.code).toBe(0);
+      expect(result.stderr).toBe('');
+      expect((await show('via-file')).config.proxy).toBe('http://bob:***@proxy.example:3128');
+    });
+
+    it('VIGIL_PROXY_PASSWORD', async () => {
+      const result = await add(
+        'via-env',
+        ['--proxy', 'http://bob@proxy.example:3128', '--org-id', 'org-env'],
+        keyFile,
+        {
+          VIGIL_PROXY_PASSWORD: 'from-the-environment',
+        },
+      );
+      expect(result.code).toBe(0);
+      expect((await show('via-env')).config.proxy).toBe('http://bob:***@proxy.example:3128');
+    });
+
+    it('a password inside --proxy works with a warning that ps shows it', async () => {
+      const result = await add('inline', [
+        '--proxy',
+        'http://bob:inline-secret@proxy.example:3128',
+        '--org-id',
+        'org-inline',
+      ]);
+      expect(result.code).toBe(0);
+      expect(result.stderr).toMatch(
+        /^warning: the proxy password inside --proxy is visible to other users \(ps\)/,
+      );
+      expect(result.stderr).not.toContain('inline-secret');
+    });
+
+    it('a password given twice, or without a user, is refused', async () => {
+      const passwordFile = join(dir, 'proxy-password-2');
+      await writeFile(passwordFile, 'second\n', { mode: 0o600 });
+      const twice = await add('twice', [
+        '--org-id',
+        'org-twice',
+        '--proxy',
+        'http://bob:first@proxy.example:3128',
+        '--proxy-password-file',
+        passwordFile,
+      ]);
+      expect(twice.stderr).toMatch(/^error CONFIG_INVALID: .*the URL already holds a password/);
+      const noUser = await add('no-user', [
+        '--org-id',
+        'org-no-user',
+        '--proxy',
+        'http://proxy.example:3128',
+        '--proxy-password-file',
+        passwordFile,
+      ]);
+      expect(noUser.stderr).toMatch(/^error CONFIG_INVALID: .*a proxy password needs a user/);
+      const zero = await add('zero-pw', [
+        '--org-id',
+        'org-zero-pw',
+        '--proxy',
+        'http://bob@proxy.example:3128',
+        '--proxy-password-file',
+        '/dev/zero',
+      ]);
+      expect(zero.stderr).toMatch(
+        /^error INPUT_INVALID: Cannot read the proxy password file \/dev\/zero \(not a regular file\)/,
+      );
+    });
+  });
 });
