@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
+import { rename, rm, stat } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import {
   agentRow,
@@ -16,28 +18,71 @@ export interface AgentsExportRequest {
   /** The file to write; default `agents-<OrgName>-<YYYY-MM-DD>.<format>` in the working directory. */
   output?: string | undefined;
   proxy?: string | undefined;
+  /** Write cells byte for byte as the vendor script does, without neutralizing spreadsheet formulas. */
+  raw?: boolean;
   /** The vendor's TS_* variables. */
   env: NodeJS.ProcessEnv;
   logger?: Logger;
 }
 
-function write(stream: WriteStream, text: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    stream.write(text, (error) => (error ? reject(error) : resolve()));
+function writeFailed(path: string, error: unknown): VigilError {
+  return new VigilError('FILE_WRITE_FAILED', `Cannot write ${path}: ${(error as Error).message}`, {
+    hint: 'Choose another -o path (a writable directory with free space).',
   });
 }
 
-function openOutput(path: string): Promise<WriteStream> {
+function write(output: Output, text: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const stream = createWriteStream(path, { flags: 'w' });
+    output.stream.write(text, (error) => (error ? reject(writeFailed(output.path, error)) : resolve()));
+  });
+}
+
+/**
+ * Where the export goes. A regular file (or a new one) is written as a temporary file beside it
+ * and renamed into place on success, so a failed export leaves an existing file untouched; a
+ * device or pipe (`/dev/stdout`) is written directly, as there is nothing to rename over.
+ */
+interface Output {
+  path: string;
+  stream: WriteStream;
+  /** Moves the written file into place (nothing for a device). */
+  commit(): Promise<void>;
+  /** Removes what was written (nothing for a device). */
+  discard(): Promise<void>;
+}
+
+async function isSpecialFile(path: string): Promise<boolean> {
+  const stats = await stat(path).catch(() => undefined);
+  return stats !== undefined && !stats.isFile();
+}
+
+function openStream(path: string, flags: string): Promise<WriteStream> {
+  return new Promise((resolve, reject) => {
+    const stream = createWriteStream(path, { flags });
     stream.once('open', () => resolve(stream));
-    stream.once('error', (error) =>
-      reject(
-        new VigilError('FILE_WRITE_FAILED', `Cannot write ${path}: ${error.message}`, {
-          hint: 'Choose another -o path.',
-        }),
-      ),
-    );
+    stream.once('error', (error) => reject(writeFailed(path, error)));
+  });
+}
+
+async function openOutput(path: string): Promise<Output> {
+  if (await isSpecialFile(path)) {
+    const stream = await openStream(path, 'a');
+    return { path, stream, commit: async () => {}, discard: async () => {} };
+  }
+  const temporary = `${path}.${randomBytes(4).toString('hex')}.tmp`;
+  const stream = await openStream(temporary, 'wx');
+  return {
+    path,
+    stream,
+    commit: () => rename(temporary, path).catch((error) => Promise.reject(writeFailed(path, error))),
+    discard: () => rm(temporary, { force: true }),
+  };
+}
+
+function closeOutput(output: Output): Promise<void> {
+  return new Promise((resolve, reject) => {
+    output.stream.once('error', (error) => reject(writeFailed(output.path, error)));
+    output.stream.end(() => resolve());
   });
 }
 
@@ -46,6 +91,7 @@ function pageChunk(
   page: readonly Parameters<typeof agentRow>[0][],
   format: 'csv' | 'json',
   firstIndex: number,
+  raw: boolean,
   say: (line: string) => void,
 ): string {
   let chunk = '';
@@ -54,7 +100,7 @@ function pageChunk(
       chunk += `${firstIndex + index > 0 ? ',' : ''}\n${JSON.stringify(agent)}`;
       return;
     }
-    const row = agentRow(agent);
+    const row = agentRow(agent, { raw });
     for (const [key, value] of row.unexpected)
       say(`Unexpected key,val pair:  ${key} ${JSON.stringify(value)}`);
     chunk += csvLine(row.cells);
@@ -65,7 +111,8 @@ function pageChunk(
 /**
  * Exports the agents of the organization the TS_* variables name, as the vendor's GetAllAgents
  * script does (C13): CSV with its 15 columns, or JSON; `say` gets its lines (`Returned N agents.`,
- * `N agents written to file.` per page). Returns the path written.
+ * `N agents written to file.` per page). Cells a spreadsheet would run as formulas are neutralized
+ * unless `raw`. An existing file is replaced only when the export succeeds. Returns the path written.
  */
 export async function exportAgents(
   request: AgentsExportRequest,
@@ -75,26 +122,41 @@ export async function exportAgents(
   const path = request.output ?? exportFileName(config.orgName, new Date(), request.format);
   const client = threatStack.createClient(config, secrets, request.logger ? { logger: request.logger } : {});
   const output = await openOutput(path);
-  let written = 0;
   try {
-    await write(output, request.format === 'csv' ? csvLine(getAllAgentsHeader) : '[');
-    const statuses = request.status === 'all' ? (['online', 'offline'] as const) : [request.status];
-    exportLoop: for (const status of statuses) {
-      for await (const page of client.iterateAgents(status)) {
-        if (page.length === 0) {
-          say('0 agents found, exiting.');
-          break exportLoop;
-        }
-        say(`Returned ${page.length} agents.`);
-        await write(output, pageChunk(page, request.format, written, say));
-        written += page.length;
-        say(`${page.length} agents written to file.`);
-      }
-    }
-    if (request.format === 'json') await write(output, '\n]\n');
+    await writeAgents(client, request, output, say);
+    await closeOutput(output);
+    await output.commit();
+  } catch (error) {
+    output.stream.destroy();
+    await output.discard();
+    throw error;
   } finally {
-    await new Promise<void>((resolve) => output.end(resolve));
     await client.close();
   }
   return path;
+}
+
+async function writeAgents(
+  client: ReturnType<typeof threatStack.createClient>,
+  request: AgentsExportRequest,
+  output: Output,
+  say: (line: string) => void,
+): Promise<void> {
+  let written = 0;
+  await write(output, request.format === 'csv' ? csvLine(getAllAgentsHeader) : '[');
+  const statuses = request.status === 'all' ? (['online', 'offline'] as const) : [request.status];
+  for (const status of statuses) {
+    for await (const page of client.iterateAgents(status)) {
+      if (page.length === 0) {
+        say('0 agents found, exiting.');
+        if (request.format === 'json') await write(output, '\n]\n');
+        return;
+      }
+      say(`Returned ${page.length} agents.`);
+      await write(output, pageChunk(page, request.format, written, request.raw === true, say));
+      written += page.length;
+      say(`${page.length} agents written to file.`);
+    }
+  }
+  if (request.format === 'json') await write(output, '\n]\n');
 }

@@ -77,7 +77,13 @@ export async function openVigil(settings: VigilSettings, deps: VigilDeps = {}): 
     settings.pgSchema === undefined ? {} : { schema: settings.pgSchema },
   );
   const now = deps.now ?? (() => new Date());
-  const registry = new IntegrationRegistry(store, secretCipher(settings.secretKeyFile, settings.env), {
+  // The database's record of its key: a moved database never gets a second key (issue 9 item 13).
+  const expectedKey = await store.secretKeyState().catch(async (error: unknown) => {
+    await store.close();
+    throw error;
+  });
+  const cipher = secretCipher(settings.secretKeyFile, settings.env, expectedKey);
+  const registry = new IntegrationRegistry(store, cipher, {
     now,
     ...(deps.newId ? { newId: deps.newId } : {}),
   });

@@ -12,6 +12,10 @@ export function registerAgentsCommands(program: Command): void {
     .option('--format <format>', 'csv or json', 'csv')
     .option('-o, --output <file>', 'output file (default agents-<OrgName>-<YYYY-MM-DD>.<format>)')
     .option('--proxy <url>', 'HTTP(S) proxy for every request')
+    .option(
+      '--raw',
+      "write cells exactly as the vendor script does (no ' before =, +, -, @: spreadsheet formulas)",
+    )
     .action(async (flags) => {
       const status = flags.status;
       if (status !== 'online' && status !== 'offline' && status !== 'all') {
@@ -26,6 +30,7 @@ export function registerAgentsCommands(program: Command): void {
           format: flags.format,
           output: flags.output,
           proxy: flags.proxy,
+          raw: flags.raw === true,
           env: process.env,
           logger: createLogger(process.env.VIGIL_LOG_LEVEL ?? 'warn'),
         },

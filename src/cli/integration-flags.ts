@@ -3,7 +3,13 @@ import type { Connector, SettingFlag } from '../connectors/descriptor.ts';
 import { connectorOf, connectors } from '../connectors/index.ts';
 import { VigilError } from '../errors.ts';
 import { parseDuration } from '../integrations/config.ts';
+import { holdsVisiblePassword, proxyUser, proxyWithPassword } from '../integrations/proxy-secret.ts';
 import type { IntegrationFields } from '../integrations/registry.ts';
+import {
+  PROXY_PASSWORD_VARIABLE,
+  readProxyPassword,
+  type SecretInputIo,
+} from '../integrations/secret-input.ts';
 
 /**
  * The field flags of `vigil integrations add` and `update`: the common settings' table below and
@@ -125,8 +131,13 @@ function connectorFlags(connector: Connector): FieldFlag[] {
 
 const fieldFlags: readonly FieldFlag[] = [...commonFlags, ...connectors.flatMap(connectorFlags)];
 
-/** Adds every field flag (and its `--no-` twin) to a command. */
+/** Adds every field flag (and its `--no-` twin) to a command, and the proxy password's sources. */
 export function addFieldFlags(command: { option(flags: string, description: string): unknown }): void {
+  command.option(
+    '--proxy-password-file <path>',
+    `read the --proxy URL's password from this file (or set ${PROXY_PASSWORD_VARIABLE})`,
+  );
+  command.option('--proxy-password-stdin', "read the --proxy URL's password from stdin");
   for (const field of fieldFlags) {
     command.option(field.flags, field.description);
     if (field.negation !== undefined) {
@@ -156,6 +167,52 @@ export function fieldsFromFlags(kind: string, options: Record<string, unknown>):
       );
     }
     fields[field.field] = field.parse(name, raw);
+  }
+  return fields;
+}
+
+/**
+ * The fields with the proxy password put into `--proxy` when one is given apart
+ * (`--proxy-password-file`, `--proxy-password-stdin`, VIGIL_PROXY_PASSWORD). A password written
+ * inside `--proxy` still works, with a warning: other users see it in `ps` and it stays in the
+ * shell history (refusing it would break existing scripts).
+ */
+export async function withProxyPassword(
+  fields: IntegrationFields,
+  options: {
+    proxyPasswordFile?: string | undefined;
+    proxyPasswordStdin?: true | undefined;
+    apiKeyStdin?: true | undefined;
+  },
+  io: SecretInputIo,
+): Promise<IntegrationFields> {
+  if (options.proxyPasswordStdin === true && options.apiKeyStdin === true) {
+    throw new VigilError(
+      'INPUT_INVALID',
+      'Only one secret can come from stdin: give the API key or the proxy password in a file.',
+    );
+  }
+  const proxy = fields.proxy;
+  const password = await readProxyPassword(
+    { file: options.proxyPasswordFile, stdin: options.proxyPasswordStdin },
+    io,
+  );
+  const explicit = options.proxyPasswordFile !== undefined || options.proxyPasswordStdin === true;
+  if (typeof proxy !== 'string') {
+    if (explicit)
+      throw new VigilError(
+        'INPUT_INVALID',
+        'A proxy password needs --proxy http://user@host:port to go with it.',
+      );
+    return fields;
+  }
+  // VIGIL_PROXY_PASSWORD applies to a proxy URL with a user and no password of its own.
+  const applies = explicit || (proxyUser(proxy) !== '' && !holdsVisiblePassword(proxy));
+  if (password !== undefined && applies) return { ...fields, proxy: proxyWithPassword(proxy, password) };
+  if (holdsVisiblePassword(proxy)) {
+    process.stderr.write(
+      `warning: the proxy password inside --proxy is visible to other users (ps) and kept in shell history; use --proxy-password-file, --proxy-password-stdin or ${PROXY_PASSWORD_VARIABLE}.\n`,
+    );
   }
   return fields;
 }

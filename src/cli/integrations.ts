@@ -6,7 +6,7 @@ import type { ConnectivityResult } from '../integrations/connectivity.ts';
 import type { IntegrationView } from '../integrations/registry.ts';
 import { readApiKey, type SecretInputIo } from '../integrations/secret-input.ts';
 import { dbOption, withApp } from './app.ts';
-import { addFieldFlags, fieldsFromFlags } from './integration-flags.ts';
+import { addFieldFlags, fieldsFromFlags, withProxyPassword } from './integration-flags.ts';
 import { printJson } from './output.ts';
 import { flagIncompleteSync, printSyncOutcome, printSyncReport, withSyncProgress } from './sync.ts';
 import { renderTable } from './table.ts';
@@ -123,13 +123,14 @@ function registerAdd(integrations: Command): void {
       },
       terminal(),
     );
+    const fields = await withProxyPassword(fieldsFromFlags(kind, flags), flags, terminal());
     const added = await withApp(flags, (vigil) =>
       withSyncProgress(json, (options) =>
         vigil.integrations.add(
           {
             kind,
             name: flags.name,
-            fields: fieldsFromFlags(kind, flags),
+            fields,
             apiKey,
             takeOver: flags.takeOver === true,
           },
@@ -195,7 +196,7 @@ function registerUpdate(integrations: Command): void {
         );
       }
       return vigil.integrations.update(existing.id, {
-        fields: fieldsFromFlags(existing.kind, flags),
+        fields: await withProxyPassword(fieldsFromFlags(existing.kind, flags), flags, terminal()),
         apiKey,
       });
     });

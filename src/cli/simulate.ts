@@ -1,4 +1,5 @@
 import { chmod, writeFile } from 'node:fs/promises';
+import { isIP } from 'node:net';
 import type { Command, OptionValues } from '@commander-js/extra-typings';
 import type { Logger } from 'pino';
 import { VigilError } from '../errors.ts';
@@ -37,6 +38,29 @@ function choiceFlag<T extends string>(flag: string, raw: string, allowed: readon
     throw new VigilError('INPUT_INVALID', `${flag} must be one of ${allowed.join(', ')}, not '${raw}'.`);
   }
   return raw as T;
+}
+
+/**
+ * Parses `--host`: a loopback address or `localhost` only. The simulators serve fixed credentials
+ * and an unauthenticated admin API, so they must never be reachable from another machine.
+ */
+export function loopbackHostFlag(raw: string): string {
+  const host = raw.trim().toLowerCase();
+  const loopback =
+    host === 'localhost' ||
+    host === '::1' ||
+    host === '[::1]' ||
+    (isIP(host) === 4 && host.startsWith('127.'));
+  if (!loopback) {
+    throw new VigilError(
+      'INPUT_INVALID',
+      `--host must be a loopback address, not '${raw}': the simulator binds loopback only.`,
+      {
+        hint: 'Use 127.0.0.1 (the default), ::1 or localhost.',
+      },
+    );
+  }
+  return host === '[::1]' ? '::1' : host;
 }
 
 /** Parses `--rate-limit N-per-minute|N|0`. */
@@ -114,7 +138,7 @@ interface ServerFlags {
 /** The parsed values of the shared flags. */
 function serverOptions(flags: ServerFlags) {
   return {
-    host: flags.host,
+    host: loopbackHostFlag(flags.host),
     port: numberFlag('--port', flags.port, { min: 0, max: 65535 }),
     seed: numberFlag('--seed', flags.seed, { min: 0, max: 2 ** 32 - 1 }),
     rateLimit: rateLimitFlag(flags.rateLimit),
@@ -136,11 +160,17 @@ async function runSimulator<S extends StartedSimulator>(
   start: (logger: Logger) => Promise<S>,
   describe: (sim: S) => { fields: Record<string, unknown>; message: string },
 ): Promise<void> {
-  const logger = createLogger(flags.logLevel);
+  const logger = createLogger(flags.logLevel, '--log-level');
   const started = Date.now();
   const sim = await start(logger);
   const line = JSON.stringify(sim.credentials);
-  if (flags.credentialsFile) await writeCredentialsFile(flags.credentialsFile, line);
+  if (flags.credentialsFile) {
+    // A simulator nobody can find the credentials of is of no use: stop it and exit with the error.
+    await writeCredentialsFile(flags.credentialsFile, line).catch(async (error: unknown) => {
+      await sim.close();
+      throw error;
+    });
+  }
   process.stdout.write(`${line}\n`);
   const { fields, message } = describe(sim);
   logger.info({ ...fields, startMs: Date.now() - started }, message);

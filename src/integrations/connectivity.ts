@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { baseUrlOf, type ConnectorClient } from '../connectors/descriptor.ts';
+import { readBoundedFileSync } from '../connectors/http/bounded-file.ts';
 import { redactUrlCredentials } from '../connectors/http/dispatcher.ts';
 import { redactSecrets } from '../connectors/http/provider-errors.ts';
 import { connectorOf } from '../connectors/index.ts';
@@ -131,7 +131,7 @@ function prepare(
     };
     const api = probe.checks.map((check) => apiStep(check.request, wording, check.permissionFix, check.run));
     // Building the client has just read the CA file, so it is readable.
-    const ca = config.caFile === null ? undefined : readFileSync(config.caFile, 'utf8');
+    const ca = config.caFile === null ? undefined : readBoundedFileSync(config.caFile);
     const trust = { ca, caFile: config.caFile, insecureSkipVerify: config.insecureSkipVerify };
     const network =
       proxy === undefined

@@ -25,7 +25,31 @@ function parseProxyUrl(proxy: string): URL {
       { hint: 'Write the proxy as http://[user:password@]host:port or https://…; nothing was stored.' },
     );
   }
+  for (const [part, encoded] of [
+    ['user', url.username],
+    ['password', url.password],
+  ] as const) {
+    if (!isDecodable(encoded)) {
+      // Never echoed: the malformed part may be the password itself.
+      throw new VigilError(
+        'CONFIG_INVALID',
+        `The integration configuration is not valid: proxy: the ${part} holds a malformed %-escape.`,
+        {
+          hint: 'Percent-encode it (% is %25), or give the password with --proxy-password-file; nothing was stored.',
+        },
+      );
+    }
+  }
   return url;
+}
+
+function isDecodable(encoded: string): boolean {
+  try {
+    decodeURIComponent(encoded);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function printable(url: URL): string {
@@ -62,5 +86,54 @@ export function maskProxyUrl(proxy: string): string {
     return printable(url);
   } catch {
     return '(unparseable proxy URL)';
+  }
+}
+
+/**
+ * The proxy URL with `password` (given apart: file, stdin, VIGIL_PROXY_PASSWORD) put in as its
+ * password, percent-encoded. CONFIG_INVALID when the URL has no user to go with it, or already
+ * holds a password (give it once); the message never repeats either.
+ */
+export function proxyWithPassword(proxy: string, password: string): string {
+  const url = parseProxyUrl(proxy);
+  const hint = 'Write the proxy as http://user@host:port and give the password apart; nothing was stored.';
+  if (url.username === '') {
+    throw new VigilError(
+      'CONFIG_INVALID',
+      'The integration configuration is not valid: proxy: a proxy password needs a user in the URL.',
+      { hint },
+    );
+  }
+  if (url.password !== '') {
+    throw new VigilError(
+      'CONFIG_INVALID',
+      'The integration configuration is not valid: proxy: the URL already holds a password; give it once.',
+      { hint },
+    );
+  }
+  url.password = encodeURIComponent(password);
+  return printable(url);
+}
+
+/** Whether a proxy URL given on the command line holds a real password (not the `***` mask), which `ps` shows. */
+export function holdsVisiblePassword(proxy: string): boolean {
+  try {
+    const { password } = new URL(proxy);
+    return (
+      password !== '' &&
+      password !== PROXY_PASSWORD_MASK &&
+      password !== encodeURIComponent(PROXY_PASSWORD_MASK)
+    );
+  } catch {
+    return false;
+  }
+}
+
+/** The user of a proxy URL ('' for none or an unparseable URL). */
+export function proxyUser(proxy: string): string {
+  try {
+    return new URL(proxy).username;
+  } catch {
+    return '';
   }
 }

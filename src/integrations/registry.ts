@@ -3,11 +3,11 @@ import { connectorOf } from '../connectors/index.ts';
 import { VigilError } from '../errors.ts';
 import type { GraphStore, IntegrationRecord } from '../store/types.ts';
 import {
-  checkConfig,
   type Integration,
   type IntegrationConfig,
   type IntegrationKind,
   type IntegrationSource,
+  readStoredConfig,
   validateConfig,
 } from './config.ts';
 import { PROXY_PASSWORD_MASK, splitProxyPassword, withProxyPassword } from './proxy-secret.ts';
@@ -147,14 +147,20 @@ async function assertClientAccepts(config: IntegrationConfig): Promise<void> {
 export class IntegrationRegistry {
   private readonly now: () => Date;
   private readonly newId: () => string;
+  private readonly warn: (message: string) => void;
+  /** Warnings already given (a row id and version), so a list every tick does not repeat them. */
+  private readonly warned = new Set<string>();
+  private fingerprintRecorded = false;
 
+  /** `warn` gets problems with stored rows (default: a `warning:` line on stderr). */
   constructor(
     private readonly store: GraphStore,
     private readonly cipher: SecretCipher,
-    deps: { now?: () => Date; newId?: () => string } = {},
+    deps: { now?: () => Date; newId?: () => string; warn?: (message: string) => void } = {},
   ) {
     this.now = deps.now ?? (() => new Date());
     this.newId = deps.newId ?? randomUUID;
+    this.warn = deps.warn ?? ((message) => process.stderr.write(`warning: ${message}\n`));
   }
 
   /** Adds an integration; CONFIG_INVALID / INPUT_INVALID (nothing stored) when anything is wrong or the name is taken. */
@@ -176,13 +182,29 @@ export class IntegrationRegistry {
       updatedAt: at,
     };
     await this.store.insertIntegration(record);
+    await this.recordKeyFingerprint();
     return this.toIntegration(record);
   }
 
-  /** Every integration, by name, masked. */
+  /**
+   * Every integration, by name, masked. An integration whose stored configuration is invalid is
+   * left out with a warning naming it and why (its own commands and syncs answer CONFIG_INVALID).
+   */
   async list(): Promise<Integration[]> {
     const records = await this.store.listIntegrations();
-    return records.map((record) => this.toIntegration(record));
+    return records.flatMap((record) => {
+      try {
+        return [this.toIntegration(record)];
+      } catch (error) {
+        // One unreadable row must not hide (or stop the syncs of) the others: report it and skip it.
+        if (!(error instanceof VigilError) || error.code !== 'CONFIG_INVALID') throw error;
+        this.warnOnce(
+          `${record.id}@${record.updatedAt}:invalid`,
+          `integration '${record.name}' (${record.kind}) is skipped: ${error.message} ${error.hint ?? ''}`.trim(),
+        );
+        return [];
+      }
+    });
   }
 
   /** One integration by id or name, or undefined. */
@@ -219,6 +241,7 @@ export class IntegrationRegistry {
     const updatedAt = this.now().toISOString();
     const stored = sourceOf(record) === 'environment' ? { ...config, [SOURCE_FIELD]: 'environment' } : config;
     await this.store.updateIntegration(record.id, { config: stored, secrets, updatedAt });
+    await this.recordKeyFingerprint();
     return this.toIntegration({ ...record, config: stored, secrets, updatedAt });
   }
 
@@ -235,6 +258,7 @@ export class IntegrationRegistry {
     const record = await this.record(reference);
     const integration = this.toIntegration(record);
     const secrets = this.open(record);
+    await this.recordKeyFingerprint();
     const { config } = integration;
     return {
       integration,
@@ -244,6 +268,18 @@ export class IntegrationRegistry {
           : { ...config, proxy: withProxyPassword(config.proxy, secrets.proxyPassword) },
       apiKey: secrets.apiKey,
     };
+  }
+
+  /**
+   * Records in the database the fingerprint of the key just used to seal or open a secret (once:
+   * the first recorded stays), so that no other key is ever created for it.
+   */
+  private async recordKeyFingerprint(): Promise<void> {
+    const fingerprint = this.cipher.keyFingerprint?.();
+    if (fingerprint !== undefined && !this.fingerprintRecorded) {
+      await this.store.recordSecretKeyFingerprint(fingerprint);
+      this.fingerprintRecorded = true;
+    }
   }
 
   private async record(reference: string): Promise<IntegrationRecord> {
@@ -286,20 +322,35 @@ export class IntegrationRegistry {
     return { apiKey: opened('apiKey'), proxyPassword: opened('proxyPassword') };
   }
 
-  /** A stored configuration re-validated on the way out (the database is an edge too). */
+  /**
+   * A stored configuration re-validated on the way out (the database is an edge too). Keys this
+   * version does not know (a row written by a newer Vigil) are ignored with a warning, once per
+   * row version; CONFIG_INVALID naming the integration for anything else wrong.
+   */
   private storedConfig(record: IntegrationRecord): IntegrationConfig {
-    const checked = checkConfig(withoutSource(record.config));
-    if (!checked.ok || checked.config.kind !== record.kind) {
-      const problem = checked.ok ? `kind ${checked.config.kind} is not ${record.kind}` : checked.problem;
+    const checked = readStoredConfig(record.kind, withoutSource(record.config));
+    if (!checked.ok) {
       throw new VigilError(
         'CONFIG_INVALID',
-        `The stored configuration of integration '${record.name}' is not valid: ${problem}.`,
+        `The stored configuration of integration '${record.name}' is not valid: ${checked.problem}.`,
         {
-          hint: 'Remove the integration and add it again (`vigil integrations remove`, then `add`).',
+          hint: `Fix it with \`vigil integrations update ${record.name}\`, or remove the integration and add it again.`,
         },
       );
     }
+    if (checked.ignored.length > 0) {
+      this.warnOnce(
+        `${record.id}@${record.updatedAt}`,
+        `integration '${record.name}': ignoring stored settings this Vigil does not know (${checked.ignored.join(', ')}); they were written by a newer version`,
+      );
+    }
     return checked.config;
+  }
+
+  private warnOnce(key: string, message: string): void {
+    if (this.warned.has(key)) return;
+    this.warned.add(key);
+    this.warn(message);
   }
 
   private toIntegration(record: IntegrationRecord): Integration {

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { type FileRefused, readBoundedFile } from '../connectors/http/bounded-file.ts';
 import { VigilError } from '../errors.ts';
 
 /**
@@ -42,44 +42,47 @@ const CTRL_C = '\u0003';
 const CTRL_D = '\u0004';
 const DELETE = '\u007f';
 
-function checkedKey(text: string, origin: string): string {
+/** What a secret read here is, in messages: `API key` or `proxy password`. */
+type SecretKind = 'API key' | 'proxy password';
+
+function checkedSecret(text: string, origin: string, what: SecretKind = 'API key'): string {
   const key = text.trim();
-  if (key === '') throw new VigilError('INPUT_INVALID', `The API key from ${origin} is empty.`);
+  if (key === '') throw new VigilError('INPUT_INVALID', `The ${what} from ${origin} is empty.`);
   if (/[\r\n]/.test(key)) {
-    throw new VigilError(
-      'INPUT_INVALID',
-      `The API key from ${origin} spans several lines; give the key alone.`,
-    );
+    throw new VigilError('INPUT_INVALID', `The ${what} from ${origin} spans several lines; give it alone.`);
   }
   if (Buffer.byteLength(key) > MAX_KEY_BYTES) {
     throw new VigilError(
       'INPUT_INVALID',
-      `The API key from ${origin} is longer than ${MAX_KEY_BYTES} bytes.`,
+      `The ${what} from ${origin} is longer than ${MAX_KEY_BYTES} bytes.`,
     );
   }
   return key;
 }
 
-async function readKeyFile(path: string): Promise<string> {
+async function readSecretFile(path: string, what: SecretKind, flag: string): Promise<string> {
   try {
-    return checkedKey(await readFile(path, 'utf8'), `the file ${path}`);
+    return checkedSecret(await readBoundedFile(path, MAX_KEY_BYTES + 2), `the file ${path}`, what);
   } catch (error) {
     if (error instanceof VigilError) throw error;
-    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-    throw new VigilError('INPUT_INVALID', `Cannot read the API key file ${path} (${reason}).`, {
-      hint: 'Point --api-key-file at a readable file that holds only the key.',
+    const reason = (error as FileRefused).reason;
+    throw new VigilError('INPUT_INVALID', `Cannot read the ${what} file ${path} (${reason}).`, {
+      hint: `Point ${flag} at a readable file that holds only the ${what}.`,
     });
   }
 }
 
-async function readAll(stream: AsyncIterable<Buffer | string>): Promise<string> {
+async function readAll(
+  stream: AsyncIterable<Buffer | string>,
+  what: SecretKind = 'API key',
+): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of stream) {
     const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
     size += buffer.length;
     if (size > MAX_KEY_BYTES + 2) {
-      throw new VigilError('INPUT_INVALID', `The API key from stdin is longer than ${MAX_KEY_BYTES} bytes.`);
+      throw new VigilError('INPUT_INVALID', `The ${what} from stdin is longer than ${MAX_KEY_BYTES} bytes.`);
     }
     chunks.push(buffer);
   }
@@ -141,17 +144,56 @@ export async function readApiKey(sources: ApiKeySources, io: SecretInputIo): Pro
       'Give the API key with either --api-key-file or --api-key-stdin, not both.',
     );
   }
-  if (sources.file !== undefined) return readKeyFile(sources.file);
+  if (sources.file !== undefined) return readSecretFile(sources.file, 'API key', '--api-key-file');
   if (sources.stdin === true) {
-    if (io.stdin.isTTY === true) return checkedKey(await promptHidden('API key: ', io), 'the terminal');
-    return checkedKey(await readAll(io.stdin), 'stdin');
+    if (io.stdin.isTTY === true) return checkedSecret(await promptHidden('API key: ', io), 'the terminal');
+    return checkedSecret(await readAll(io.stdin), 'stdin');
   }
   const fromEnv = sources.envVar === undefined ? undefined : io.env[sources.envVar];
   if (sources.envVar !== undefined && fromEnv !== undefined && fromEnv.trim() !== '') {
-    return checkedKey(fromEnv, sources.envVar);
+    return checkedSecret(fromEnv, sources.envVar);
   }
   if (sources.prompt !== undefined && io.stdin.isTTY === true) {
-    return checkedKey(await promptHidden(sources.prompt, io), 'the terminal');
+    return checkedSecret(await promptHidden(sources.prompt, io), 'the terminal');
   }
+  return undefined;
+}
+
+/** Where a proxy password comes from: like the API key, never inside `--proxy` (it shows in `ps`). */
+export interface ProxyPasswordSources {
+  /** `--proxy-password-file PATH`. */
+  file?: string | undefined;
+  /** `--proxy-password-stdin` (a no-echo prompt on a terminal). */
+  stdin?: boolean | undefined;
+}
+
+/** The variable a proxy password may come from. */
+export const PROXY_PASSWORD_VARIABLE = 'VIGIL_PROXY_PASSWORD';
+
+/**
+ * The proxy password from `--proxy-password-file`, `--proxy-password-stdin` (or a no-echo prompt
+ * on a terminal), else VIGIL_PROXY_PASSWORD; undefined when none gives one. INPUT_INVALID for
+ * both file and stdin, an unreadable file, or an empty password; no message contains it.
+ */
+export async function readProxyPassword(
+  sources: ProxyPasswordSources,
+  io: SecretInputIo,
+): Promise<string | undefined> {
+  const what = 'proxy password';
+  if (sources.file !== undefined && sources.stdin === true) {
+    throw new VigilError(
+      'INPUT_INVALID',
+      'Give the proxy password with either --proxy-password-file or --proxy-password-stdin, not both.',
+    );
+  }
+  if (sources.file !== undefined) return readSecretFile(sources.file, what, '--proxy-password-file');
+  if (sources.stdin === true) {
+    if (io.stdin.isTTY === true)
+      return checkedSecret(await promptHidden('Proxy password: ', io), 'the terminal', what);
+    return checkedSecret(await readAll(io.stdin, what), 'stdin', what);
+  }
+  const fromEnv = io.env[PROXY_PASSWORD_VARIABLE];
+  if (fromEnv !== undefined && fromEnv.trim() !== '')
+    return checkedSecret(fromEnv, PROXY_PASSWORD_VARIABLE, what);
   return undefined;
 }

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { VigilError } from '../errors.ts';
 import {
+  keyFingerprint,
   loadSecretKey,
   openSealedSecret,
   parseSecretKey,
@@ -185,5 +186,63 @@ describe('secretCipherFor', () => {
     const first = loadSecretKey({ keyFile, env: {}, create: true });
     const second = loadSecretKey({ keyFile, env: {}, create: true });
     expect(second.key.equals(first.key)).toBe(true);
+  });
+
+  it.each(['0644', '0640', '0604', '0660'])(
+    'refuses a key file of mode %s (group or others can read it) like ssh, with a chmod hint (issue 9 item 14)',
+    (mode) => {
+      const keyFile = join(tempDir(), 'vigil.key');
+      writeFileSync(keyFile, `${randomBytes(32).toString('base64')}\n`);
+      chmodSync(keyFile, Number.parseInt(mode, 8));
+      try {
+        loadSecretKey({ keyFile, env: {}, create: false });
+        expect.unreachable();
+      } catch (error) {
+        expect((error as VigilError).code).toBe('CONFIG_INVALID');
+        expect((error as VigilError).message).toContain(`(mode ${mode})`);
+        expect((error as VigilError).hint).toBe(
+          `Run \`chmod 600 ${keyFile}\`, or set VIGIL_SECRET_KEY instead.`,
+        );
+      }
+    },
+  );
+
+  it('accepts a key file of mode 0400 or 0600', () => {
+    for (const mode of [0o400, 0o600]) {
+      const keyFile = join(tempDir(), 'vigil.key');
+      writeFileSync(keyFile, `${randomBytes(32).toString('base64')}\n`);
+      chmodSync(keyFile, mode);
+      expect(loadSecretKey({ keyFile, env: {}, create: false }).key).toHaveLength(32);
+    }
+  });
+
+  it('checks the key against the fingerprint the database recorded (issue 9 item 13)', () => {
+    const key = randomBytes(32);
+    const fingerprint = keyFingerprint(key);
+    expect(fingerprint).toMatch(/^sha256:[0-9a-f]{16}$/);
+    expect(fingerprint).not.toContain(key.toString('hex').slice(0, 16));
+    const env = { VIGIL_SECRET_KEY: key.toString('base64') };
+    const keyFile = join(tempDir(), 'vigil.key');
+    expect(
+      loadSecretKey({ keyFile, env, create: true, expected: { fingerprint, holdsSecrets: true } }).key,
+    ).toEqual(key);
+    expect(
+      codeOf(() =>
+        loadSecretKey({
+          keyFile,
+          env,
+          create: true,
+          expected: { fingerprint: 'sha256:0000000000000000', holdsSecrets: true },
+        }),
+      ),
+    ).toBe('CONFIG_INVALID');
+    // No key anywhere: created for a database without secrets, refused for one that holds some.
+    expect(
+      codeOf(() => loadSecretKey({ keyFile, env: {}, create: true, expected: { holdsSecrets: true } })),
+    ).toBe('CONFIG_INVALID');
+    expect(() => statSync(keyFile)).toThrow();
+    expect(
+      loadSecretKey({ keyFile, env: {}, create: true, expected: { holdsSecrets: false } }).key,
+    ).toHaveLength(32);
   });
 });

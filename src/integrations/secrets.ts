@@ -1,5 +1,5 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { chmodSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { chmodSync, linkSync, mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { VigilError } from '../errors.ts';
 import { vigilHome } from '../home.ts';
@@ -23,6 +23,25 @@ export interface SecretCipher {
   seal(plaintext: string, context: string): string;
   /** Decrypts a sealed value; CONFIG_INVALID when the key is wrong or the value was altered. */
   open(sealed: string, context: string): string;
+  /** The fingerprint of the key once it is loaded (by a seal or an open), else undefined. */
+  keyFingerprint?(): string | undefined;
+}
+
+/** What the database says of its key, checked whenever the key is loaded (see `loadSecretKey`). */
+export interface ExpectedKey {
+  /** The fingerprint the database recorded, if any. */
+  fingerprint?: string;
+  /** Whether the database already holds sealed secrets. */
+  holdsSecrets: boolean;
+}
+
+/**
+ * A key's fingerprint, safe to store and print: `sha256:` and the first 16 hex digits of a
+ * domain-separated SHA-256 of the key (it identifies the key and reveals nothing of it).
+ */
+export function keyFingerprint(key: Buffer): string {
+  const digest = createHash('sha256').update('vigil secret key fingerprint\0').update(key).digest('hex');
+  return `sha256:${digest.slice(0, 16)}`;
 }
 
 /** Where the secret key comes from, for messages (never the key itself). */
@@ -62,7 +81,23 @@ export function secretKeyFileFor(storeLocation: string, home: string): string {
   return join(dirname(resolve(storeLocation)), 'vigil.key');
 }
 
+/**
+ * Refuses a key file that its group or others may read or write, as ssh refuses such a private
+ * key: whoever can read it can open every stored secret.
+ */
+function assertPrivate(path: string): void {
+  const mode = statSync(path).mode & 0o777;
+  if ((mode & 0o077) !== 0) {
+    throw new VigilError(
+      'CONFIG_INVALID',
+      `The secret key file ${path} is accessible by others (mode ${mode.toString(8).padStart(4, '0')}); it must be readable by its owner only.`,
+      { hint: `Run \`chmod 600 ${path}\`, or set VIGIL_SECRET_KEY instead.` },
+    );
+  }
+}
+
 function readKeyFile(path: string): Buffer {
+  assertPrivate(path);
   return parseSecretKey(readFileSync(path, 'utf8'), `The key file ${path}`);
 }
 
@@ -94,22 +129,64 @@ function keyFileError(path: string, error: unknown): VigilError {
   });
 }
 
+/** Where keys are looked for, for messages. */
+function keyLocations(keyFile: string): string {
+  return `VIGIL_SECRET_KEY (not set) or the key file ${keyFile} (missing)`;
+}
+
+/** CONFIG_INVALID when `source` is not the key the database expects. */
+function checkExpected(source: SecretKeySource, expected: ExpectedKey | undefined): SecretKeySource {
+  const found = keyFingerprint(source.key);
+  if (expected?.fingerprint !== undefined && expected.fingerprint !== found) {
+    throw new VigilError(
+      'CONFIG_INVALID',
+      `The secret key from ${source.description} (fingerprint ${found}) is not the key this database's secrets are sealed with (fingerprint ${expected.fingerprint}).`,
+      {
+        hint: `Use the key with fingerprint ${expected.fingerprint}: set VIGIL_SECRET_KEY to it, or restore its key file.`,
+      },
+    );
+  }
+  return source;
+}
+
+/** Refuses to create a key for a database that already holds secrets sealed with another one. */
+function refuseSecondKey(keyFile: string, expected: ExpectedKey | undefined): void {
+  if (expected?.fingerprint === undefined && expected?.holdsSecrets !== true) return;
+  const which =
+    expected.fingerprint === undefined
+      ? 'a key whose fingerprint was never recorded'
+      : `the key with fingerprint ${expected.fingerprint}`;
+  throw new VigilError(
+    'CONFIG_INVALID',
+    `This database already holds secrets sealed with ${which}, and no key was found (looked in ${keyLocations(keyFile)}); a new key would not open them, so none was created.`,
+    {
+      hint: `Restore that key file to ${keyFile}, or set VIGIL_SECRET_KEY to that key.`,
+    },
+  );
+}
+
 /**
  * The secret key: VIGIL_SECRET_KEY when set, else the key file, which is created (0600) when
  * `create` is true and it does not exist yet. Without `create` a missing file is CONFIG_INVALID:
- * secrets sealed under a lost key cannot be recovered, and a new key would not open them.
+ * secrets sealed under a lost key cannot be recovered, and a new key would not open them. With
+ * `expected` (what the database recorded), a key of another fingerprint is CONFIG_INVALID, and no
+ * key is created for a database that already holds secrets.
  */
 export function loadSecretKey(options: {
   keyFile: string;
   env?: NodeJS.ProcessEnv;
   create: boolean;
+  expected?: ExpectedKey | undefined;
 }): SecretKeySource {
   const fromEnv = (options.env ?? process.env).VIGIL_SECRET_KEY;
   if (fromEnv !== undefined && fromEnv.trim() !== '') {
-    return { key: parseSecretKey(fromEnv), description: 'VIGIL_SECRET_KEY' };
+    return checkExpected({ key: parseSecretKey(fromEnv), description: 'VIGIL_SECRET_KEY' }, options.expected);
   }
   try {
-    return { key: readKeyFile(options.keyFile), description: options.keyFile };
+    return checkExpected(
+      { key: readKeyFile(options.keyFile), description: options.keyFile },
+      options.expected,
+    );
   } catch (error) {
     if (error instanceof VigilError) throw error;
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw keyFileError(options.keyFile, error);
@@ -123,6 +200,7 @@ export function loadSecretKey(options: {
       },
     );
   }
+  refuseSecondKey(options.keyFile, options.expected);
   try {
     return { key: createKeyFile(options.keyFile), description: options.keyFile };
   } catch (error) {
@@ -176,15 +254,22 @@ export function secretCipherFor(storeLocation: string, env: NodeJS.ProcessEnv = 
 
 /**
  * A cipher whose key comes from VIGIL_SECRET_KEY or `keyFile`, loaded on first use; sealing
- * creates the key file if needed, opening never does.
+ * creates the key file if needed (never for a database that `expected` says holds secrets),
+ * opening never does. `expected`, read from the database when it is opened, is checked whenever
+ * the key is loaded.
  */
-export function secretCipher(keyFile: string, env: NodeJS.ProcessEnv = process.env): SecretCipher {
+export function secretCipher(
+  keyFile: string,
+  env: NodeJS.ProcessEnv = process.env,
+  expected?: ExpectedKey,
+): SecretCipher {
   let loaded: SecretKeySource | undefined;
   const key = (create: boolean): SecretKeySource => {
-    loaded ??= loadSecretKey({ keyFile, env, create });
+    loaded ??= loadSecretKey({ keyFile, env, create, expected });
     return loaded;
   };
   return {
+    keyFingerprint: () => (loaded === undefined ? undefined : keyFingerprint(loaded.key)),
     seal: (plaintext, context) => sealSecret(key(true).key, plaintext, context),
     open(sealed, context) {
       const source = key(false);

@@ -127,28 +127,34 @@ export class PgBossQueue implements JobQueue {
 
   async send(job: QueuedJob): Promise<boolean> {
     const queue = queueNameOf(job.kind);
-    const id = await this.boss.send(
-      queue,
-      { key: job.key, data: job.data },
-      {
-        id: uuidFromName(`${queue}|${job.key}`),
-        singletonKey: job.group,
-        startAfter: new Date(job.runAt),
-        expireInSeconds: this.options.leaseSeconds,
-        retryLimit: this.options.retryLimit ?? 5,
-        retryDelay: this.options.retryDelaySeconds ?? 1,
-      },
-    );
+    const id = await this.boss
+      .send(
+        queue,
+        { key: job.key, data: job.data },
+        {
+          id: uuidFromName(`${queue}|${job.key}`),
+          singletonKey: job.group,
+          startAfter: new Date(job.runAt),
+          expireInSeconds: this.options.leaseSeconds,
+          retryLimit: this.options.retryLimit ?? 5,
+          retryDelay: this.options.retryDelaySeconds ?? 1,
+        },
+      )
+      .catch((error: unknown) => Promise.reject(queueError('send a job', error)));
     return id !== null;
   }
 
   heldGroups(kind: string): Promise<ReadonlySet<string>> {
-    return activeGroups(this.boss.getDb(), this.options.schema, queueNameOf(kind));
+    return activeGroups(this.boss.getDb(), this.options.schema, queueNameOf(kind)).catch((error: unknown) =>
+      Promise.reject(queueError('read the running jobs', error)),
+    );
   }
 
   async cancel(kind: string, key: string): Promise<void> {
     const queue = queueNameOf(kind);
-    await this.boss.cancel(queue, uuidFromName(`${queue}|${key}`));
+    await this.boss
+      .cancel(queue, uuidFromName(`${queue}|${key}`))
+      .catch((error: unknown) => Promise.reject(queueError('cancel a job', error)));
   }
 
   work(kinds: readonly string[], concurrency: number, handler: JobHandler): void {
@@ -288,6 +294,15 @@ export class PgBossQueue implements JobQueue {
       this.wake.add(wake);
     });
   }
+}
+
+/** STORE_ERROR for a queue operation whose database failed (a dropped connection): the next tick tries again. */
+function queueError(operation: string, error: unknown): VigilError {
+  const reason = error instanceof Error ? error.message : String(error);
+  return new VigilError('STORE_ERROR', `The job queue could not ${operation}: ${reason}`, {
+    hint: 'Check that PostgreSQL is reachable; Vigil tries again on the next tick.',
+    cause: error,
+  });
 }
 
 /** Stops a half-started pg-boss and turns its failure into a coded error. */

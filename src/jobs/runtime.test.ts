@@ -2,8 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { vigilFailure } from '../../test/helpers/async.ts';
 import { captureLogger } from '../../test/helpers/log-capture.ts';
+import { VigilError } from '../errors.ts';
 import { InProcessQueue } from './in-process.ts';
 import { JobRuntime } from './runtime.ts';
+import { startTicker } from './ticker.ts';
 import type { JobContext, JobKind, JobResult } from './types.ts';
 
 const start = Date.UTC(2026, 11, 2, 9, 0, 0);
@@ -123,6 +125,55 @@ describe('the job runtime', () => {
       code: 'INPUT_INVALID',
       retry: false,
     });
+  });
+
+  it('a planner tick whose store fails (a dropped database connection) is logged; the next tick plans again (issue 9 item 10)', async () => {
+    let storeUp = false;
+    const kind: JobKind<{ slot: number }> = {
+      name: 'periodic',
+      data: z.object({ slot: z.number() }).strict(),
+      async planDue(now) {
+        if (!storeUp) throw new VigilError('STORE_ERROR', 'The database connection was lost (ECONNRESET).');
+        return [{ key: `slot-${now}`, data: { slot: now } }];
+      },
+      handle: async () => ({ status: 'completed' }),
+    };
+    const queue = new InProcessQueue({ now: () => start });
+    const { logger, lines } = captureLogger();
+    const runtime = new JobRuntime({
+      queue,
+      kinds: [kind],
+      logger,
+      now: () => start,
+      concurrency: 1,
+      leaseMs: 60_000,
+    });
+    await runtime.work();
+
+    expect(await runtime.plan()).toBe(0);
+    expect(lines.find((line) => line.msg === 'planning due jobs failed')).toMatchObject({
+      job: 'periodic',
+      code: 'STORE_ERROR',
+    });
+    storeUp = true;
+    expect(await runtime.plan()).toBe(1);
+    await runtime.stop();
+  });
+
+  it('the ticker keeps ticking after a tick rejects', async () => {
+    let ticks = 0;
+    let resolveThird: () => void = () => {};
+    const third = new Promise<void>((resolve) => {
+      resolveThird = resolve;
+    });
+    const ticker = startTicker(async () => {
+      ticks += 1;
+      if (ticks === 3) resolveThird();
+      if (ticks < 3) throw new VigilError('STORE_ERROR', 'connection terminated');
+    }, 1);
+    await third;
+    await ticker.stop();
+    expect(ticks).toBeGreaterThanOrEqual(3);
   });
 
   it('rejects two kinds of one name', () => {

@@ -44,6 +44,7 @@ import {
   pruneFinishedJobs,
   rescheduleJob,
 } from './operations/scheduledJobs.ts';
+import { recordSecretKeyFingerprint, secretKeyState } from './operations/secretKeyFingerprint.ts';
 import { listSteps, recordStep } from './operations/steps.ts';
 import { touchApiToken } from './operations/touchApiToken.ts';
 import { getWebhookSecret, putWebhookSecret } from './operations/webhookSecrets.ts';
@@ -136,6 +137,9 @@ export function createGraphStore(
       guard('getWebhookSecret', () => getWebhookSecret(driver, integrationId)),
     putWebhookSecret: (integrationId, sealed, createdAt, mode) =>
       guard('putWebhookSecret', () => putWebhookSecret(driver, integrationId, sealed, createdAt, mode)),
+    secretKeyState: () => guard('secretKeyState', () => secretKeyState(driver)),
+    recordSecretKeyFingerprint: (fingerprint) =>
+      guard('recordSecretKeyFingerprint', () => recordSecretKeyFingerprint(driver, fingerprint)),
     ...ruleRecords(driver, guard),
   };
 }

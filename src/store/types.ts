@@ -387,8 +387,24 @@ export interface ScheduledJobRecords {
   pruneFinishedJobs(before: string): Promise<number>;
 }
 
+/** What the database says of its secret key (see src/integrations/secrets.ts). */
+export interface SecretKeyState {
+  /** The fingerprint of the key its secrets are sealed with, once recorded. */
+  fingerprint?: string;
+  /** Whether it holds any sealed secret (integration secrets, webhook secrets). */
+  holdsSecrets: boolean;
+}
+
+/** The database's record of its secret key: a fingerprint, never the key. */
+export interface SecretKeyRecords {
+  secretKeyState(): Promise<SecretKeyState>;
+  /** Records the fingerprint unless one is recorded; returns the recorded one (the first wins). */
+  recordSecretKeyFingerprint(fingerprint: string): Promise<string>;
+}
+
 export interface GraphStore
   extends GraphWriter,
+    SecretKeyRecords,
     GraphReader,
     RunLog,
     IntegrationRecords,

@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { Agent, type Dispatcher, Pool, ProxyAgent } from 'undici';
 import { VigilError } from '../../errors.ts';
+import { type FileRefused, readBoundedFileSync } from './bounded-file.ts';
 
 /** How one integration reaches its vendor; every outbound call of that integration uses it (C5). */
 export interface DispatcherOptions {
@@ -53,11 +53,11 @@ function parseProxy(proxy: string): URL {
 
 function readCa(caFile: string): string {
   try {
-    return readFileSync(caFile, 'utf8');
+    return readBoundedFileSync(caFile);
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    const reason = (error as FileRefused).reason;
     throw new VigilError('CONFIG_INVALID', `Cannot read the CA file ${caFile} (${reason}).`, {
-      hint: 'Point the CA file option at a readable PEM file, or remove it.',
+      hint: 'Point the CA file option at a readable PEM file (at most 1 MiB), or remove it.',
       cause: error,
     });
   }

@@ -1,5 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import { type ErrorCode, VigilError } from '../../errors.ts';
+import { redactSecrets } from './redaction.ts';
 import type { HttpResponse, ResponseTooLargeError, TransportError } from './transport.ts';
 
 /** What a provider error is about; everything here may appear in a message, so no secrets. */
@@ -11,7 +12,10 @@ export interface ProviderContext {
   path: string;
   /** What to do, per code; the vendor's client names its own settings. Defaults below. */
   hints?: Partial<Record<ErrorCode, string>>;
-  /** Values that must never appear in a message (API keys); blanked if a vendor ever echoes one. */
+  /**
+   * Values that must never appear in a message (the API key, the proxy password): blanked in every
+   * encoding if a vendor ever echoes one (see redaction.ts).
+   */
   secrets?: readonly string[];
 }
 
@@ -28,14 +32,7 @@ const defaultHints: Partial<Record<ErrorCode, string>> = {
 
 const MAX_VENDOR_TEXT = 300;
 
-/** Replaces every occurrence of a secret with `[redacted]`. */
-export function redactSecrets(text: string, secrets: readonly string[] = []): string {
-  let redacted = text;
-  for (const secret of secrets) {
-    if (secret.length >= 4) redacted = redacted.split(secret).join('[redacted]');
-  }
-  return redacted;
-}
+export { redactSecrets };
 
 function isJson(response: HttpResponse): boolean {
   return /\bjson\b/i.test(response.headers['content-type'] ?? '');

@@ -9,6 +9,7 @@ import {
   type ProviderContext,
   tooLargeResponse,
 } from '../http/provider-errors.ts';
+import { clientSecrets } from '../http/redaction.ts';
 import { parseJsonBody, parseWithSchema } from '../http/response-body.ts';
 import { type RetryEvent, type RetryOutcome, secondsHeader, withRetries } from '../http/retry.ts';
 import { type ClientRuntime, createClientRuntime } from '../http/runtime.ts';
@@ -121,8 +122,12 @@ export class ThreatConnectClient {
   };
   private readonly onWaitEvent: ((event: WaitEvent) => void) | undefined;
 
+  /** The API key and the proxy password: blanked from every error message. */
+  private readonly secrets: string[];
+
   constructor(config: ThreatConnectClientConfig, deps: ThreatConnectClientDeps = {}) {
     this.config = resolveConfig(config);
+    this.secrets = clientSecrets(config.apiKey, config.proxy);
     this.resultLimit = this.config.resultLimit;
     this.onWaitEvent = deps.onWait;
     this.runtime = createClientRuntime(
@@ -397,7 +402,7 @@ export class ThreatConnectClient {
       method: 'GET',
       path: target,
       hints: this.config.hints,
-      secrets: [this.config.apiKey],
+      secrets: this.secrets,
     };
   }
 }

@@ -1,6 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { agentRow, csvLine, exportFileName, getAllAgentsHeader, pythonRepr } from './agents-export.ts';
+import {
+  agentRow,
+  csvLine,
+  exportFileName,
+  getAllAgentsHeader,
+  neutralizeFormula,
+  pythonRepr,
+} from './agents-export.ts';
 
 const agent = JSON.parse(readFileSync('test/fixtures/threatstack-agent.json', 'utf8')) as Record<
   string,
@@ -39,11 +46,37 @@ describe('GetAllAgents export format', () => {
       link_local: ['fe80::1/64'],
       private: ['127.0.0.1/8', '::1/128'],
     };
-    expect(agentRow({ ipAddresses }).cells).toEqual(["['54.1.2.3/32']"]);
+    expect(agentRow({ ipAddresses }).cells[9]).toBe("['54.1.2.3/32']");
     // Bare loopback addresses (older agents) are not the script's special cases: it keeps them.
-    expect(agentRow({ ipAddresses: { private: ['127.0.0.1', '10.0.0.1'], public: null } }).cells).toEqual([
+    expect(agentRow({ ipAddresses: { private: ['127.0.0.1', '10.0.0.1'], public: null } }).cells[9]).toBe(
       "['127.0.0.1', '10.0.0.1']",
-    ]);
+    );
+  });
+
+  it('writes each cell by its column name: a missing key leaves its cell empty and shifts nothing', () => {
+    const { instanceId: _dropped, ...withoutInstance } = agent;
+    const full = agentRow(agent).cells;
+    const row = agentRow(withoutInstance).cells;
+    expect(row).toHaveLength(15);
+    expect(row[1]).toBe('');
+    expect(row.slice(2)).toEqual(full.slice(2));
+    expect(row[0]).toBe(full[0]);
+    // Key order in the API answer does not move cells either.
+    const reversed = Object.fromEntries(Object.entries(agent).reverse());
+    expect(agentRow(reversed).cells).toEqual(full);
+  });
+
+  it("neutralizes spreadsheet formulas with a leading ' (OWASP), unless raw", () => {
+    for (const start of ['=', '+', '-', '@', '\t', '\r']) {
+      expect(neutralizeFormula(`${start}HYPERLINK("x")`)).toBe(`'${start}HYPERLINK("x")`);
+    }
+    expect(neutralizeFormula('web-01')).toBe('web-01');
+    expect(neutralizeFormula('')).toBe('');
+    const hostile = { ...agent, name: '=cmd|"/c calc"!A1', hostname: '@SUM(1+1)' };
+    expect(agentRow(hostile).cells[6]).toBe(`'=cmd|"/c calc"!A1`);
+    expect(agentRow(hostile).cells[8]).toBe("'@SUM(1+1)");
+    expect(agentRow(hostile, { raw: true }).cells[6]).toBe('=cmd|"/c calc"!A1');
+    expect(csvLine(agentRow(hostile).cells)).toContain(`"'=cmd|""/c calc""!A1"`);
   });
 
   it('names the file agents-<Org>-<local date>', () => {

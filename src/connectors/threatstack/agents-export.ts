@@ -21,23 +21,6 @@ export const getAllAgentsHeader = [
   'isHealthy',
 ] as const;
 
-/** Keys the script copies as they are (lists and dicts as Python reprs). */
-const copiedKeys = new Set([
-  'id',
-  'instanceId',
-  'status',
-  'createdAt',
-  'lastReportedAt',
-  'version',
-  'name',
-  'description',
-  'hostname',
-  'tags',
-  'agentType',
-  'osVersion',
-  'kernel',
-]);
-
 const loopbackAddresses = new Set(['127.0.0.1/8', '::1/128']);
 
 /** Python's repr() of a JSON value: `['a', 'b']`, `{'key': 'v'}`, `None`, `True`. */
@@ -73,32 +56,67 @@ function cellValue(value: unknown): string {
   return String(value);
 }
 
+type Column = (typeof getAllAgentsHeader)[number];
+
+/** Where each column's value comes from in the API's agent (the rest carry the column's own name). */
+const sourceKeys: Partial<Record<Column, string>> = {
+  agentId: 'id',
+  CreatedAt: 'createdAt',
+  LastReportedAt: 'lastReportedAt',
+  isHealthy: 'agentModuleHealth',
+};
+
+const knownKeys = new Set<string>(getAllAgentsHeader.map((column) => sourceKeys[column] ?? column));
+
+/** Private and public addresses (in the API's key order, as the script walks them), loopback dropped. */
+function addressesCell(value: unknown): string {
+  const addresses = Object.entries((value ?? {}) as Record<string, string[] | null>)
+    .filter(([kind]) => kind === 'private' || kind === 'public')
+    .flatMap(([, list]) => (list ?? []).filter((ip) => !loopbackAddresses.has(ip)));
+  return pythonRepr(addresses);
+}
+
+function columnCell(column: Column, agent: Record<string, unknown>): string {
+  const key = sourceKeys[column] ?? column;
+  if (!Object.hasOwn(agent, key)) return '';
+  const value = agent[key];
+  if (column === 'ipAddresses') return addressesCell(value);
+  if (column === 'isHealthy') {
+    const health = value as { isHealthy?: boolean | null } | null;
+    return health ? cellValue(health.isHealthy) : '';
+  }
+  return cellValue(value);
+}
+
+/** The first characters that make a spreadsheet read a cell as a formula (OWASP "CSV injection"). */
+const formulaStart = /^[=+\-@\t\r]/;
+
+/**
+ * A cell a spreadsheet will show as text: one starting with `=`, `+`, `-`, `@`, tab or carriage
+ * return gets a leading `'`, as OWASP recommends; any other cell is returned as it is.
+ */
+export function neutralizeFormula(cell: string): string {
+  return formulaStart.test(cell) ? `'${cell}` : cell;
+}
+
 export interface AgentRow {
+  /** One cell per column of `getAllAgentsHeader`, in its order; a key the agent lacks is an empty cell. */
   cells: string[];
   /** Keys the script does not know, reported as `Unexpected key,val pair:  <key> <val>`. */
   unexpected: Array<[string, unknown]>;
 }
 
-/** One agent as the script writes it: values in the API's key order, with its special cases. */
-export function agentRow(agent: Record<string, unknown>): AgentRow {
-  const cells: string[] = [];
-  const unexpected: Array<[string, unknown]> = [];
-  for (const [key, value] of Object.entries(agent)) {
-    if (copiedKeys.has(key)) {
-      cells.push(cellValue(value));
-    } else if (key === 'ipAddresses') {
-      // In the API's key order, as the script walks `ipAddresses.items()`: private and public, not link_local.
-      const addresses = Object.entries((value ?? {}) as Record<string, string[] | null>)
-        .filter(([kind]) => kind === 'private' || kind === 'public')
-        .flatMap(([, list]) => (list ?? []).filter((ip) => !loopbackAddresses.has(ip)));
-      cells.push(pythonRepr(addresses));
-    } else if (key === 'agentModuleHealth') {
-      const health = value as { isHealthy?: boolean | null } | null;
-      cells.push(health ? cellValue(health.isHealthy) : '');
-    } else {
-      unexpected.push([key, value]);
-    }
-  }
+/**
+ * One agent as the script writes it, each cell taken by its column's name (a missing key leaves
+ * that cell empty and never shifts the others). Unless `raw`, cells a spreadsheet would run as a
+ * formula are neutralized; `raw` keeps the vendor script's bytes.
+ */
+export function agentRow(agent: Record<string, unknown>, options: { raw?: boolean } = {}): AgentRow {
+  const cells = getAllAgentsHeader.map((column) => {
+    const cell = columnCell(column, agent);
+    return options.raw ? cell : neutralizeFormula(cell);
+  });
+  const unexpected = Object.entries(agent).filter(([key]) => !knownKeys.has(key));
   return { cells, unexpected };
 }
 

@@ -32,6 +32,7 @@ import {
 
 export type { ThreatStackClientDeps, ThreatStackClientStats } from './client-support.ts';
 
+import { clientSecrets } from '../http/redaction.ts';
 import {
   newNonce,
   responseAuthenticationProblem,
@@ -110,8 +111,12 @@ export class ThreatStackClient {
   };
   private readonly onWaitEvent: ((event: WaitEvent) => void) | undefined;
 
+  /** The API key and the proxy password: blanked from every error message. */
+  private readonly secrets: string[];
+
   constructor(config: ThreatStackClientConfig, deps: ThreatStackClientDeps = {}) {
     this.config = resolveConfig(config);
+    this.secrets = clientSecrets(config.apiKey, config.proxy);
     this.nonce = deps.nonce ?? newNonce;
     this.onWaitEvent = deps.onWait;
     this.runtime = createClientRuntime(
@@ -399,7 +404,7 @@ export class ThreatStackClient {
       method,
       path: target,
       hints: this.config.hints,
-      secrets: [this.config.apiKey],
+      secrets: this.secrets,
     };
   }
 }

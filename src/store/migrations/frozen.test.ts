@@ -17,6 +17,7 @@ const released: Record<number, string> = {
   7: 'ed3502d5a882af0b3f35c57252982e199f7bce2cc72972c653f7f5bd3c1301d4',
   8: '10318bf6e566177bfbffb170bec54028a6b43aa2493eac6b26ac3a4c8ea69c22',
   9: '5bad7996413f719ada0a0350f55bada57cebbdeff8fc34714da77d37b6ecd307',
+  10: '97077be77cf92e1c45ccf40c537ad26f930ed474583c128abe4337065fdd4b13',
 };
 
 function fingerprint(migration: (typeof migrations)[number]): string {

@@ -7,6 +7,7 @@ import { migration0006 } from './0006-api-tokens.ts';
 import { migration0007 } from './0007-alerts.ts';
 import { migration0008 } from './0008-rules.ts';
 import { migration0009 } from './0009-query-indexes.ts';
+import { migration0010 } from './0010-secret-key-fingerprint.ts';
 import type { Migration } from './migration.ts';
 
 export type { Migration } from './migration.ts';
@@ -22,4 +23,5 @@ export const migrations: readonly Migration[] = [
   migration0007,
   migration0008,
   migration0009,
+  migration0010,
 ];
