@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { InProcessQueue, type JobLedger } from './in-process.ts';
-import { type SyncJobDeps, syncJobKind } from './kinds/sync.ts';
+import { type RuleJobDeps, ruleEvaluationJobKind, ruleJobsAfterSync } from './kinds/rule-evaluation.ts';
+import { type SyncedHook, type SyncJobDeps, syncJobKind } from './kinds/sync.ts';
 import { PgBossQueue } from './pg-boss.ts';
 import { JobRuntime } from './runtime.ts';
 import type { JobQueue } from './types.ts';
@@ -17,6 +18,8 @@ export interface JobRuntimeSettings {
   queue: QueueChoice;
   /** What the sync job calls (the composition root wires it). */
   sync: SyncJobDeps;
+  /** What the rule-evaluation job calls; without it, no rule is evaluated by this runtime. */
+  rules?: RuleJobDeps;
   logger: Logger;
   /** How often due jobs are planned (ms). */
   tickMs: number;
@@ -31,7 +34,7 @@ export interface JobRuntimeSettings {
 const inProcessPollMs = 1000;
 
 /**
- * Opens the chosen queue, builds the runtime over the job kinds (sync today; rule evaluation,
+ * Opens the chosen queue, builds the runtime over the job kinds (sync and rule evaluation;
  * validation poll and monitor run join this list), and starts it: `vigil serve` and
  * `vigil worker` both start their jobs here. Stop it with `JobRuntime.stop`.
  */
@@ -39,9 +42,20 @@ export async function startJobRuntime(settings: JobRuntimeSettings): Promise<Job
   const now = settings.now ?? Date.now;
   const leaseMs = settings.leaseSeconds * 1000;
   const queue = await openQueue(settings, now);
-  const runtime = new JobRuntime({
+  const { rules } = settings;
+  const ruleKind = rules === undefined ? undefined : ruleEvaluationJobKind(rules);
+  // A finished sync enqueues the rules reading what it wrote (the runtime exists by then).
+  const onSynced: SyncedHook | undefined =
+    rules === undefined || ruleKind === undefined
+      ? undefined
+      : async (outcome) => {
+          for (const request of await ruleJobsAfterSync(rules, outcome))
+            await runtime.enqueue(ruleKind, request);
+        };
+  const syncKind = syncJobKind(settings.sync, { leaseMs, ...(onSynced === undefined ? {} : { onSynced }) });
+  const runtime: JobRuntime = new JobRuntime({
     queue,
-    kinds: [syncJobKind(settings.sync, { leaseMs })],
+    kinds: ruleKind === undefined ? [syncKind] : [syncKind, ruleKind],
     logger: settings.logger,
     now,
     concurrency: settings.concurrency,
