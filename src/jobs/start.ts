@@ -34,17 +34,33 @@ export interface JobRuntimeSettings {
 const inProcessPollMs = 1000;
 
 /**
- * Opens the chosen queue, builds the runtime over the job kinds (sync and rule evaluation;
- * validation poll and monitor run join this list), and starts it: `vigil serve` and
- * `vigil worker` both start their jobs here. Stop it with `JobRuntime.stop`.
+ * Opens the chosen queue, builds the runtime over the job kinds (`createJobRuntime`), and starts
+ * it: `vigil serve` and `vigil worker` both start their jobs here. Stop it with `JobRuntime.stop`.
  */
 export async function startJobRuntime(settings: JobRuntimeSettings): Promise<JobRuntime> {
   const now = settings.now ?? Date.now;
-  const leaseMs = settings.leaseSeconds * 1000;
   const queue = await openQueue(settings, now);
+  const runtime = createJobRuntime({ ...settings, queue, now });
+  try {
+    await runtime.start(settings.tickMs);
+  } catch (error) {
+    await queue.stop().catch(() => undefined);
+    throw error;
+  }
+  return runtime;
+}
+
+/**
+ * The runtime over an open queue with the job kinds: sync, and rule evaluation when `rules` is
+ * given (validation poll and monitor run join this list). A sync that ends enqueues one job per
+ * rule reading a type it wrote; that enqueueing failing is logged and never fails the sync.
+ */
+export function createJobRuntime(
+  settings: Omit<JobRuntimeSettings, 'queue' | 'tickMs' | 'now'> & { queue: JobQueue; now(): number },
+): JobRuntime {
+  const leaseMs = settings.leaseSeconds * 1000;
   const { rules } = settings;
   const ruleKind = rules === undefined ? undefined : ruleEvaluationJobKind(rules);
-  // A finished sync enqueues the rules reading what it wrote (the runtime exists by then).
   const onSynced: SyncedHook | undefined =
     rules === undefined || ruleKind === undefined
       ? undefined
@@ -53,20 +69,15 @@ export async function startJobRuntime(settings: JobRuntimeSettings): Promise<Job
             await runtime.enqueue(ruleKind, request);
         };
   const syncKind = syncJobKind(settings.sync, { leaseMs, ...(onSynced === undefined ? {} : { onSynced }) });
+  // The hook above runs only once jobs run, after `runtime` is assigned.
   const runtime: JobRuntime = new JobRuntime({
-    queue,
+    queue: settings.queue,
     kinds: ruleKind === undefined ? [syncKind] : [syncKind, ruleKind],
     logger: settings.logger,
-    now,
+    now: settings.now,
     concurrency: settings.concurrency,
     leaseMs,
   });
-  try {
-    await runtime.start(settings.tickMs);
-  } catch (error) {
-    await queue.stop().catch(() => undefined);
-    throw error;
-  }
   return runtime;
 }
 
