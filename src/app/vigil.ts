@@ -14,6 +14,7 @@ import type { AppContext } from './context.ts';
 import { ExportService } from './exports.ts';
 import { IntegrationsService } from './integrations.ts';
 import { type JobServices, jobServicesOf } from './jobs.ts';
+import { createReadingService, type ReadingService } from './query-reading.ts';
 import { type RulesService, wireRules } from './rules.ts';
 import { describeRun, listRunHistory } from './runs.ts';
 import type { VigilSettings } from './settings.ts';
@@ -50,6 +51,8 @@ export interface Vigil {
   readonly exports: ExportService;
   /** J1QL over the graph (C10): parsed here (QUERY_INVALID with line, column and caret), run as one SQL statement. */
   readonly query: { run(text: string, options?: QueryOptions): Promise<QueryResult> };
+  /** The reading shortcuts (agents, CVEs, alerts, hosts of a CVE, actors of a technique) over `query`. */
+  readonly reading: ReadingService;
   /** Alert rules and their alerts (C11); `run` evaluates one now through the query engine. */
   readonly rules: RulesService;
   /** API tokens of the HTTP API (`vigil tokens`). */
@@ -123,6 +126,11 @@ export async function openVigil(settings: VigilSettings, deps: VigilDeps = {}): 
     },
     tokens: new ApiTokenService(store, { now }),
     query,
+    reading: createReadingService({
+      run: query.run,
+      getAlertEvents: (key) => store.getAlertEvents(key),
+      now,
+    }),
     rules,
     exports: new ExportService(store, () => attackCatalogueOf(settings)),
     coverage: {
