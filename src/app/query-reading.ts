@@ -102,10 +102,14 @@ export function protectedHostsQuery(cve: string): string {
   );
 }
 
-/** The synced threat actors that use an ATT&CK technique (by id), by name. */
+/**
+ * The synced threat actors that use an ATT&CK technique (by id) or one of its sub-techniques (a
+ * sub-technique's id is its parent's plus `.NNN`), by name.
+ */
 export function actorsUsingQuery(techniqueId: string): string {
-  const key = quoteString(graphEntities.mitreAttackTechnique.key(techniqueId));
-  return `FIND threatconnect_adversary AS t THAT USES mitre_attack_technique WITH _key = ${key} ORDER BY t.displayName`;
+  const key = graphEntities.mitreAttackTechnique.key(techniqueId);
+  const technique = `_key = ${quoteString(key)} OR _key ^= ${quoteString(`${key}.`)}`;
+  return `FIND threatconnect_adversary AS t THAT USES mitre_attack_technique WITH ${technique} ORDER BY t.displayName`;
 }
 
 /** An agent having a CVE and the hosts it protects. */
@@ -172,7 +176,7 @@ export function createReadingService(deps: ReadingDeps) {
           .map((row) => ({ key: String(row.key), type: String(row.type), host: String(row.host) })),
       }));
     },
-    /** The synced threat actors that use the technique (by ATT&CK id). */
+    /** The synced threat actors that use the technique (by ATT&CK id) or a sub-technique of it. */
     actorsUsing: async (techniqueId: string): Promise<QueryEntity[]> =>
       entities(await deps.run(actorsUsingQuery(techniqueId))),
   };
