@@ -8,9 +8,8 @@ import { fromRuleRecord, type StoredRule } from './stored.ts';
 import { deliverWebhook, type WebhookDelivery, type WebhookDeps, type WebhookPolicy } from './webhook.ts';
 
 /**
- * What evaluating rules needs. `runQuery` and `typesReadBy` are the query engine's (wired to
- * src/query and the store's compiler at merge); `webhook` is a delivery's time, chance and
- * warnings (its log is the store's).
+ * What evaluating rules needs. `runQuery` and `typesReadBy` are the query engine's (wired in
+ * src/app/rules.ts); `webhook` is a delivery's time, chance and warnings (its log is the store's).
  */
 export interface RuleEvaluatorDeps {
   store: RuleRecords;
