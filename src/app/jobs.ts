@@ -1,4 +1,5 @@
 import type { JobLedger } from '../jobs/in-process.ts';
+import type { RuleJobDeps } from '../jobs/kinds/rule-evaluation.ts';
 import type { SyncJobDeps } from '../jobs/kinds/sync.ts';
 import { sqlJobLedger } from '../jobs/sql-ledger.ts';
 import type { AppContext } from './context.ts';
@@ -8,12 +9,14 @@ import type { SyncService } from './sync.ts';
 export interface JobServices {
   /** The periodic sync's view of the registry, the run history and the sync service. */
   readonly sync: SyncJobDeps;
+  /** The rule-evaluation job's evaluator (rules after syncs and on their interval). */
+  readonly rules: RuleJobDeps;
   /** The in-process queue's persistent ledger (the store's scheduled jobs). */
   readonly ledger: JobLedger;
 }
 
 /** Wires the job runtime to the services: each sync job runs through the sync service, with its signal. */
-export function jobServicesOf(ctx: AppContext, sync: SyncService): JobServices {
+export function jobServicesOf(ctx: AppContext, sync: SyncService, rules: RuleJobDeps): JobServices {
   return {
     sync: {
       listIntegrations: () => ctx.registry.list(),
@@ -21,9 +24,13 @@ export function jobServicesOf(ctx: AppContext, sync: SyncService): JobServices {
       latestRun: async (id) => (await ctx.store.listRuns(id, 1))[0],
       async runSync(integration, { signal, logger }) {
         const { report } = await sync.runIntegration(integration.id, { signal, logger });
-        return { runId: report.runId, status: report.status, durationMs: report.durationMs };
+        const writtenTypes = report.types
+          .filter((type) => type.created + type.updated + type.deleted > 0)
+          .map((type) => type.type);
+        return { runId: report.runId, status: report.status, durationMs: report.durationMs, writtenTypes };
       },
     },
+    rules,
     ledger: sqlJobLedger(ctx.store),
   };
 }

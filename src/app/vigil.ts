@@ -1,18 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type { Logger } from 'pino';
 import { type AttackCatalogue, bundledCataloguePath, loadAttackCatalogue } from '../attack/catalogue.ts';
 import { describeThreatActor, listThreatActors } from '../coverage/actors.ts';
 import { IntegrationRegistry } from '../integrations/registry.ts';
 import { secretCipher } from '../integrations/secrets.ts';
+import { createLogger } from '../log.ts';
 import { parseQuery } from '../query/parse.ts';
 import type { QueryOptions, QueryResult } from '../query/result.ts';
-import { createRuleService, type RuleService } from '../rules/service.ts';
 import { isPostgresLocation, openStore } from '../store/index.ts';
 import type { AppContext } from './context.ts';
 import { ExportService } from './exports.ts';
 import { IntegrationsService } from './integrations.ts';
 import { type JobServices, jobServicesOf } from './jobs.ts';
+import { createReadingService, type ReadingService } from './query-reading.ts';
+import { type RulesService, wireRules } from './rules.ts';
 import { describeRun, listRunHistory } from './runs.ts';
 import type { VigilSettings } from './settings.ts';
 import { SyncService } from './sync.ts';
@@ -48,8 +51,10 @@ export interface Vigil {
   readonly exports: ExportService;
   /** J1QL over the graph (C10): parsed here (QUERY_INVALID with line, column and caret), run as one SQL statement. */
   readonly query: { run(text: string, options?: QueryOptions): Promise<QueryResult> };
-  /** Alert rules and their alerts (C11). */
-  readonly rules: RuleService;
+  /** The reading shortcuts (agents, CVEs, alerts, hosts of a CVE, actors of a technique) over `query`. */
+  readonly reading: ReadingService;
+  /** Alert rules and their alerts (C11); `run` evaluates one now through the query engine. */
+  readonly rules: RulesService;
   /** API tokens of the HTTP API (`vigil tokens`). */
   readonly tokens: ApiTokenService;
   readonly coverage: {
@@ -63,6 +68,8 @@ export interface Vigil {
 export interface VigilDeps {
   now?: () => Date;
   newId?: () => string;
+  /** The log of rule actions and webhook troubles (default: JSON on stderr, made on first use). */
+  logger?: Logger;
 }
 
 /**
@@ -95,11 +102,24 @@ export async function openVigil(settings: VigilSettings, deps: VigilDeps = {}): 
     now,
   };
   const sync = new SyncService(ctx);
+  const query = { run: (text: string, options?: QueryOptions) => store.query(parseQuery(text), options) };
+  let logger = deps.logger;
+  const { rules, ruleJobs } = wireRules({
+    store,
+    runQuery: (text) => query.run(text),
+    checkQuery: (text) => void parseQuery(text),
+    now,
+    newId: deps.newId ?? randomUUID,
+    logger: () => {
+      logger ??= createLogger();
+      return logger;
+    },
+  });
   return {
     settings,
     integrations: new IntegrationsService(ctx, sync),
     sync,
-    jobs: jobServicesOf(ctx, sync),
+    jobs: jobServicesOf(ctx, sync, ruleJobs),
     runs: {
       list: (options) => listRunHistory(ctx, options),
       show: (runId) => describeRun(ctx, runId),
@@ -111,8 +131,13 @@ export async function openVigil(settings: VigilSettings, deps: VigilDeps = {}): 
       }),
     },
     tokens: new ApiTokenService(store, { now }),
-    query: { run: (text, options) => store.query(parseQuery(text), options) },
-    rules: createRuleService({ store, now, newId: deps.newId ?? randomUUID }),
+    query,
+    reading: createReadingService({
+      run: query.run,
+      getAlertEvents: (key) => store.getAlertEvents(key),
+      now,
+    }),
+    rules,
     exports: new ExportService(store, () => attackCatalogueOf(settings)),
     coverage: {
       actors: () => listThreatActors(store),

@@ -4,7 +4,8 @@ import { findTechnique, importAttackCatalogue } from '../app/attack.ts';
 import { attackCatalogueOf } from '../app/vigil.ts';
 import type { AttackCatalogue, AttackTechnique } from '../attack/catalogue.ts';
 import type { StixImport } from '../attack/import-stix.ts';
-import { settingsOf } from './app.ts';
+import type { QueryEntity } from '../query/result.ts';
+import { dbOption, settingsOf, withApp } from './app.ts';
 import { printJson } from './output.ts';
 
 function printImportSummary(result: StixImport, path: string, json: boolean): void {
@@ -29,7 +30,12 @@ function printImportSummary(result: StixImport, path: string, json: boolean): vo
   );
 }
 
-function printTechnique(technique: AttackTechnique, catalogue: AttackCatalogue, json: boolean): void {
+function printTechnique(
+  technique: AttackTechnique,
+  catalogue: AttackCatalogue,
+  actors: QueryEntity[],
+  json: boolean,
+): void {
   const parent = technique.parentId === null ? undefined : catalogue.get(technique.parentId);
   const subTechniques = catalogue.all().filter((candidate) => candidate.parentId === technique.id);
   if (json) {
@@ -37,6 +43,7 @@ function printTechnique(technique: AttackTechnique, catalogue: AttackCatalogue, 
       ...technique,
       parent: parent === undefined ? null : { id: parent.id, name: parent.name },
       subTechniques: subTechniques.map(({ id, name }) => ({ id, name })),
+      actors: actors.map(({ _key, displayName }) => ({ key: _key, name: displayName })),
       catalogue: { source: catalogue.source, version: catalogue.version },
     });
     return;
@@ -48,6 +55,8 @@ function printTechnique(technique: AttackTechnique, catalogue: AttackCatalogue, 
     `  sub-techniques:  ${subTechniques.length === 0 ? 'none' : ''}`,
     ...subTechniques.map((sub) => `    ${sub.id}  ${sub.name}`),
     `  catalogue:       ${catalogue.source} ${catalogue.version}`,
+    `  threat actors:   ${actors.length === 0 ? 'none synced' : ''}`,
+    ...actors.map((actor) => `    ${actor.displayName}`),
   ];
   process.stdout.write(`${lines.map((line) => line.trimEnd()).join('\n')}\n`);
 }
@@ -71,14 +80,19 @@ export function registerAttackCommands(program: Command): void {
     });
   attack
     .command('show')
-    .description('Print a technique: id, full name, tactics, parent and sub-techniques')
+    .description(
+      'Print a technique: id, full name, tactics, parent, sub-techniques and the synced threat actors that use it',
+    )
     .argument(
       '<technique>',
       'an id (T1566.002), a name (Spearphishing Attachment) or a full name (Phishing: …)',
     )
+    .option(...dbOption)
     .option('--json', 'print the technique as JSON')
-    .action((query, flags) => {
-      const catalogue = attackCatalogueOf(settingsOf({}));
-      printTechnique(findTechnique(query, catalogue), catalogue, flags.json === true);
+    .action(async (query, flags) => {
+      const catalogue = attackCatalogueOf(settingsOf(flags));
+      const technique = findTechnique(query, catalogue);
+      const actors = await withApp(flags, (vigil) => vigil.reading.actorsUsing(technique.id));
+      printTechnique(technique, catalogue, actors, flags.json === true);
     });
 }

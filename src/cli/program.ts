@@ -9,6 +9,7 @@ import { registerInfoCommand } from './info.ts';
 import { registerIntegrationsCommands } from './integrations.ts';
 import { reportError, wantsJson } from './output.ts';
 import { registerQueryCommand } from './query.ts';
+import { registerReadingCommands } from './reading.ts';
 import { registerRulesCommands } from './rules.ts';
 import { registerRunsCommands } from './runs.ts';
 import { registerServeCommands } from './serve.ts';
@@ -37,6 +38,7 @@ export function buildProgram(): Command {
   registerTokensCommands(program);
   registerRulesCommands(program);
   registerQueryCommand(program);
+  registerReadingCommands(program);
   registerInfoCommand(program);
   return program;
 }

@@ -1,8 +1,11 @@
 import { userInfo } from 'node:os';
 import type { Command } from '@commander-js/extra-typings';
+import type { RulesService } from '../app/rules.ts';
 import { VigilError } from '../errors.ts';
+import type { RuleRunReport } from '../rules/evaluator.ts';
 import { formatInterval } from '../rules/model.ts';
-import type { RuleDetails, RuleService } from '../rules/service.ts';
+import { nameOf } from '../rules/payload.ts';
+import type { RuleDetails } from '../rules/service.ts';
 import type { StoredRule } from '../rules/stored.ts';
 import { describeAction } from '../rules/webhook.ts';
 import type { RuleAlertRecord, RuleAlertStatus } from '../store/types.ts';
@@ -12,7 +15,7 @@ import { numberFlag } from './simulate.ts';
 import { renderTable } from './table.ts';
 
 /** Opens Vigil, runs `work` with its rule service, closes. */
-function withRules<T>(db: string | undefined, work: (rules: RuleService) => Promise<T>): Promise<T> {
+function withRules<T>(db: string | undefined, work: (rules: RulesService) => Promise<T>): Promise<T> {
   return withApp({ db }, (vigil) => work(vigil.rules));
 }
 
@@ -72,6 +75,20 @@ function printRuleDetails(details: RuleDetails): void {
       details.deliveries,
     );
     lines.push('', 'Last webhook deliveries:', table);
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+/** What `rules run` did: fired or not, the rows it is about, and each webhook delivery. */
+function printRunReport(report: RuleRunReport): void {
+  const verdict = report.fired ? 'fired' : 'did not fire';
+  const lines = [`Rule ${report.rule} ${verdict}: ${report.rowCount} row(s); alert ${report.decision}.`];
+  for (const { query, row } of report.rows) lines.push(`  ${query}: ${nameOf(row)}`);
+  if (report.rows.length < report.rowCount)
+    lines.push(`  … and ${report.rowCount - report.rows.length} more`);
+  for (const delivery of report.deliveries) {
+    const status = delivery.statusCode === null ? 'no answer' : `HTTP ${delivery.statusCode}`;
+    lines.push(`  webhook ${delivery.outcome} after ${delivery.attempts} attempt(s) (${status})`);
   }
   process.stdout.write(`${lines.join('\n')}\n`);
 }
@@ -149,6 +166,17 @@ function registerRuleCommands(program: Command): void {
       else printRuleDetails(details);
     });
   rules
+    .command('run')
+    .description('Evaluate a rule now (enabled or not): whether it fired, its rows, its webhook deliveries')
+    .argument('<name>', 'the rule name or id')
+    .option(...dbOption)
+    .option('--json', 'print as JSON')
+    .action(async (name, flags) => {
+      const report = await withRules(flags.db, (service) => service.run(name));
+      if (flags.json) printJson(report);
+      else printRunReport(report);
+    });
+  rules
     .command('remove')
     .description('Remove a rule (its alerts and delivery log stay as history)')
     .argument('<name>', 'the rule name or id')
@@ -208,7 +236,7 @@ function statusFlag(raw: string): RuleAlertStatus {
   return status;
 }
 
-/** `vigil rules …` and `vigil rule-alerts …`. `rules run` arrives with the query engine. */
+/** `vigil rules …` and `vigil rule-alerts …`. */
 export function registerRulesCommands(program: Command): void {
   registerRuleCommands(program);
   registerRuleAlertCommands(program);

@@ -116,6 +116,7 @@ async function runJobs(flags: JobFlags, role: 'serve' | 'worker'): Promise<void>
     runtime = await startJobRuntime({
       queue,
       sync: vigil.jobs.sync,
+      rules: vigil.jobs.rules,
       logger,
       tickMs,
       concurrency,

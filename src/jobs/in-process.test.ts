@@ -72,7 +72,7 @@ class World {
       }
       record.status = 'success';
       record.finishedAt = this.clock;
-      return { runId: run.id, status: 'success', durationMs: this.clock - startedAt };
+      return { runId: run.id, status: 'success', durationMs: this.clock - startedAt, writtenTypes: [] };
     } finally {
       this.concurrent--;
       this.perIntegrationConcurrent.set(i.id, own - 1);

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { InProcessQueue, type JobLedger } from './in-process.ts';
-import { type SyncJobDeps, syncJobKind } from './kinds/sync.ts';
+import { type RuleJobDeps, ruleEvaluationJobKind, ruleJobsAfterSync } from './kinds/rule-evaluation.ts';
+import { type SyncedHook, type SyncJobDeps, syncJobKind } from './kinds/sync.ts';
 import { PgBossQueue } from './pg-boss.ts';
 import { JobRuntime } from './runtime.ts';
 import type { JobQueue } from './types.ts';
@@ -17,6 +18,8 @@ export interface JobRuntimeSettings {
   queue: QueueChoice;
   /** What the sync job calls (the composition root wires it). */
   sync: SyncJobDeps;
+  /** What the rule-evaluation job calls; without it, no rule is evaluated by this runtime. */
+  rules?: RuleJobDeps;
   logger: Logger;
   /** How often due jobs are planned (ms). */
   tickMs: number;
@@ -31,28 +34,50 @@ export interface JobRuntimeSettings {
 const inProcessPollMs = 1000;
 
 /**
- * Opens the chosen queue, builds the runtime over the job kinds (sync today; rule evaluation,
- * validation poll and monitor run join this list), and starts it: `vigil serve` and
- * `vigil worker` both start their jobs here. Stop it with `JobRuntime.stop`.
+ * Opens the chosen queue, builds the runtime over the job kinds (`createJobRuntime`), and starts
+ * it: `vigil serve` and `vigil worker` both start their jobs here. Stop it with `JobRuntime.stop`.
  */
 export async function startJobRuntime(settings: JobRuntimeSettings): Promise<JobRuntime> {
   const now = settings.now ?? Date.now;
-  const leaseMs = settings.leaseSeconds * 1000;
   const queue = await openQueue(settings, now);
-  const runtime = new JobRuntime({
-    queue,
-    kinds: [syncJobKind(settings.sync, { leaseMs })],
-    logger: settings.logger,
-    now,
-    concurrency: settings.concurrency,
-    leaseMs,
-  });
+  const runtime = createJobRuntime({ ...settings, queue, now });
   try {
     await runtime.start(settings.tickMs);
   } catch (error) {
     await queue.stop().catch(() => undefined);
     throw error;
   }
+  return runtime;
+}
+
+/**
+ * The runtime over an open queue with the job kinds: sync, and rule evaluation when `rules` is
+ * given (validation poll and monitor run join this list). A sync that ends enqueues one job per
+ * rule reading a type it wrote; that enqueueing failing is logged and never fails the sync.
+ */
+export function createJobRuntime(
+  settings: Omit<JobRuntimeSettings, 'queue' | 'tickMs' | 'now'> & { queue: JobQueue; now(): number },
+): JobRuntime {
+  const leaseMs = settings.leaseSeconds * 1000;
+  const { rules } = settings;
+  const ruleKind = rules === undefined ? undefined : ruleEvaluationJobKind(rules);
+  const onSynced: SyncedHook | undefined =
+    rules === undefined || ruleKind === undefined
+      ? undefined
+      : async (outcome) => {
+          for (const request of await ruleJobsAfterSync(rules, outcome))
+            await runtime.enqueue(ruleKind, request);
+        };
+  const syncKind = syncJobKind(settings.sync, { leaseMs, ...(onSynced === undefined ? {} : { onSynced }) });
+  // The hook above runs only once jobs run, after `runtime` is assigned.
+  const runtime: JobRuntime = new JobRuntime({
+    queue: settings.queue,
+    kinds: ruleKind === undefined ? [syncKind] : [syncKind, ruleKind],
+    logger: settings.logger,
+    now: settings.now,
+    concurrency: settings.concurrency,
+    leaseMs,
+  });
   return runtime;
 }
 

@@ -9,7 +9,7 @@ export type QueryRow = Readonly<Record<string, unknown>>;
 /** JupiterOne's query result shape, as the query engine returns it. */
 export type QueryResult = { type: 'list'; data: QueryRow[] } | { type: 'table'; data: QueryRow[] };
 
-/** Runs one J1QL query (wired to the query engine at merge). */
+/** Runs one J1QL query (`vigil.query.run`, wired in src/app/rules.ts). */
 export type RunQuery = (text: string) => Promise<QueryResult>;
 
 /**

@@ -1,5 +1,5 @@
 import type { RuleRecords, WebhookAttemptRecord } from '../store/types.ts';
-import { evaluateRule, type RuleEvaluation, type RunQuery } from './evaluate.ts';
+import { type EvaluatedRow, evaluateRule, type RuleEvaluation, type RunQuery } from './evaluate.ts';
 import { type AlertDecision, decideAlert, runsActions } from './lifecycle.ts';
 import { type AlertPayload, buildAlertPayload } from './payload.ts';
 import { isRuleDue, selectRulesForSync, type TypesReadBy } from './select.ts';
@@ -8,9 +8,8 @@ import { fromRuleRecord, type StoredRule } from './stored.ts';
 import { deliverWebhook, type WebhookDelivery, type WebhookDeps, type WebhookPolicy } from './webhook.ts';
 
 /**
- * What evaluating rules needs. `runQuery` and `typesReadBy` are the query engine's (wired to
- * src/query and the store's compiler at merge); `webhook` is a delivery's time, chance and
- * warnings (its log is the store's).
+ * What evaluating rules needs. `runQuery` and `typesReadBy` are the query engine's (wired in
+ * src/app/rules.ts); `webhook` is a delivery's time, chance and warnings (its log is the store's).
  */
 export interface RuleEvaluatorDeps {
   store: RuleRecords;
@@ -29,9 +28,17 @@ export interface RuleRunReport {
   rule: string;
   fired: boolean;
   rowCount: number;
+  /** The rows the evaluation is about (for `new`: the new ones), at most the payload's first N. */
+  rows: EvaluatedRow[];
   decision: AlertDecision['kind'];
   alertId: string | null;
   deliveries: WebhookDelivery[];
+}
+
+/** A rule due on its interval, and when it was last evaluated (null: never). */
+export interface DueRule {
+  ruleId: string;
+  lastEvaluatedAt: string | null;
 }
 
 export type RuleEvaluator = ReturnType<typeof createRuleEvaluator>;
@@ -98,8 +105,8 @@ export function createRuleEvaluator(deps: RuleEvaluatorDeps) {
       const deliveries = runsActions(decision)
         ? await runActions(rule, buildAlertPayload(rule, evaluation, alertId))
         : [];
-      const { fired, rowCount } = evaluation;
-      return { rule: rule.name, fired, rowCount, decision: decision.kind, alertId, deliveries };
+      const { fired, rowCount, rows } = evaluation;
+      return { rule: rule.name, fired, rowCount, rows, decision: decision.kind, alertId, deliveries };
     },
     /**
      * The ids of the enabled rules reading a type the sync wrote: each becomes one rule job, so a
@@ -109,15 +116,28 @@ export function createRuleEvaluator(deps: RuleEvaluatorDeps) {
       const rules = (await store.listRules()).map(fromRuleRecord);
       return selectRulesForSync(rules, writtenTypes, deps.typesReadBy).map((rule) => rule.id);
     },
-    /** The ids of the enabled rules whose interval has passed since their last evaluation. */
-    async dueRules(): Promise<string[]> {
-      const due: string[] = [];
+    /**
+     * The enabled rules whose interval has passed since their last evaluation, with when that was
+     * (null: never), which names the due slot every planner sees alike.
+     */
+    async dueRules(): Promise<DueRule[]> {
+      const due: DueRule[] = [];
       for (const record of await store.listRules()) {
         const rule = fromRuleRecord(record);
-        const last = await lastEvaluationOf(store, rule.id);
-        if (isRuleDue(rule, last?.evaluatedAt, deps.now())) due.push(rule.id);
+        const last = (await lastEvaluationOf(store, rule.id))?.evaluatedAt;
+        if (isRuleDue(rule, last, deps.now())) due.push({ ruleId: rule.id, lastEvaluatedAt: last ?? null });
       }
       return due;
+    },
+    /** Whether the rule (id) is due on its interval now; false when it is gone or has none. */
+    async isDue(ruleId: string): Promise<boolean> {
+      const record = await store.findRule(ruleId);
+      if (record === undefined) return false;
+      return isRuleDue(
+        fromRuleRecord(record),
+        (await lastEvaluationOf(store, ruleId))?.evaluatedAt,
+        deps.now(),
+      );
     },
   };
 }

@@ -21,7 +21,7 @@ export interface AlertPayload {
 const rowsInText = 5;
 
 /** A short human name for a row: its display name, else its key, else its first column. */
-function nameOf(row: QueryRow): string {
+export function nameOf(row: QueryRow): string {
   for (const field of ['displayName', '_key']) {
     const value = row[field];
     if (typeof value === 'string' && value !== '') return value;

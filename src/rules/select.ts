@@ -3,7 +3,7 @@ import type { Rule } from './model.ts';
 /**
  * The entity and relationship `_type`s a J1QL query reads (a class such as `Host` resolved to the
  * types of that class), or `'all'` when it cannot be narrowed (`FIND *`, a class the vocabulary
- * does not resolve). Derived from the parsed query AST; wired to `src/query` at merge.
+ * does not resolve). Derived from the parsed query AST (`src/query/types-read.ts`).
  */
 export type TypesReadBy = (queryText: string) => ReadonlySet<string> | 'all';
 

@@ -9,6 +9,8 @@ export interface RuleServiceDeps {
   store: RuleRecords;
   now(): Date;
   newId(): string;
+  /** Throws (QUERY_INVALID) for a query that does not parse; the query engine's parser. */
+  checkQuery?(text: string): void;
 }
 
 /** A rule with what `rules show` prints beside it. */
@@ -45,9 +47,13 @@ export async function lastEvaluationOf(store: RuleRecords, ruleId: string) {
 export function createRuleService(deps: RuleServiceDeps) {
   const { store } = deps;
   return {
-    /** Parses and saves a new rule; INPUT_INVALID when it is not valid or its name is taken. */
+    /**
+     * Parses and saves a new rule; INPUT_INVALID when it is not valid or its name is taken,
+     * QUERY_INVALID when a query does not parse.
+     */
     async addRule(input: unknown): Promise<StoredRule> {
       const rule = parseRule(input);
+      for (const query of rule.queries) deps.checkQuery?.(query.text);
       const record = toRuleRecord(rule, deps.newId(), deps.now().toISOString());
       await store.insertRule(record);
       return fromRuleRecord(record);

@@ -67,6 +67,7 @@ describe('vigil attack import / show (real processes)', () => {
         '    T1566.001  Spearphishing Attachment',
         '    T1566.002  Spearphishing Link',
         '  catalogue:       MITRE ATT&CK Enterprise 9.9',
+        '  threat actors:   none synced',
         '',
       ].join('\n'),
     );

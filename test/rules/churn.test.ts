@@ -1,101 +1,180 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { wireRules } from '../../src/app/rules.ts';
 import { graphEntities } from '../../src/graph/vocabulary.ts';
-import type { QueryResult } from '../../src/rules/evaluate.ts';
-import { createRuleEvaluator } from '../../src/rules/evaluator.ts';
+import { InProcessQueue } from '../../src/jobs/in-process.ts';
+import type { SyncJobDeps } from '../../src/jobs/kinds/sync.ts';
+import { createJobRuntime } from '../../src/jobs/start.ts';
+import { parseQuery } from '../../src/query/parse.ts';
 import type { AlertPayload } from '../../src/rules/payload.ts';
-import { createRuleService } from '../../src/rules/service.ts';
 import type { GraphStore } from '../../src/store/types.ts';
-import type { SyncSummary } from '../../src/sync/types.ts';
-import { syncOnce, tempStore } from '../helpers/sync.ts';
+import { testIntegration } from '../helpers/integrations.ts';
+import { captureLogger } from '../helpers/log-capture.ts';
+import { INTEGRATION_ID, syncOnce, tempStore } from '../helpers/sync.ts';
 import { admin, type SimHarness, startSim } from '../helpers/threatstack.ts';
 
 /**
- * Until the J1QL engine merges, `FIND threatstack_agent` is answered by the store's own listing in
- * JupiterOne's list shape, and the types it reads are given; everything else is the real thing:
- * the simulator, the sync engine, the store, the rule evaluator and a webhook receiver on loopback.
+ * The whole path of an after-sync rule, nothing stood in: the Threat Stack simulator, the sync
+ * engine and the store, the job runtime on its in-process queue (dispatched by hand), the sync
+ * job's completion enqueuing rule jobs, the J1QL engine, and a webhook receiver on loopback.
  */
-function findAgents(store: GraphStore) {
-  return async (): Promise<QueryResult> => {
-    const entities = await store.listEntities({ type: 'threatstack_agent', limit: 100_000 });
-    return {
-      type: 'list',
-      data: entities.map((e) => ({
-        _key: e._key,
-        _type: e._type,
-        _class: e._class,
-        displayName: e.displayName,
-      })),
-    };
+
+const syncIntervalMs = 60_000;
+
+/** A receiver on 127.0.0.1 that answers `status` and keeps the JSON bodies it gets. */
+async function receiver(
+  status: number,
+): Promise<{ url: string; bodies: AlertPayload[]; close(): Promise<void> }> {
+  const bodies: AlertPayload[] = [];
+  const server: Server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      bodies.push(JSON.parse(Buffer.concat(chunks).toString('utf8')) as AlertPayload);
+      response.writeHead(status).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+  return { url, bodies, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+/** The sync job's view of one Threat Stack integration syncing `store` from the simulator. */
+function syncDeps(h: SimHarness, store: GraphStore): SyncJobDeps {
+  const integration = testIntegration('ts', syncIntervalMs / 1000, { id: INTEGRATION_ID });
+  return {
+    listIntegrations: async () => [integration],
+    findIntegration: async (id) => (id === integration.id ? integration : undefined),
+    latestRun: async (id) => (await store.listRuns(id, 1))[0],
+    async runSync() {
+      const summary = await syncOnce(h, store);
+      const writtenTypes = summary.types
+        .filter((t) => t.created + t.updated + t.deleted > 0)
+        .map((t) => t.type);
+      return { runId: summary.runId, status: summary.status, durationMs: summary.durationMs, writtenTypes };
+    },
   };
 }
 
-const writtenTypes = (summary: SyncSummary) =>
-  summary.types.filter((t) => t.created + t.updated + t.deleted > 0).map((t) => t.type);
+async function world(receiverStatus: number) {
+  const h = await startSim({ agents: 12, cves: 6, findingsPerAgent: 2, alerts: 3 });
+  const { store, dispose } = await tempStore();
+  const hook = await receiver(receiverStatus);
+  const log = captureLogger();
+  let ids = 0;
+  const now = () => new Date(h.clock.now());
+  const { rules, ruleJobs } = wireRules({
+    store,
+    runQuery: (text) => store.query(parseQuery(text)),
+    checkQuery: (text) => void parseQuery(text),
+    now,
+    newId: () => `id-${++ids}`,
+    logger: () => log.logger,
+  });
+  const queue = new InProcessQueue({ now: () => h.clock.now() });
+  const runtime = createJobRuntime({
+    queue,
+    now: () => h.clock.now(),
+    sync: syncDeps(h, store),
+    rules: ruleJobs,
+    logger: log.logger,
+    concurrency: 2,
+    leaseSeconds: 3600,
+  });
+  await runtime.work();
+  return {
+    h,
+    store,
+    hook,
+    rules,
+    /** The rule evaluations the jobs logged so far. */
+    evaluations: () => log.lines.filter((line) => line.msg === 'rule evaluated'),
+    syncLines: () => log.lines.filter((line) => line.msg.startsWith('sync ')).map((line) => line.msg),
+    /** One interval later: plans the due sync and runs every job it leads to. */
+    async syncRound() {
+      h.clock.advance(syncIntervalMs);
+      await runtime.plan();
+      while (queue.dispatch().length > 0) await queue.idle();
+    },
+    async close() {
+      await runtime.stop();
+      await hook.close();
+      await dispose();
+      await h.close();
+    },
+  };
+}
 
-describe('a `new` rule over real syncs', () => {
+describe('a `new` rule evaluated as jobs after real syncs', () => {
   const cleanups: Array<() => Promise<void>> = [];
   afterEach(async () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
 
-  it('fires once for the agents a churn sync added, and not for an unchanged re-sync', async () => {
-    const h: SimHarness = await startSim({ agents: 12, cves: 6, findingsPerAgent: 2, alerts: 3 });
-    cleanups.push(() => h.close());
-    const { store, dispose } = await tempStore();
-    cleanups.push(dispose);
-    const bodies: AlertPayload[] = [];
-    const receiver: Server = createServer((request, response) => {
-      const chunks: Buffer[] = [];
-      request.on('data', (chunk: Buffer) => chunks.push(chunk));
-      request.on('end', () => {
-        bodies.push(JSON.parse(Buffer.concat(chunks).toString('utf8')) as AlertPayload);
-        response.writeHead(204).end();
-      });
-    });
-    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-    cleanups.push(() => new Promise<void>((resolve) => receiver.close(() => resolve())));
-    const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
-
-    let ids = 0;
-    const now = () => new Date(h.clock.now());
-    const newId = () => `id-${++ids}`;
-    const service = createRuleService({ store, now, newId });
-    const evaluator = createRuleEvaluator({
-      store,
-      runQuery: findAgents(store),
-      typesReadBy: () => new Set(['threatstack_agent']),
-      now,
-      newId,
-      webhook: { sleep: async () => {}, random: () => 0, now, warn: () => {} },
-      logAlert: () => {},
-    });
-    await service.addRule({
-      name: 'new agents',
-      queries: [{ text: 'FIND threatstack_agent' }],
+  it('fires once for the agents with findings a churn sync added, and not for an unchanged re-sync', async () => {
+    const w = await world(204);
+    cleanups.push(() => w.close());
+    const query = 'FIND threatstack_agent THAT IDENTIFIED cve';
+    await w.rules.addRule({
+      name: 'new vulnerable agents',
+      queries: [{ text: query }],
       when: 'new',
-      actions: [`webhook:${url}`],
+      actions: [`webhook:${w.hook.url}`],
     });
-    const syncAndEvaluate = async () => {
-      const summary = await syncOnce(h, store);
-      const selected = await evaluator.rulesToEvaluateAfterSync(writtenTypes(summary));
-      return Promise.all(selected.map((id) => evaluator.evaluateRule(id)));
-    };
 
-    const [baseline] = await syncAndEvaluate();
-    expect(baseline).toMatchObject({ fired: true, rowCount: 12, decision: 'open' });
+    await w.syncRound();
+    const baseline = (await w.store.query(parseQuery(query))).data.length;
+    expect(baseline).toBeGreaterThan(0);
+    expect(w.evaluations()).toEqual([
+      expect.objectContaining({ fired: true, rowCount: baseline, decision: 'open' }),
+    ]);
 
-    const churn = await admin<{ addedAgents: string[] }>(h.sim.url, 'POST', '/_sim/churn', { addAgents: 3 });
-    const [afterChurn] = await syncAndEvaluate();
-    expect(afterChurn).toMatchObject({ fired: true, rowCount: 3, decision: 'refresh' });
-    expect(bodies).toHaveLength(2);
-    const added = (bodies[1]?.rows ?? []).map(({ row }) => row._key);
+    const churn = await admin<{ addedAgents: string[] }>(w.h.sim.url, 'POST', '/_sim/churn', {
+      addAgents: 3,
+    });
+    await w.syncRound();
+    expect(w.evaluations()).toHaveLength(2);
+    expect(w.evaluations()[1]).toMatchObject({
+      fired: true,
+      rowCount: 3,
+      decision: 'refresh',
+      deliveries: ['delivered'],
+    });
+    expect(w.hook.bodies).toHaveLength(2);
+    const added = (w.hook.bodies[1]?.rows ?? []).map(({ row }) => row._key);
     expect(added.sort()).toEqual(churn.json.addedAgents.map(graphEntities.threatstackAgent.key).sort());
-    expect(bodies[1]).toMatchObject({ rule: 'new agents', condition: 'new', rowCount: 3, truncated: false });
+    expect(w.hook.bodies[1]).toMatchObject({
+      rule: 'new vulnerable agents',
+      condition: 'new',
+      rowCount: 3,
+      truncated: false,
+    });
 
-    expect(await syncAndEvaluate()).toEqual([]);
-    expect(await evaluator.evaluateRule('new agents')).toMatchObject({ fired: false, decision: 'clear' });
-    expect(bodies).toHaveLength(2);
+    await w.syncRound();
+    expect(w.syncLines().filter((msg) => msg === 'sync finished')).toHaveLength(3);
+    expect(w.evaluations()).toHaveLength(2);
+    expect(w.hook.bodies).toHaveLength(2);
+    expect(await w.rules.run('new vulnerable agents')).toMatchObject({ fired: false, decision: 'clear' });
+  });
+
+  it('completes the sync and the rule job when the webhook refuses the delivery', async () => {
+    const w = await world(400);
+    cleanups.push(() => w.close());
+    await w.rules.addRule({
+      name: 'agents',
+      queries: [{ text: 'FIND HostAgent' }],
+      when: 'any',
+      actions: [`webhook:${w.hook.url}`],
+    });
+
+    await w.syncRound();
+    expect(w.syncLines()).toEqual(['sync started', 'sync finished']);
+    expect(w.evaluations()).toEqual([expect.objectContaining({ fired: true, deliveries: ['failed'] })]);
+    expect(w.hook.bodies).toHaveLength(1);
+    const details = await w.rules.showRule('agents');
+    expect(details.deliveries.map((attempt) => [attempt.outcome, attempt.statusCode])).toEqual([
+      ['failed', 400],
+    ]);
   });
 });

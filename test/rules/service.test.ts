@@ -187,11 +187,11 @@ describe.each(storeBackends)('rule service and evaluator on $name', (backend) =>
     });
     await service.addRule({ name: 'cves', queries: [{ text: 'FIND cve' }], when: 'any', actions: ['log'] });
     expect(await evaluator.rulesToEvaluateAfterSync(['threatstack_agent'])).toEqual([rule.id]);
-    expect(await evaluator.dueRules()).toEqual([rule.id]);
+    expect((await evaluator.dueRules()).map((due) => due.ruleId)).toEqual([rule.id]);
     await evaluate('a');
     expect(await evaluator.dueRules()).toEqual([]);
     clock += 15 * 60_000;
-    expect(await evaluator.dueRules()).toEqual([rule.id]);
+    expect((await evaluator.dueRules()).map((due) => due.ruleId)).toEqual([rule.id]);
 
     expect(
       await codeOf(

@@ -28,7 +28,7 @@ function deps(latest: LatestRun | undefined, overrides: Partial<SyncJobDeps> = {
     latestRun: async () => latest,
     runSync: async (i) => {
       synced.push(i.id);
-      return { runId: 'r-new', status: 'success', durationMs: 5 };
+      return { runId: 'r-new', status: 'success', durationMs: 5, writtenTypes: [] };
     },
     ...overrides,
   };
@@ -52,7 +52,7 @@ describe('the sync job handler (decides again while it holds the job)', () => {
     const { deps: d, synced } = deps(undefined);
     expect(await handleSyncJob(data, context(0), d)).toEqual({
       status: 'completed',
-      output: { runId: 'r-new', status: 'success', durationMs: 5 },
+      output: { runId: 'r-new', status: 'success', durationMs: 5, writtenTypes: [] },
     });
     expect(synced).toEqual(['i1']);
   });
@@ -111,7 +111,7 @@ describe('the sync job handler (decides again while it holds the job)', () => {
     const { deps: d } = deps(undefined, {
       runSync: async (_i, options) => {
         signals.push(options.signal);
-        return { runId: 'r', status: 'success', durationMs: 1 };
+        return { runId: 'r', status: 'success', durationMs: 1, writtenTypes: [] };
       },
     });
     await handleSyncJob(data, { ...context(0), signal: controller.signal }, d);

@@ -18,7 +18,15 @@ export interface SyncOutcome {
   runId: string;
   status: Exclude<RunStatus, 'running'>;
   durationMs: number;
+  /** The entity and relationship types the run created, updated or deleted rows of. */
+  writtenTypes: string[];
 }
+
+/**
+ * Told when a sync job's run ended (any status): rule evaluation follows it. It runs after the
+ * run is recorded; a throw is logged and never fails the sync job.
+ */
+export type SyncedHook = (outcome: SyncOutcome, logger: Logger) => Promise<void>;
 
 /**
  * What the sync job needs of the application: the registry, the run log and the sync itself. The
@@ -51,7 +59,10 @@ export const syncKindName = 'sync';
  * - `failed` when the sync threw: with a retry for a store failure, without for anything else
  *   (a bad secret, say: the next interval tries again and the log has the error).
  */
-export function syncJobKind(deps: SyncJobDeps, options: { leaseMs: number }): JobKind<SyncJobData> {
+export function syncJobKind(
+  deps: SyncJobDeps,
+  options: { leaseMs: number; onSynced?: SyncedHook },
+): JobKind<SyncJobData> {
   return {
     name: syncKindName,
     data: syncJobData,
@@ -66,7 +77,7 @@ export function syncJobKind(deps: SyncJobDeps, options: { leaseMs: number }): Jo
         return { data: { integrationId, slot }, key: `${integrationId}|${slot}`, group: integrationId };
       });
     },
-    handle: (data, context) => handleSyncJob(data, context, deps),
+    handle: (data, context) => handleSyncJob(data, context, deps, options.onSynced),
   };
 }
 
@@ -75,6 +86,7 @@ export async function handleSyncJob(
   data: SyncJobData,
   context: JobContext,
   deps: SyncJobDeps,
+  onSynced?: SyncedHook,
 ): Promise<JobResult> {
   const integration = await deps.findIntegration(data.integrationId);
   if (integration === undefined) return { status: 'skipped', reason: 'integration-removed' };
@@ -97,6 +109,7 @@ export async function handleSyncJob(
   try {
     const outcome = await deps.runSync(integration, { signal: context.signal, logger });
     logger.info({ ...outcome }, 'sync finished');
+    await notifySynced(onSynced, outcome, logger);
     return { status: 'completed', output: { ...outcome } };
   } catch (error) {
     const { code, message } = toVigilError(error);
@@ -106,5 +119,16 @@ export async function handleSyncJob(
     }
     logger.error({ code, err: message }, 'sync failed');
     return { status: 'failed', error: { code, message }, retry: code === 'STORE_ERROR' };
+  }
+}
+
+/** Calls the hook; its failure is logged, and the sync job still completes. */
+async function notifySynced(hook: SyncedHook | undefined, outcome: SyncOutcome, logger: Logger) {
+  if (hook === undefined) return;
+  try {
+    await hook(outcome, logger);
+  } catch (error) {
+    const { code, message } = toVigilError(error);
+    logger.error({ code, err: message }, 'after-sync work failed (the sync itself completed)');
   }
 }
