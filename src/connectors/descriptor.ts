@@ -149,6 +149,38 @@ export interface ConnectorDescriptor<Config extends ConnectorConfig, Client exte
   endpoint(config: Config): string;
 }
 
+/**
+ * What a vendor folder declares; `defineConnector` adds the parts every vendor builds the same way:
+ * `fromEnv` (its variables read through its one schema) and `createClient` (over the integration's
+ * dispatcher).
+ */
+export interface ConnectorSpec<Config extends ConnectorConfig, Client extends ConnectorClient>
+  extends Omit<ConnectorDescriptor<Config, Client>, 'fromEnv' | 'createClient'> {
+  /** The vendor's environment variables (secrets apart) and the hint of an incomplete environment. */
+  env: { variables: readonly EnvVariable[]; hint: string };
+  /** The vendor client over an opened connection (base URL, key, dispatcher, limits). */
+  newClient(
+    connection: ConnectionOptions,
+    config: Config,
+    clientDeps: Omit<ClientDeps, 'timeoutMs' | 'maxAttempts' | 'requestsPerMinute'>,
+  ): Client;
+}
+
+/** A vendor's descriptor from its declaration. */
+export function defineConnector<Config extends ConnectorConfig, Client extends ConnectorClient>(
+  spec: ConnectorSpec<Config, Client>,
+): ConnectorDescriptor<Config, Client> {
+  return {
+    ...spec,
+    fromEnv: (env, overrides = {}) =>
+      readEnvSettings(spec, spec.env.variables, env, overrides, spec.env.hint),
+    createClient: (config, secrets, deps = {}) =>
+      overDispatcher(config, secrets, deps, (connection, clientDeps) =>
+        spec.newClient(connection, config, clientDeps),
+      ),
+  };
+}
+
 /** A configuration with its secrets, as `fromEnv` reads them. */
 export interface ConnectorSettings<Config> {
   config: Config;

@@ -1,4 +1,5 @@
 import { RETRY_AFTER_MARGIN_MS } from '../connectors/http/backoff.ts';
+import { causeChain, DNS_CODES } from '../connectors/http/permanent-failures.ts';
 import { VigilError } from '../errors.ts';
 import { describeCertificateProblem, hostPort, UNTRUSTED_CERTIFICATE_CODES } from './connectivity-network.ts';
 import type { CheckOutcome, ConnectivityStep } from './connectivity-types.ts';
@@ -56,21 +57,6 @@ export function retryAdvice(retryAfterMs: number | undefined, now: () => number)
   return `Retry after ${at} (in ${Math.max(1, Math.ceil(retryAfterMs / 1000))} s); ${shared}`;
 }
 
-function causes(error: unknown): unknown[] {
-  const chain: unknown[] = [];
-  const pending = [error];
-  while (pending.length > 0 && chain.length < 20) {
-    const next = pending.shift();
-    if (next === undefined || next === null || chain.includes(next)) continue;
-    chain.push(next);
-    const { cause, errors } = next as { cause?: unknown; errors?: unknown };
-    if (cause !== undefined) pending.push(cause);
-    if (Array.isArray(errors)) pending.push(...errors);
-  }
-  return chain;
-}
-
-const dnsCodes = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_NONAME', 'EAI_FAIL']);
 const connectCodes = new Set([
   'ECONNREFUSED',
   'ETIMEDOUT',
@@ -124,11 +110,11 @@ function proxyRefused(status: number, wording: VendorWording, request: string): 
 function networkFailure(error: VigilError, wording: VendorWording, request: string): Failed {
   const target = hostPort(wording.host, wording.port);
   const via = wording.proxy === undefined ? '' : ` through the proxy ${wording.proxy}`;
-  for (const cause of causes(error)) {
+  for (const cause of causeChain(error)) {
     const proxyStatus = proxyStatusPattern.exec(cause instanceof Error ? cause.message : '');
     if (proxyStatus !== null) return proxyRefused(Number(proxyStatus[1] ?? proxyStatus[2]), wording, request);
     const code = codeOf(cause);
-    if (dnsCodes.has(code)) {
+    if (DNS_CODES.has(code)) {
       const message = `Cannot resolve the ${wording.service} host ${wording.host}${via} (${code}). Check --host.`;
       return { ok: false, code: 'DNS_FAILED', detail: code, message };
     }

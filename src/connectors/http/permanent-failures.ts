@@ -4,7 +4,8 @@
  * act on (a closed port used to cost six attempts and nearly two minutes per step).
  */
 
-const DNS_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_NONAME', 'EAI_FAIL']);
+/** Error codes of a name that does not resolve. */
+export const DNS_CODES: ReadonlySet<string> = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_NONAME', 'EAI_FAIL']);
 const TLS_CODES = new Set([
   'DEPTH_ZERO_SELF_SIGNED_CERT',
   'SELF_SIGNED_CERT_IN_CHAIN',
@@ -24,7 +25,7 @@ function codeOf(error: unknown): string {
 }
 
 /** The error and its causes (`cause`, and the `errors` of an AggregateError), breadth first. */
-function causeChain(error: unknown): unknown[] {
+export function causeChain(error: unknown): unknown[] {
   const chain: unknown[] = [];
   const pending: unknown[] = [error];
   while (pending.length > 0 && chain.length < 20) {

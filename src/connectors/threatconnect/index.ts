@@ -1,4 +1,4 @@
-import { baseUrlOf, type ConnectorDescriptor, overDispatcher, readEnvSettings } from '../descriptor.ts';
+import { baseUrlOf, defineConnector } from '../descriptor.ts';
 import { ThreatConnectClient } from './client.ts';
 import {
   type ThreatConnectConfig,
@@ -36,7 +36,7 @@ function probeChecks(client: ThreatConnectClient, root: string) {
 }
 
 /** ThreatConnect (C4, C7): owners, adversaries, threats and their ATT&CK techniques of one instance. */
-export const threatConnect: ConnectorDescriptor<ThreatConnectConfig, ThreatConnectClient> = {
+export const threatConnect = defineConnector<ThreatConnectConfig, ThreatConnectClient>({
   kind: 'threatconnect',
   label: 'ThreatConnect',
   configSchema: threatConnectConfigSchema,
@@ -52,21 +52,12 @@ export const threatConnect: ConnectorDescriptor<ThreatConnectConfig, ThreatConne
       value: 'text',
     },
   ],
-  fromEnv(env, overrides = {}) {
-    return readEnvSettings(threatConnect, threatConnectEnvVariables, env, overrides, threatConnectEnvHint);
-  },
-  createClient(config, secrets, deps = {}) {
-    return overDispatcher(
-      config,
-      secrets,
-      deps,
-      (connection, clientDeps) =>
-        new ThreatConnectClient(
-          { ...connection, apiRoot: config.apiRoot, accessId: config.accessId },
-          clientDeps,
-        ),
-    );
-  },
+  env: { variables: threatConnectEnvVariables, hint: threatConnectEnvHint },
+  newClient: (connection, config, clientDeps) =>
+    new ThreatConnectClient(
+      { ...connection, apiRoot: config.apiRoot, accessId: config.accessId },
+      clientDeps,
+    ),
   steps(config, deps) {
     return threatConnectSteps({ host: config.host, catalogue: deps.attackCatalogue() });
   },
@@ -85,4 +76,4 @@ export const threatConnect: ConnectorDescriptor<ThreatConnectConfig, ThreatConne
     return { id: `threatconnect:${config.host}`, entityKey: accountKey(config.host), label: config.host };
   },
   endpoint: (config) => `${baseUrlOf(config)}${config.apiRoot}`,
-};
+});

@@ -1,4 +1,4 @@
-import { baseUrlOf, type ConnectorDescriptor, overDispatcher, readEnvSettings } from '../descriptor.ts';
+import { baseUrlOf, defineConnector } from '../descriptor.ts';
 import { ThreatStackClient } from './client.ts';
 import {
   type ThreatStackConfig,
@@ -45,7 +45,7 @@ function probeChecks(client: ThreatStackClient, config: ThreatStackConfig) {
 }
 
 /** Threat Stack (C3, C6): agents, EC2 instances, vulnerabilities and alerts of one organization. */
-export const threatStack: ConnectorDescriptor<ThreatStackConfig, ThreatStackClient> = {
+export const threatStack = defineConnector<ThreatStackConfig, ThreatStackClient>({
   kind: 'threatstack',
   label: 'Threat Stack',
   configSchema: threatStackConfigSchema,
@@ -114,18 +114,9 @@ export const threatStack: ConnectorDescriptor<ThreatStackConfig, ThreatStackClie
       value: 'whole number',
     },
   ],
-  fromEnv(env, overrides = {}) {
-    return readEnvSettings(threatStack, threatStackEnvVariables, env, overrides, threatStackEnvHint);
-  },
-  createClient(config, secrets, deps = {}) {
-    return overDispatcher(
-      config,
-      secrets,
-      deps,
-      (connection, clientDeps) =>
-        new ThreatStackClient({ ...connection, userId: config.userId, orgId: config.orgId }, clientDeps),
-    );
-  },
+  env: { variables: threatStackEnvVariables, hint: threatStackEnvHint },
+  newClient: (connection, config, clientDeps) =>
+    new ThreatStackClient({ ...connection, userId: config.userId, orgId: config.orgId }, clientDeps),
   steps(config) {
     return threatStackSteps({ orgId: config.orgId, orgName: config.orgName, alertsDays: config.alertsDays });
   },
@@ -143,4 +134,4 @@ export const threatStack: ConnectorDescriptor<ThreatStackConfig, ThreatStackClie
     return { id: `threatstack:${config.orgId}`, entityKey: accountKey(config.orgId), label: config.orgName };
   },
   endpoint: baseUrlOf,
-};
+});
