@@ -74,7 +74,7 @@ export function registerAttackCommands(program: Command): void {
     .description('Print a technique: id, full name, tactics, parent and sub-techniques')
     .argument(
       '<technique>',
-      'an id (T1566.002), a name (Spearphishing Attachment) or a full name (Phishing: …)',
+      'an id (T1566.001), a name (LSASS Memory) or a full name (Phishing: Spearphishing Attachment)',
     )
     .option('--json', 'print the technique as JSON')
     .action((query, flags) => {
