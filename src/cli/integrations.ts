@@ -9,7 +9,7 @@ import { dbOption, withApp } from './app.ts';
 import { addFieldFlags, fieldsFromFlags } from './integration-flags.ts';
 import { printJson } from './output.ts';
 import { flagIncompleteSync, printSyncOutcome, printSyncReport, withSyncProgress } from './sync.ts';
-import { renderTable } from './table.ts';
+import { countOf, renderTable } from './table.ts';
 
 const terminal = (): SecretInputIo => ({
   env: process.env,
@@ -90,9 +90,19 @@ function printIntegrationList(rows: IntegrationDetail[]): void {
   );
 }
 
+/**
+ * A connectivity test as people read it: OK and each check on stdout; a failure as
+ * `error CODE: message` on stderr, as every error, followed by the checks it got through.
+ */
 function printConnectivity(result: ConnectivityResult): void {
   const checks = result.checks.map((check) => `  ${check.ok ? '✓' : '✗'} ${check.name}: ${check.detail}`);
-  process.stdout.write(`${[`${result.code}: ${result.message}`, ...checks].join('\n')}\n`);
+  if (result.code === 'OK') {
+    process.stdout.write(
+      `${[`OK: ${countOf(result.checks.length, 'check')} passed`, ...checks].join('\n')}\n`,
+    );
+  } else {
+    process.stderr.write(`${[`error ${result.code}: ${result.message}`, ...checks].join('\n')}\n`);
+  }
 }
 
 function registerAdd(integrations: Command): void {

@@ -13,6 +13,7 @@ import { registerRunsCommands } from './runs.ts';
 import { registerServeCommands } from './serve.ts';
 import { registerSimulateCommands } from './simulate.ts';
 import { registerSyncCommands } from './sync.ts';
+import { configureOutputWidth } from './table.ts';
 import { registerTokensCommands } from './tokens.ts';
 
 /** Builds the `vigil` program; each command group registers itself from its own module. */
@@ -22,7 +23,9 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .showHelpAfterError(false)
     .exitOverride()
-    .configureOutput({ outputError: () => {} });
+    .configureOutput({ outputError: () => {} })
+    .option('--wide', 'tables show whole cells instead of fitting the terminal')
+    .hook('preAction', (root) => configureOutputWidth(root.opts().wide === true));
   registerSyncCommands(program);
   registerGraphCommands(program);
   registerAgentsCommands(program);

@@ -3,23 +3,42 @@ import type { SyncOptions } from '../app/sync.ts';
 import type { Connector } from '../connectors/descriptor.ts';
 import { connectors } from '../connectors/index.ts';
 import type { SyncReport } from '../integrations/sync-plan.ts';
-import { createLogger } from '../log.ts';
 import { dbOption, withApp } from './app.ts';
+import { cliLogger, logFormatOf } from './logging.ts';
 import { printJson } from './output.ts';
 import { syncProgress } from './progress.ts';
 import { numberFlag } from './simulate.ts';
-import { formatDuration, renderTable } from './table.ts';
+import { formatDuration, renderTable, wrapFigures } from './table.ts';
 
 export type { SyncReport };
 
-/** `requests 7 · retries 0 · rate limited 0`: a client's counters as people read them. */
-export function formatRequestCounters(requests: Record<string, number>): string {
+const waitFigures: Record<string, { label: string; waitMs: string }> = {
+  rateLimited: { label: 'vendor 429s', waitMs: 'rateLimitWaitMs' },
+  budgetWaits: { label: 'budget waits', waitMs: 'budgetWaitMs' },
+};
+
+/**
+ * A client's counters as people read them, one figure each: `requests 7`, `retries 0`,
+ * `vendor 429s 2 (waited 12.0 s)`, `budget waits 3 (waited 38.0 s)` — the vendor's rate limit
+ * and the client's own request budget apart.
+ */
+export function requestFigures(requests: Record<string, number>): string[] {
+  const waitFields = new Set(Object.values(waitFigures).map((figure) => figure.waitMs));
   return Object.entries(requests)
-    .map(
-      ([name, value]) =>
-        `${name.replace(/[A-Z]/g, (c) => ` ${c.toLowerCase()}`)} ${value.toLocaleString('en-US')}`,
-    )
-    .join(' · ');
+    .filter(([name]) => !waitFields.has(name))
+    .map(([name, value]) => {
+      const wait = waitFigures[name];
+      if (wait === undefined) {
+        return `${name.replace(/[A-Z]/g, (c) => ` ${c.toLowerCase()}`)} ${value.toLocaleString('en-US')}`;
+      }
+      const waited = requests[wait.waitMs] ?? 0;
+      return `${wait.label} ${value.toLocaleString('en-US')}${waited > 0 ? ` (waited ${formatDuration(waited)})` : ''}`;
+    });
+}
+
+/** The request figures as lines fitted to the output width (80 columns when unknown). */
+export function formatRequestCounters(requests: Record<string, number>, extra: string[] = []): string {
+  return wrapFigures([...requestFigures(requests), ...extra]).join('\n');
 }
 
 /** Prints a sync report as people read it: steps, then a per-type table, then the request figures. */
@@ -53,20 +72,28 @@ export function printSyncReport(report: SyncReport, title: string): void {
     ),
     '',
   );
-  out.push(`${formatRequestCounters(report.requests)} · duration ${formatDuration(report.durationMs)}`);
+  out.push(formatRequestCounters(report.requests, [`duration ${formatDuration(report.durationMs)}`]));
   process.stdout.write(`${out.join('\n')}\n`);
 }
 
-/** Runs a sync with progress on stderr (none with `--json`) and the CLI's logger. */
+/**
+ * Runs a sync with progress on stderr (none with `--json`) and the CLI's logger, whose lines
+ * print above the progress display instead of through it.
+ */
 export async function withSyncProgress<T>(
   json: boolean,
   run: (options: SyncOptions) => Promise<T>,
 ): Promise<T> {
   const progress = json ? undefined : syncProgress();
+  const logger = cliLogger({
+    level: process.env.VIGIL_LOG_LEVEL ?? 'warn',
+    format: logFormatOf(undefined),
+    ...(progress ? { write: progress.log } : {}),
+  });
   try {
     return await run({
-      logger: createLogger(process.env.VIGIL_LOG_LEVEL ?? 'warn'),
-      ...(progress ? { observer: progress } : {}),
+      logger,
+      ...(progress ? { observer: progress, client: { onWait: (event) => progress.onWait(event) } } : {}),
     });
   } finally {
     progress?.stop();

@@ -77,4 +77,6 @@ export interface SyncObserver {
   stepStarted(step: { id: string; name: string }, index: number, count: number): void;
   stepProgress(step: { id: string; name: string }, items: number): void;
   stepFinished(result: StepResult): void;
+  /** Given before the first step: reads the client's request counters (a display shows them live). */
+  clientCounters?(read: () => Record<string, number>): void;
 }
