@@ -6,7 +6,7 @@ import type { ConnectivityResult } from '../integrations/connectivity.ts';
 import type { IntegrationView } from '../integrations/registry.ts';
 import { readApiKey, type SecretInputIo } from '../integrations/secret-input.ts';
 import { dbOption, withApp } from './app.ts';
-import { addFieldFlags, fieldsFromFlags } from './integration-flags.ts';
+import { addFieldFlags, fieldsFromFlags, newIntegrationFields } from './integration-flags.ts';
 import { printJson } from './output.ts';
 import { flagIncompleteSync, printSyncOutcome, printSyncReport, withSyncProgress } from './sync.ts';
 import { countOf, renderTable } from './table.ts';
@@ -124,6 +124,7 @@ function registerAdd(integrations: Command): void {
     const json = flags.json === true;
     const connector = connectorOf(kind);
     const [secret] = connector.secretFields;
+    const fields = newIntegrationFields(kind, flags);
     const apiKey = await readApiKey(
       {
         file: flags.apiKeyFile,
@@ -139,7 +140,7 @@ function registerAdd(integrations: Command): void {
           {
             kind,
             name: flags.name,
-            fields: fieldsFromFlags(kind, flags),
+            fields,
             apiKey,
             takeOver: flags.takeOver === true,
           },

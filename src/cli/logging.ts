@@ -7,6 +7,14 @@ import { redactedPaths } from '../log.ts';
 /** How log lines look: `pretty` (local time, level, message, key fields) or one JSON object a line. */
 export type LogFormat = 'pretty' | 'json';
 
+const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** A `--log-level` value, checked: USAGE_INVALID naming the levels for anything else. */
+export function logLevelFlag(raw: string): string {
+  if ((logLevels as readonly string[]).includes(raw)) return raw;
+  throw new VigilError('USAGE_INVALID', `--log-level must be one of ${logLevels.join(', ')}, not '${raw}'.`);
+}
+
 /** `--log-format` as given, else pretty on a terminal and JSON otherwise. USAGE_INVALID for other values. */
 export function logFormatOf(
   flag: string | undefined,

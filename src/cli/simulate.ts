@@ -8,6 +8,7 @@ import { isApiRoot, type TagStyle, tagStyles } from '../simulators/threatconnect
 import { startThreatConnectSimulator } from '../simulators/threatconnect/server.ts';
 import { type CveAgentsMode, parseCveAgentsMode } from '../simulators/threatstack/cve-agents.ts';
 import { startThreatStackSimulator } from '../simulators/threatstack/server.ts';
+import { logLevelFlag } from './logging.ts';
 
 /** Parses a numeric flag, naming the flag and the allowed range when the value is wrong. */
 export function numberFlag(
@@ -136,7 +137,7 @@ async function runSimulator<S extends StartedSimulator>(
   start: (logger: Logger) => Promise<S>,
   describe: (sim: S) => { fields: Record<string, unknown>; message: string },
 ): Promise<void> {
-  const logger = createLogger(flags.logLevel);
+  const logger = createLogger(logLevelFlag(flags.logLevel));
   const started = Date.now();
   const sim = await start(logger);
   const line = JSON.stringify(sim.credentials);

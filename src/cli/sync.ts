@@ -167,9 +167,10 @@ export async function withSyncProgress<T>(
 export function flagIncompleteSync(report: SyncReport, json: boolean): void {
   if (report.status === 'success') return;
   const failed = report.steps.filter((s) => s.status !== 'success').map((s) => `${s.id} (${s.status})`);
+  const hint = report.steps.find((s) => s.error?.hint !== undefined)?.error?.hint;
   if (!json) {
     process.stderr.write(
-      `error SYNC_INCOMPLETE: steps ${failed.join(', ')} did not fully succeed; their types kept what the graph had (nothing of them was deleted).\n`,
+      `error SYNC_INCOMPLETE: steps ${failed.join(', ')} did not fully succeed; their types kept what the graph had (nothing of them was deleted).${hint === undefined ? '' : ` (${hint})`}\n`,
     );
   }
   process.exitCode = 1;

@@ -160,7 +160,7 @@ async function runStep<C>(
   } catch (thrown) {
     if (!signal.aborted) await writer.flush().catch(() => undefined);
     const coded = signal.aborted ? interrupted(runId, integrationId, signal.reason) : toVigilError(thrown);
-    error = { code: coded.code, message: coded.message };
+    error = { code: coded.code, message: coded.message, ...(coded.hint ? { hint: coded.hint } : {}) };
     logger?.warn({ step: step.id, code: coded.code, err: coded.message }, 'step failed');
   }
   const dependencyIncomplete = step.dependsOn.some((d) => results.get(d)?.status !== 'success');

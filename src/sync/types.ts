@@ -47,7 +47,8 @@ export interface StepResult {
   status: StepStatus;
   items: number;
   durationMs: number;
-  error: { code: string; message: string } | null;
+  /** What failed; `hint`, when the error had one, says what to do (the CLI prints it). */
+  error: { code: string; message: string; hint?: string } | null;
 }
 
 /** Per type: rows after the run, and what the run created, updated and deleted. */

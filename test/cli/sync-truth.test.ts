@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startThreatConnectSimulator } from '../../src/simulators/threatconnect/server.ts';
 import {
   type RunningThreatStackSimulator,
   startThreatStackSimulator,
@@ -127,5 +128,32 @@ describe('a sync tells the truth: failures, interruptions, what the tables show'
     const shown = await runInProcess(['runs', 'show', first.id.slice(0, 12), '--json'], env);
     expect(shown.code).toBe(0);
     expect((JSON.parse(shown.stdout) as { id: string }).id).toBe(first.id);
+  });
+});
+
+describe('a ThreatConnect sync that reaches nothing', () => {
+  it('fails, hints at --api-root /api, and creates no threatconnect_account', async () => {
+    const tc = await startThreatConnectSimulator({ owners: 1, adversaries: 1, threatsPerAdversary: 0 });
+    const home = await mkdtemp(join(tmpdir(), 'vigil-tc-root-'));
+    try {
+      const url = new URL(tc.url);
+      const env: NodeJS.ProcessEnv = {
+        VIGIL_HOME: home,
+        TC_HOST: url.hostname,
+        TC_PORT: url.port,
+        TC_PROTOCOL: 'http',
+        TC_ACCESS_ID: tc.credentials.accessId,
+        TC_API_KEY: tc.credentials.apiKey,
+      };
+      const result = await runInProcess(['sync', 'threatconnect'], env);
+      expect(result.code).toBe(1);
+      expect(result.stdout).toMatch(/: failure in /);
+      expect(result.stderr).toContain('try --api-root /api (TC_API_ROOT=/api)');
+      const stats = await runInProcess(['graph', 'stats', '--json'], env);
+      expect(stats.stdout).not.toContain('threatconnect_account');
+    } finally {
+      await tc.close();
+      await rm(home, { recursive: true, force: true });
+    }
   });
 });

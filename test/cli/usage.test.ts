@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -56,5 +56,30 @@ describe('usage and help as a new user meets them', () => {
     );
     const help = await vigil('help', 'attack', 'show');
     expect(help.stdout).toContain('(LSASS Memory)');
+  });
+
+  it('speaks in flags: a missing setting names its flag, a bad simulator level is a usage error', async () => {
+    const keyFile = join(env.VIGIL_HOME ?? '', 'key');
+    writeFileSync(keyFile, 'key0123456789abcdefghij0123456789abcdef\n', { mode: 0o600 });
+    const add = await vigil(
+      'integrations',
+      'add',
+      'threatstack',
+      '--name',
+      'x',
+      '--no-sync',
+      '--api-key-file',
+      keyFile,
+    );
+    expect(add.code).toBe(2);
+    expect(add.stderr).toMatch(
+      /^error CONFIG_INVALID: --user-id is required \(the user id of an application key\); --org-id is required /,
+    );
+    expect(add.stderr).not.toMatch(/userId|Invalid input/);
+    for (const vendor of ['threatstack', 'threatconnect']) {
+      const simulator = await vigil('simulate', vendor, '--log-level', 'loud');
+      expect(simulator.code).toBe(2);
+      expect(simulator.stderr).toMatch(/^error USAGE_INVALID: --log-level must be one of fatal, /);
+    }
   });
 });
