@@ -119,7 +119,10 @@ function abortOnSignals(controller: AbortController): { received(): string | und
     process.once(name, handler);
     return () => process.removeListener(name, handler);
   });
-  return { received: () => received, remove: () => handlers.forEach((remove) => remove()) };
+  const remove = () => {
+    for (const removeHandler of handlers) removeHandler();
+  };
+  return { received: () => received, remove };
 }
 
 /**
