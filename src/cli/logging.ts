@@ -25,14 +25,25 @@ export function logFormatOf(
   throw new VigilError('USAGE_INVALID', `--log-format must be pretty or json, not '${flag}'.`);
 }
 
-/** Readable lines: `10:42:03 WARN: message key=value`, local time, colours only on a terminal. */
+const ownKeys = new Set(['level', 'time', 'pid', 'hostname', 'msg']);
+
+/** `message key=value key=value`: a log line's message and its fields, as people scan them. */
+function withFields(log: Record<string, unknown>, messageKey: string): string {
+  const fields = Object.entries(log)
+    .filter(([key]) => !ownKeys.has(key) && key !== messageKey)
+    .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`);
+  return [String(log[messageKey] ?? ''), ...fields].join(' ');
+}
+
+/** Readable lines: `[10:42:03] WARN: message key=value`, local time, colours only on a terminal. */
 function prettyStream(destination: NodeJS.WritableStream, colorize: boolean): DestinationStream {
   return pretty({
     destination,
     colorize,
     translateTime: 'SYS:HH:MM:ss',
     ignore: 'pid,hostname',
-    singleLine: true,
+    messageFormat: withFields,
+    hideObject: true,
     sync: true,
   });
 }
