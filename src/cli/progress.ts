@@ -12,13 +12,16 @@ export interface SyncProgress extends SyncObserver {
   stop(): void;
 }
 
-/** On a terminal: one bar line, redrawn, cut to the terminal's width; log lines print above it. */
+/**
+ * On a terminal: one bar line, redrawn, that fits 80 columns — the step with its items and the
+ * requests made, or, while the client waits, why and how long; log lines print above it.
+ */
 function terminalProgress(stream: NodeJS.WriteStream): SyncProgress {
   const bars = new cliProgress.MultiBar(
     {
       stream,
-      format: '{bar} {value}/{total} {step} {items} · {requests}{wait}',
-      barsize: 12,
+      format: '{bar} {value}/{total} {step} · {detail}',
+      barsize: 8,
       hideCursor: true,
       clearOnComplete: false,
       linewrap: false,
@@ -27,9 +30,11 @@ function terminalProgress(stream: NodeJS.WriteStream): SyncProgress {
   );
   let bar: cliProgress.SingleBar | undefined;
   let readCounters: () => Record<string, number> = () => ({});
-  const payload = { step: '', items: '', requests: countOf(0, 'request'), wait: '' };
+  let items = 0;
+  const payload = { step: '', detail: '' };
+  const counts = () => `${countOf(items, 'item')} · ${countOf(readCounters().requests ?? 0, 'request')}`;
   const redraw = (update: Partial<typeof payload>) => {
-    Object.assign(payload, update, { requests: countOf(readCounters().requests ?? 0, 'request') });
+    Object.assign(payload, update);
     bar?.update(payload);
   };
   return {
@@ -37,18 +42,20 @@ function terminalProgress(stream: NodeJS.WriteStream): SyncProgress {
       readCounters = read;
     },
     stepStarted(step, index, count) {
+      items = 0;
       bar ??= bars.create(count, index, payload);
-      redraw({ step: step.name, items: countOf(0, 'item'), wait: '' });
+      redraw({ step: step.name, detail: counts() });
     },
-    stepProgress(_step, items) {
-      redraw({ items: countOf(items, 'item'), wait: '' });
+    stepProgress(_step, stepItems) {
+      items = stepItems;
+      redraw({ detail: counts() });
     },
     stepFinished(result) {
       bars.log(`${truncate(stepLine(result), (stream.columns ?? 80) - 1)}\n`);
       bar?.increment();
     },
     onWait(event) {
-      redraw({ wait: ` · ${describeWait(event)}` });
+      redraw({ detail: describeWait(event) });
     },
     log: (line) => bars.log(`${line}\n`),
     stop: () => bars.stop(),
