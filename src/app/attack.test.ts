@@ -99,10 +99,10 @@ describe('ATT&CK import and lookup (what `vigil attack` calls)', () => {
     const settings = parseSettings({ env: { VIGIL_HOME: join(dir, 'ambiguous-home') } });
     const error = await failure(() => findTechnique('Spearphishing Link', attackCatalogueOf(settings)));
     expect(error.toJSON()).toEqual({
-      code: 'NOT_FOUND',
-      message: "No ATT&CK technique matches 'Spearphishing Link'.",
+      code: 'INPUT_INVALID',
+      message: "2 ATT&CK techniques are named 'Spearphishing Link'.",
       hint:
-        'Several techniques have that name: T1566.002 Phishing: Spearphishing Link; ' +
+        'Name one by id or full name: T1566.002 Phishing: Spearphishing Link; ' +
         'T1598.003 Phishing for Information: Spearphishing Link.',
     });
   });

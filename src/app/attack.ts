@@ -42,17 +42,23 @@ function importFromFile(path: string, json: unknown): StixImport {
   }
 }
 
-/** The technique a `show` argument names: an id, a name, a full name or any ThreatConnect tag style. */
+/**
+ * The technique a `show` argument names: an id, a name, a full name or any ThreatConnect tag style.
+ * INPUT_INVALID listing the candidates when a bare name fits several; NOT_FOUND when none.
+ */
 export function findTechnique(query: string, catalogue: AttackCatalogue): AttackTechnique {
   const resolved = resolveTechniqueTag(query, catalogue);
   const technique = resolved === null ? undefined : catalogue.get(resolved.id);
   if (technique !== undefined) return technique;
   const candidates = techniquesNamed(query, catalogue);
-  const hint =
-    candidates.length > 1
-      ? `Several techniques have that name: ${candidates.map((t) => `${t.id} ${t.fullName}`).join('; ')}.`
-      : `The catalogue is ${catalogue.source} ${catalogue.version}; a newer one can be loaded with \`vigil attack import\`.`;
-  throw new VigilError('NOT_FOUND', `No ATT&CK technique matches '${query}'.`, { hint });
+  if (candidates.length > 1) {
+    throw new VigilError('INPUT_INVALID', `${candidates.length} ATT&CK techniques are named '${query}'.`, {
+      hint: `Name one by id or full name: ${candidates.map((t) => `${t.id} ${t.fullName}`).join('; ')}.`,
+    });
+  }
+  throw new VigilError('NOT_FOUND', `No ATT&CK technique matches '${query}'.`, {
+    hint: `The catalogue is ${catalogue.source} ${catalogue.version}; a newer one can be loaded with \`vigil attack import\`.`,
+  });
 }
 
 /**

@@ -89,17 +89,46 @@ export async function listRunHistory(
   );
 }
 
-/** One run with its steps (name and items from the stored summary when it has them), changes and request counters. */
+/** The most runs a prefix is looked up among (the history, newest first). */
+const PREFIX_SEARCH_LIMIT = 100_000;
+
+/**
+ * The run an id or a unique id prefix names, as git resolves commits: NOT_FOUND when none
+ * matches, INPUT_INVALID listing the candidates when several do.
+ */
+async function findRun(store: AppContext['store'], reference: string): Promise<RunRecord> {
+  const exact = await store.getRun(reference);
+  if (exact !== undefined) return exact;
+  const matches =
+    reference === ''
+      ? []
+      : (await store.listRuns(undefined, PREFIX_SEARCH_LIMIT)).filter((run) => run.id.startsWith(reference));
+  const [only] = matches;
+  if (matches.length === 1 && only) return only;
+  if (matches.length > 1) {
+    const shown = matches.slice(0, 10).map((run) => `${run.id} (${run.startedAt})`);
+    throw new VigilError(
+      'INPUT_INVALID',
+      `${matches.length} sync runs have ids starting with '${reference}'.`,
+      {
+        hint: `Give more of the id: ${shown.join(', ')}${matches.length > 10 ? ', …' : ''}.`,
+      },
+    );
+  }
+  throw new VigilError('NOT_FOUND', `No sync run with id '${reference}'.`, {
+    hint: 'Run `vigil runs list` to see the runs and their ids.',
+  });
+}
+
+/**
+ * One run, by id or unique id prefix, with its steps (name and items from the stored summary when
+ * it has them), changes and request counters.
+ */
 export async function describeRun(
   { store, registry }: Pick<AppContext, 'store' | 'registry'>,
   runId: string,
 ): Promise<RunDetail> {
-  const run = await store.getRun(runId);
-  if (run === undefined) {
-    throw new VigilError('NOT_FOUND', `No sync run with id '${runId}'.`, {
-      hint: 'Run `vigil runs list` to see the runs and their ids.',
-    });
-  }
+  const run = await findRun(store, runId);
   const summary = storedSummarySchema.safeParse(run.summary ?? {});
   const stepSummaries = new Map((summary.success ? (summary.data.steps ?? []) : []).map((s) => [s.id, s]));
   const [steps, changes, integration] = await Promise.all([

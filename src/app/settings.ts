@@ -55,6 +55,14 @@ function databaseLocation(value: string, origin: '--db' | 'VIGIL_DB'): string {
 
 function pgSchemaOf(flag: string | undefined, env: NodeJS.ProcessEnv): string | undefined {
   const [origin, value] = flag ? ['--schema', flag] : ['VIGIL_PG_SCHEMA', env.VIGIL_PG_SCHEMA];
+  return schemaNameOf(origin, value);
+}
+
+/**
+ * A PostgreSQL schema name given by `origin` (a flag or variable), checked; undefined when it is
+ * not given. INPUT_INVALID naming `origin` otherwise.
+ */
+export function schemaNameOf(origin: string, value: string | undefined): string | undefined {
   if (!value) return undefined;
   if (!isValidSchemaName(value)) {
     throw new VigilError(

@@ -124,6 +124,7 @@ export class SyncService {
       { ...client, ...(run.logger ? { logger: run.logger } : {}) },
       this.ctx.stepDeps,
     );
+    run.observer?.clientCounters?.(() => plan.requests());
     const report = await runSyncPlan(this.ctx.store, plan, run);
     return { title: syncTitle(connectorOf(integration.config.kind), integration.name), report };
   }

@@ -85,7 +85,7 @@ export function registerAttackCommands(program: Command): void {
     )
     .argument(
       '<technique>',
-      'an id (T1566.002), a name (Spearphishing Attachment) or a full name (Phishing: …)',
+      'an id (T1566.001), a name (LSASS Memory) or a full name (Phishing: Spearphishing Attachment)',
     )
     .option(...dbOption)
     .option('--json', 'print the technique as JSON')

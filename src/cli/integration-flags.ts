@@ -216,3 +216,25 @@ export async function withProxyPassword(
   }
   return fields;
 }
+
+/**
+ * The fields of a new integration, checked against the connector's whole schema first so that
+ * problems are told in the user's words: `--user-id is required (the user id of an application
+ * key)`, not the schema's field names. CONFIG_INVALID naming every flag that is missing or wrong.
+ */
+export function newIntegrationFields(kind: string, options: Record<string, unknown>): IntegrationFields {
+  const fields = fieldsFromFlags(kind, options);
+  const connector = connectorOf(kind);
+  const parsed = connector.configSchema.safeParse({ ...fields, kind });
+  if (parsed.success) return fields;
+  const own = [...commonFlags, ...connectorFlags(connector)];
+  const problems = parsed.error.issues.map((issue) => {
+    const field = String(issue.path[0] ?? '');
+    const flagOf = own.find((candidate) => candidate.field === field)?.flags.split(' ')[0];
+    const message = issue.message.replace(/^Invalid input: expected \w+, received undefined$/, 'is required');
+    return `${flagOf ?? field} ${message}`;
+  });
+  throw new VigilError('CONFIG_INVALID', `${problems.join('; ')}.`, {
+    hint: `See \`vigil help integrations add\` for the ${connector.label} settings; nothing was stored.`,
+  });
+}

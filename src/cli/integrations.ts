@@ -6,10 +6,15 @@ import type { ConnectivityResult } from '../integrations/connectivity.ts';
 import type { IntegrationView } from '../integrations/registry.ts';
 import { readApiKey, type SecretInputIo } from '../integrations/secret-input.ts';
 import { dbOption, withApp } from './app.ts';
-import { addFieldFlags, fieldsFromFlags, withProxyPassword } from './integration-flags.ts';
+import {
+  addFieldFlags,
+  fieldsFromFlags,
+  newIntegrationFields,
+  withProxyPassword,
+} from './integration-flags.ts';
 import { printJson } from './output.ts';
 import { flagIncompleteSync, printSyncOutcome, printSyncReport, withSyncProgress } from './sync.ts';
-import { renderTable } from './table.ts';
+import { countOf, renderTable } from './table.ts';
 
 const terminal = (): SecretInputIo => ({
   env: process.env,
@@ -90,9 +95,19 @@ function printIntegrationList(rows: IntegrationDetail[]): void {
   );
 }
 
+/**
+ * A connectivity test as people read it: OK and each check on stdout; a failure as
+ * `error CODE: message` on stderr, as every error, followed by the checks it got through.
+ */
 function printConnectivity(result: ConnectivityResult): void {
   const checks = result.checks.map((check) => `  ${check.ok ? '✓' : '✗'} ${check.name}: ${check.detail}`);
-  process.stdout.write(`${[`${result.code}: ${result.message}`, ...checks].join('\n')}\n`);
+  if (result.code === 'OK') {
+    process.stdout.write(
+      `${[`OK: ${countOf(result.checks.length, 'check')} passed`, ...checks].join('\n')}\n`,
+    );
+  } else {
+    process.stderr.write(`${[`error ${result.code}: ${result.message}`, ...checks].join('\n')}\n`);
+  }
 }
 
 function registerAdd(integrations: Command): void {
@@ -114,6 +129,7 @@ function registerAdd(integrations: Command): void {
     const json = flags.json === true;
     const connector = connectorOf(kind);
     const [secret] = connector.secretFields;
+    const checked = newIntegrationFields(kind, flags);
     const apiKey = await readApiKey(
       {
         file: flags.apiKeyFile,
@@ -123,7 +139,7 @@ function registerAdd(integrations: Command): void {
       },
       terminal(),
     );
-    const fields = await withProxyPassword(fieldsFromFlags(kind, flags), flags, terminal());
+    const fields = await withProxyPassword(checked, flags, terminal());
     const added = await withApp(flags, (vigil) =>
       withSyncProgress(json, (options) =>
         vigil.integrations.add(

@@ -33,7 +33,7 @@ function printRunDetail(run: RunDetail): void {
     `Run ${run.id} of ${run.integration ?? run.integrationId}: ${run.status}`,
     `  started ${run.startedAt}, finished ${run.finishedAt ?? '—'}${run.durationMs === null ? '' : `, ${formatDuration(run.durationMs)}`}`,
   ];
-  if (run.requests !== null) out.push(`  ${formatRequestCounters(run.requests)}`);
+  if (run.requests !== null) out.push(formatRequestCounters(run.requests).replace(/^/gm, '  '));
   out.push(
     '',
     renderTable(
@@ -83,7 +83,7 @@ export function registerRunsCommands(program: Command): void {
   runs
     .command('show')
     .description('One run: its steps with status, items, time and error, and the changes per type')
-    .argument('<id>', 'the run id (from `vigil runs list`)')
+    .argument('<id>', 'the run id (from `vigil runs list`) or a unique prefix of it')
     .option(...dbOption)
     .option('--json', 'print as JSON')
     .action(async (id, flags) => {

@@ -1,14 +1,13 @@
 import type { Command } from '@commander-js/extra-typings';
 import type { Logger } from 'pino';
-import { parseSettings } from '../app/settings.ts';
+import { parseSettings, schemaNameOf } from '../app/settings.ts';
 import { openVigil } from '../app/vigil.ts';
 import { VigilError } from '../errors.ts';
 import { parseDuration } from '../integrations/config.ts';
 import { defaultQueueSchema } from '../jobs/pg-boss.ts';
 import { type QueueChoice, startJobRuntime } from '../jobs/start.ts';
-import { createLogger } from '../log.ts';
-import { isValidSchemaName } from '../store/store-error.ts';
 import { dbOption } from './app.ts';
+import { cliLogger, logFormatOf, logLevelFlag } from './logging.ts';
 import { numberFlag } from './simulate.ts';
 
 interface StoreFlags {
@@ -16,19 +15,13 @@ interface StoreFlags {
   schema?: string | undefined;
 }
 
-type JobFlags = StoreFlags & { queueSchema?: string; jobLease: string; tick: string; concurrency: string };
-
-/** A PostgreSQL schema name from a flag or the environment, checked; undefined when neither is set. */
-function schemaFlag(flag: string, value: string | undefined): string | undefined {
-  if (value === undefined || value === '') return undefined;
-  if (!isValidSchemaName(value)) {
-    throw new VigilError(
-      'INPUT_INVALID',
-      `${flag} must be a schema name (letters, digits, _), not '${value}'.`,
-    );
-  }
-  return value;
-}
+type JobFlags = StoreFlags & {
+  queueSchema?: string;
+  jobLease: string;
+  tick: string;
+  concurrency: string;
+  logFormat?: string;
+};
 
 /**
  * Resolves on the first SIGINT or SIGTERM; a second one exits at once (syncs still running stay
@@ -67,6 +60,10 @@ const sharedFlags = {
   ],
   tick: ['--tick <seconds>', 'how often due syncs are looked for', '5'],
   concurrency: ['--concurrency <n>', 'syncs of different integrations run at once by this process', '2'],
+  logFormat: [
+    '--log-format <format>',
+    'pretty (local time, level, message, key fields) or json; default: pretty on a terminal, else json',
+  ],
 } as const;
 
 /** Workers share a queue in PostgreSQL: CONFIG_INVALID for a SQLite store, before anything opens. */
@@ -84,7 +81,7 @@ function requirePostgres(location: string): void {
 /** `--queue-schema`, else VIGIL_QUEUE_SCHEMA, else `<store schema>_queue`, else `vigil_queue`. */
 function queueSchemaOf(flags: JobFlags, storeSchema: string | undefined): string {
   return (
-    schemaFlag('--queue-schema', flags.queueSchema ?? process.env.VIGIL_QUEUE_SCHEMA) ??
+    schemaNameOf('--queue-schema', flags.queueSchema ?? process.env.VIGIL_QUEUE_SCHEMA) ??
     (storeSchema === undefined ? defaultQueueSchema : `${storeSchema}_queue`)
   );
 }
@@ -102,7 +99,10 @@ async function runJobs(flags: JobFlags, role: 'serve' | 'worker'): Promise<void>
   const concurrency = numberFlag('--concurrency', flags.concurrency, { min: 1, max: 32 });
   const leaseSeconds = parseDuration('--job-lease', flags.jobLease);
   const queueSchema = queueSchemaOf(flags, settings.pgSchema);
-  const logger = createLogger(process.env.VIGIL_LOG_LEVEL ?? 'info');
+  const logger = cliLogger({
+    level: logLevelFlag(process.env.VIGIL_LOG_LEVEL ?? 'info'),
+    format: logFormatOf(flags.logFormat),
+  });
   const vigil = await openVigil(settings);
   const postgres = /^postgres(ql)?:\/\//i.test(location);
   // On SQLite the in-process queue keeps its one-off jobs in the store (they outlive a restart).
@@ -138,6 +138,11 @@ async function runJobs(flags: JobFlags, role: 'serve' | 'worker'): Promise<void>
     },
     `${name} started`,
   );
+  if (role === 'serve' && (await vigil.integrations.list()).length === 0) {
+    logger.warn(
+      'no integrations yet, so nothing to sync: add one with `vigil integrations add threatstack|threatconnect` (this process picks it up)',
+    );
+  }
   const signal = await stopped;
   logger.info(
     { signal },
@@ -162,6 +167,7 @@ export function registerServeCommands(program: Command): void {
     .option(...sharedFlags.jobLease)
     .option(...sharedFlags.tick)
     .option(...sharedFlags.concurrency)
+    .option(...sharedFlags.logFormat)
     .action((flags) => runJobs(flags, 'serve'));
   program
     .command('worker')
@@ -172,5 +178,6 @@ export function registerServeCommands(program: Command): void {
     .option(...sharedFlags.jobLease)
     .option(...sharedFlags.tick)
     .option(...sharedFlags.concurrency)
+    .option(...sharedFlags.logFormat)
     .action((flags) => runJobs(flags, 'worker'));
 }

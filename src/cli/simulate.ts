@@ -1,4 +1,3 @@
-import { chmod, writeFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import type { Command, OptionValues } from '@commander-js/extra-typings';
 import type { Logger } from 'pino';
@@ -9,6 +8,8 @@ import { isApiRoot, type TagStyle, tagStyles } from '../simulators/threatconnect
 import { startThreatConnectSimulator } from '../simulators/threatconnect/server.ts';
 import { type CveAgentsMode, parseCveAgentsMode } from '../simulators/threatstack/cve-agents.ts';
 import { startThreatStackSimulator } from '../simulators/threatstack/server.ts';
+import { logLevelFlag } from './logging.ts';
+import { envFileText, threatConnectSimEnv, threatStackSimEnv, writeSecretFile } from './simulator-env.ts';
 
 /** Parses a numeric flag, naming the flag and the allowed range when the value is wrong. */
 export function numberFlag(
@@ -80,19 +81,6 @@ function cveAgentsFlag(raw: string): CveAgentsMode {
   return mode;
 }
 
-/** Writes the start-up JSON where a test harness or the demo can read it; it holds secrets, so 0600. */
-async function writeCredentialsFile(path: string, json: string): Promise<void> {
-  try {
-    await writeFile(path, `${json}\n`, { mode: 0o600 });
-    await chmod(path, 0o600);
-  } catch (error) {
-    throw new VigilError(
-      'FILE_WRITE_FAILED',
-      `Cannot write the credentials file ${path}: ${(error as Error).message}`,
-    );
-  }
-}
-
 /** Resolves on the first SIGINT or SIGTERM. */
 function untilSignal(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
@@ -121,6 +109,10 @@ function withServerOptions<A extends unknown[], O extends OptionValues>(
       '',
     )
     .option('--credentials-file <path>', 'also write the start-up JSON to this file (mode 0600)')
+    .option(
+      '--write-env <path>',
+      "also write the vendor's variables (TS_* or TC_*) to this file, mode 0600: `set -a; . PATH; set +a`",
+    )
     .option('--log-level <level>', 'stderr log level (debug logs every request)', 'info')
     .option('--json', 'print errors as JSON');
 }
@@ -132,6 +124,7 @@ interface ServerFlags {
   rateLimit: string;
   faults: string;
   credentialsFile?: string | undefined;
+  writeEnv?: string | undefined;
   logLevel: string;
 }
 
@@ -159,17 +152,19 @@ async function runSimulator<S extends StartedSimulator>(
   flags: ServerFlags,
   start: (logger: Logger) => Promise<S>,
   describe: (sim: S) => { fields: Record<string, unknown>; message: string },
+  envOf: (sim: S) => Record<string, string>,
 ): Promise<void> {
-  const logger = createLogger(flags.logLevel, '--log-level');
+  const logger = createLogger(logLevelFlag(flags.logLevel));
   const started = Date.now();
   const sim = await start(logger);
   const line = JSON.stringify(sim.credentials);
-  if (flags.credentialsFile) {
+  try {
     // A simulator nobody can find the credentials of is of no use: stop it and exit with the error.
-    await writeCredentialsFile(flags.credentialsFile, line).catch(async (error: unknown) => {
-      await sim.close();
-      throw error;
-    });
+    if (flags.credentialsFile) await writeSecretFile(flags.credentialsFile, `${line}\n`, 'credentials file');
+    if (flags.writeEnv) await writeSecretFile(flags.writeEnv, envFileText(envOf(sim)), 'env file');
+  } catch (error) {
+    await sim.close();
+    throw error;
   }
   process.stdout.write(`${line}\n`);
   const { fields, message } = describe(sim);
@@ -222,6 +217,7 @@ function registerThreatStack(simulate: Command): void {
         },
         message: 'Threat Stack simulator listening; admin API under /_sim/',
       }),
+      (sim) => threatStackSimEnv(sim.credentials),
     );
   });
 }
@@ -280,6 +276,7 @@ function registerThreatConnect(simulate: Command): void {
         },
         message: 'ThreatConnect simulator listening; admin API under /_sim/',
       }),
+      (sim) => threatConnectSimEnv(sim.credentials),
     );
   });
 }

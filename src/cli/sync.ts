@@ -2,30 +2,55 @@ import type { Command } from '@commander-js/extra-typings';
 import type { SyncOptions } from '../app/sync.ts';
 import type { Connector } from '../connectors/descriptor.ts';
 import { connectors } from '../connectors/index.ts';
+import { VigilError } from '../errors.ts';
 import type { SyncReport } from '../integrations/sync-plan.ts';
-import { createLogger } from '../log.ts';
+import type { SyncObserver } from '../sync/types.ts';
 import { dbOption, withApp } from './app.ts';
+import { cliLogger, logFormatOf } from './logging.ts';
 import { printJson } from './output.ts';
 import { syncProgress } from './progress.ts';
 import { numberFlag } from './simulate.ts';
-import { formatDuration, renderTable } from './table.ts';
+import { countOf, formatDuration, outputLayout, renderTable, wrapFigures } from './table.ts';
 
 export type { SyncReport };
 
-/** `requests 7 · retries 0 · rate limited 0`: a client's counters as people read them. */
-export function formatRequestCounters(requests: Record<string, number>): string {
+const waitFigures: Record<string, { label: string; waitMs: string }> = {
+  rateLimited: { label: 'vendor 429s', waitMs: 'rateLimitWaitMs' },
+  budgetWaits: { label: 'budget waits', waitMs: 'budgetWaitMs' },
+};
+
+/**
+ * A client's counters as people read them, one figure each: `requests 7`, `retries 0`,
+ * `vendor 429s 2 (waited 12.0 s)`, `budget waits 3 (waited 38.0 s)` — the vendor's rate limit
+ * and the client's own request budget apart.
+ */
+export function requestFigures(requests: Record<string, number>): string[] {
+  const waitFields = new Set(Object.values(waitFigures).map((figure) => figure.waitMs));
   return Object.entries(requests)
-    .map(
-      ([name, value]) =>
-        `${name.replace(/[A-Z]/g, (c) => ` ${c.toLowerCase()}`)} ${value.toLocaleString('en-US')}`,
-    )
-    .join(' · ');
+    .filter(([name]) => !waitFields.has(name))
+    .map(([name, value]) => {
+      const wait = waitFigures[name];
+      if (wait === undefined) {
+        return `${name.replace(/[A-Z]/g, (c) => ` ${c.toLowerCase()}`)} ${value.toLocaleString('en-US')}`;
+      }
+      const waited = requests[wait.waitMs] ?? 0;
+      return `${wait.label} ${value.toLocaleString('en-US')}${waited > 0 ? ` (waited ${formatDuration(waited)})` : ''}`;
+    });
+}
+
+/** The request figures as lines fitted to the output width (80 columns when unknown). */
+export function formatRequestCounters(requests: Record<string, number>, extra: string[] = []): string {
+  return wrapFigures([...requestFigures(requests), ...extra]).join('\n');
 }
 
 /** Prints a sync report as people read it: steps, then a per-type table, then the request figures. */
 export function printSyncReport(report: SyncReport, title: string): void {
-  const out: string[] = [];
-  out.push(`${title}: ${report.status} in ${formatDuration(report.durationMs)} (run ${report.runId})`, '');
+  const outcome = `${report.status} in ${formatDuration(report.durationMs)}`;
+  const headline = `${title}: ${outcome}`;
+  const out: string[] =
+    headline.length <= (outputLayout.width ?? 80)
+      ? [...wrapFigures([headline, `run ${report.runId}`]), '']
+      : [`${title}:`, ...wrapFigures([outcome, `run ${report.runId}`]), ''];
   out.push(
     renderTable(
       [
@@ -53,22 +78,90 @@ export function printSyncReport(report: SyncReport, title: string): void {
     ),
     '',
   );
-  out.push(`${formatRequestCounters(report.requests)} · duration ${formatDuration(report.durationMs)}`);
+  out.push(formatRequestCounters(report.requests, [`duration ${formatDuration(report.durationMs)}`]));
   process.stdout.write(`${out.join('\n')}\n`);
 }
 
-/** Runs a sync with progress on stderr (none with `--json`) and the CLI's logger. */
+/** An observer that counts the items of the steps so far, passing every event on to `inner`. */
+function countingObserver(inner: SyncObserver | undefined): SyncObserver & { items(): number } {
+  let finished = 0;
+  let current = 0;
+  return {
+    items: () => finished + current,
+    clientCounters: (read) => inner?.clientCounters?.(read),
+    stepStarted(step, index, count) {
+      current = 0;
+      inner?.stepStarted(step, index, count);
+    },
+    stepProgress(step, items) {
+      current = items;
+      inner?.stepProgress(step, items);
+    },
+    stepFinished(result) {
+      finished += result.items;
+      current = 0;
+      inner?.stepFinished(result);
+    },
+  };
+}
+
+/**
+ * Aborts `controller` on the first SIGINT or SIGTERM (a second one ends the process as usual);
+ * returns the signal's name once received, and a function removing the handlers.
+ */
+function abortOnSignals(controller: AbortController): { received(): string | undefined; remove(): void } {
+  let received: string | undefined;
+  const handlers = (['SIGINT', 'SIGTERM'] as const).map((name) => {
+    const handler = () => {
+      received = name;
+      controller.abort(new Error(`${name} received`));
+    };
+    process.once(name, handler);
+    return () => process.removeListener(name, handler);
+  });
+  const remove = () => {
+    for (const removeHandler of handlers) removeHandler();
+  };
+  return { received: () => received, remove };
+}
+
+/**
+ * Runs a sync with progress on stderr (none with `--json`) and the CLI's logger, whose lines
+ * print above the progress display instead of through it. Ctrl-C or SIGTERM stops the run
+ * between batches: it is recorded `interrupted` with what it wrote, and SYNC_INTERRUPTED (with
+ * `details.signal`, exit 130) says how many items were written.
+ */
 export async function withSyncProgress<T>(
   json: boolean,
   run: (options: SyncOptions) => Promise<T>,
 ): Promise<T> {
   const progress = json ? undefined : syncProgress();
+  const counter = countingObserver(progress);
+  const logger = cliLogger({
+    level: process.env.VIGIL_LOG_LEVEL ?? 'warn',
+    format: logFormatOf(undefined),
+    ...(progress ? { write: progress.log } : {}),
+  });
+  const controller = new AbortController();
+  const signals = abortOnSignals(controller);
   try {
     return await run({
-      logger: createLogger(process.env.VIGIL_LOG_LEVEL ?? 'warn'),
-      ...(progress ? { observer: progress } : {}),
+      logger,
+      signal: controller.signal,
+      observer: counter,
+      ...(progress ? { client: { onWait: (event) => progress.onWait(event) } } : {}),
     });
+  } catch (error) {
+    const signal = signals.received();
+    if (signal === undefined || !(error instanceof VigilError) || error.code !== 'SYNC_INTERRUPTED')
+      throw error;
+    throw new VigilError(
+      'SYNC_INTERRUPTED',
+      `Interrupted by ${signal}: run ${error.details.runId ?? ''} is recorded interrupted with the ${countOf(counter.items(), 'item')} written.`,
+      { hint: 'Sync again to complete it.', details: { ...error.details, signal } },
+    );
   } finally {
+    signals.remove();
     progress?.stop();
   }
 }
@@ -77,9 +170,10 @@ export async function withSyncProgress<T>(
 export function flagIncompleteSync(report: SyncReport, json: boolean): void {
   if (report.status === 'success') return;
   const failed = report.steps.filter((s) => s.status !== 'success').map((s) => `${s.id} (${s.status})`);
+  const hint = report.steps.find((s) => s.error?.hint !== undefined)?.error?.hint;
   if (!json) {
     process.stderr.write(
-      `error SYNC_INCOMPLETE: steps ${failed.join(', ')} did not fully succeed; their types kept what the graph had (nothing of them was deleted).\n`,
+      `error SYNC_INCOMPLETE: steps ${failed.join(', ')} did not fully succeed; their types kept what the graph had (nothing of them was deleted).${hint === undefined ? '' : ` (${hint})`}\n`,
     );
   }
   process.exitCode = 1;

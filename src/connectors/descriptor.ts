@@ -5,6 +5,7 @@ import type { AttackCatalogue } from '../attack/catalogue.ts';
 import { VigilError } from '../errors.ts';
 import type { IntegrationStep } from '../sync/types.ts';
 import { createDispatcher } from './http/dispatcher.ts';
+import type { WaitEvent } from './http/waits.ts';
 
 /**
  * A connector descriptor: everything the rest of Vigil knows about one vendor. The registry, the
@@ -77,6 +78,8 @@ export interface ClientDeps {
   maxAttempts?: number;
   /** Overrides the configured request budget (the connectivity test uses 0). */
   requestsPerMinute?: number;
+  /** Told before every wait of the client (request budget, vendor 429, backoff): progress displays. */
+  onWait?: (event: WaitEvent) => void;
 }
 
 /** What steps may need besides the configuration. */

@@ -8,7 +8,8 @@ import type { QueryOptions, QueryResult } from '../query/result.ts';
  * between batches having deleted nothing.
  */
 export type RunStatus = 'running' | 'success' | 'partial' | 'failure' | 'aborted' | 'interrupted';
-export type StepStatus = 'success' | 'failure' | 'partial';
+/** `skipped`: not run because a step it depends on failed or was skipped. */
+export type StepStatus = 'success' | 'failure' | 'partial' | 'skipped';
 export type GraphKind = 'entity' | 'relationship';
 
 /** Created / updated counts of one write, per `_type`. */

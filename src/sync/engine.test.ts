@@ -89,11 +89,11 @@ describe('sync engine', () => {
     expect(run.status).toBe('partial');
     expect(run.steps.map((s) => [s.id, s.status])).toEqual([
       ['hosts', 'failure'],
-      ['findings', 'partial'],
+      ['findings', 'skipped'],
       ['owners', 'success'],
     ]);
     expect(run.steps[0]?.error).toEqual({ code: 'PROVIDER_API_ERROR', message: 'hosts broke half way' });
-    // host: the step failed; finding: its dependency failed — both are partial datasets, nothing deleted.
+    // host: the step failed; finding: skipped as its dependency failed — both keep what the graph had.
     expect(await store.countEntitiesByType('fake')).toEqual({ host: 3, finding: 2, owner: 1 });
     expect(run.types.find((t) => t.type === 'owner')).toMatchObject({ deleted: 1, total: 1 });
     expect(run.types.find((t) => t.type === 'host')).toMatchObject({ deleted: 0, total: 3 });

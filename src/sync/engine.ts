@@ -34,8 +34,8 @@ interface RunContext<C> {
 /**
  * Runs an integration's steps against the store (C8), holding the integration's run lock from
  * start to end: SYNC_IN_PROGRESS, with nothing written, when another run holds it. Each step
- * streams batches to the store as it goes and ends `success`, `failure`, or `partial` (a
- * dependency did not fully succeed). Only types whose every declaring step fully succeeded are
+ * streams batches to the store as it goes and ends `success`, `failure`, `partial` (a
+ * dependency did not fully succeed) or `skipped` (a dependency failed or was skipped: it does not run). Only types whose every declaring step fully succeeded are
  * deleted by absence, and never history types (`IntegrationStep.history`); the types of any
  * other step are a partial dataset and keep what the graph had. When `signal` or the lock's own signal aborts, the run stops between batches, deletes
  * nothing more, is recorded `interrupted` with what it wrote, and SYNC_INTERRUPTED is thrown (an
@@ -130,6 +130,10 @@ async function runStep<C>(
   const { store, integrationId, client, logger, observer } = options;
   observer?.stepStarted(step, index, count);
   const stepStarted = now();
+  if (step.dependsOn.some((d) => ['failure', 'skipped'].includes(results.get(d)?.status ?? ''))) {
+    await recordResult(run, step, { status: 'skipped', items: 0, startedAt: stepStarted, error: null });
+    return;
+  }
   let items = 0;
   const writer = new BufferedWriter(step, signal, async (kind, batch) => {
     const at = new Date(now()).toISOString();
@@ -156,35 +160,47 @@ async function runStep<C>(
   } catch (thrown) {
     if (!signal.aborted) await writer.flush().catch(() => undefined);
     const coded = signal.aborted ? interrupted(runId, integrationId, signal.reason) : toVigilError(thrown);
-    error = { code: coded.code, message: coded.message };
+    error = { code: coded.code, message: coded.message, ...(coded.hint ? { hint: coded.hint } : {}) };
     logger?.warn({ step: step.id, code: coded.code, err: coded.message }, 'step failed');
   }
   const dependencyIncomplete = step.dependsOn.some((d) => results.get(d)?.status !== 'success');
   const status: StepStatus = error ? 'failure' : dependencyIncomplete ? 'partial' : 'success';
+  await recordResult(run, step, { status, items, startedAt: stepStarted, error });
+}
+
+/** Records a step's outcome (store, results so far, observer). */
+async function recordResult<C>(
+  run: RunContext<C>,
+  step: IntegrationStep<C>,
+  outcome: { status: StepStatus; items: number; startedAt: number; error: StepResult['error'] },
+): Promise<void> {
+  const { options, runId, now, results } = run;
+  const finished = now();
   const result: StepResult = {
     id: step.id,
     name: step.name,
-    status,
-    items,
-    durationMs: now() - stepStarted,
-    error,
+    status: outcome.status,
+    items: outcome.items,
+    durationMs: finished - outcome.startedAt,
+    error: outcome.error,
   };
   results.set(step.id, result);
-  await store.recordStep({
+  await options.store.recordStep({
     runId,
     stepId: step.id,
-    status,
-    startedAt: new Date(stepStarted).toISOString(),
-    finishedAt: new Date(now()).toISOString(),
+    status: outcome.status,
+    startedAt: new Date(outcome.startedAt).toISOString(),
+    finishedAt: new Date(finished).toISOString(),
     types: [...step.entityTypes, ...step.relationshipTypes],
-    error,
+    error: outcome.error,
   });
-  observer?.stepFinished(result);
+  options.observer?.stepFinished(result);
 }
 
+/** `success` when every step succeeded, `failure` when none reached anything (failed or skipped), else `partial`. */
 function runStatus(steps: StepResult[]): SyncSummary['status'] {
   if (steps.every((s) => s.status === 'success')) return 'success';
-  if (steps.every((s) => s.status === 'failure')) return 'failure';
+  if (steps.every((s) => s.status === 'failure' || s.status === 'skipped')) return 'failure';
   return 'partial';
 }
 

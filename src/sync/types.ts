@@ -47,7 +47,8 @@ export interface StepResult {
   status: StepStatus;
   items: number;
   durationMs: number;
-  error: { code: string; message: string } | null;
+  /** What failed; `hint`, when the error had one, says what to do (the CLI prints it). */
+  error: { code: string; message: string; hint?: string } | null;
 }
 
 /** Per type: rows after the run, and what the run created, updated and deleted. */
@@ -77,4 +78,6 @@ export interface SyncObserver {
   stepStarted(step: { id: string; name: string }, index: number, count: number): void;
   stepProgress(step: { id: string; name: string }, items: number): void;
   stepFinished(result: StepResult): void;
+  /** Given before the first step: reads the client's request counters (a display shows them live). */
+  clientCounters?(read: () => Record<string, number>): void;
 }

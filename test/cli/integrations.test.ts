@@ -284,7 +284,8 @@ describe('vigil integrations and vigil runs against the simulators (command line
   it('tests connectivity: OK exits 0, a wrong key AUTH_FAILED exits 1', async () => {
     const ok = await vigil(['integrations', 'test', 'ts-stdin']);
     expect(ok.code).toBe(0);
-    expect(ok.stdout).toMatch(/^OK: /);
+    expect(ok.stdout).toMatch(/^OK: \d+ checks passed\n {2}✓ /);
+    expect(ok.stdout).not.toContain('passed every check —');
 
     const wrong = await vigil(
       [
@@ -304,6 +305,10 @@ describe('vigil integrations and vigil runs against the simulators (command line
     const failed = await vigil(['integrations', 'test', 'ts-wrong', '--json']);
     expect(failed.code).toBe(1);
     expect(json<{ code: string }>(failed).code).toBe('AUTH_FAILED');
+    const told = await vigil(['integrations', 'test', 'ts-wrong']);
+    expect(told.code).toBe(1);
+    expect(told.stdout).toBe('');
+    expect(told.stderr).toMatch(/^error AUTH_FAILED: .*\n {2}✓ /);
   });
 
   it('adds a ThreatConnect integration and its first sync succeeds', async () => {

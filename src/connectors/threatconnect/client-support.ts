@@ -87,7 +87,10 @@ function hintsFor(
       'this machine’s clock is within 5 minutes of real time.',
     PROVIDER_PERMISSION_ERROR:
       'The API user is authenticated but may not read this: check its role and owner memberships in ThreatConnect.',
-    PROVIDER_NOT_FOUND: `The object does not exist (any more) at ThreatConnect; if nothing is found, check TC_API_ROOT (now '${apiRoot}').`,
+    PROVIDER_NOT_FOUND:
+      apiRoot === ''
+        ? `Nothing answers at ${origin}/v2: most ThreatConnect instances serve the API under /api — try --api-root /api (TC_API_ROOT=/api).`
+        : `The object does not exist (any more) at ThreatConnect; if nothing is found, check TC_API_ROOT (now '${apiRoot}').`,
     PROVIDER_API_ERROR:
       'ThreatConnect failed or refused the request; try again later, and check its status if it persists.',
     PROVIDER_RATE_LIMITED: 'ThreatConnect kept answering 429: lower requestsPerMinute or run the sync later.',

@@ -21,6 +21,8 @@ import type { TcAttribute, TcGroup, TcOwner, TcTag } from './types.ts';
 
 /** What the steps need from a ThreatConnect client (ThreatConnectClient provides it). */
 export interface ThreatConnectReader {
+  /** Proves the host, API root, credentials and clock (the account step's call). */
+  whoami(): Promise<unknown>;
   listOwners(): Promise<TcOwner[]>;
   iterateAdversaries(ownerName: string): AsyncGenerator<TcGroup[]>;
   listAdversaryAttributes(id: number): Promise<TcAttribute[]>;
@@ -74,7 +76,10 @@ export function threatConnectSteps(config: ThreatConnectSyncConfig): Step[] {
       entityTypes: [tcTypes.account],
       relationshipTypes: [],
       dependsOn: [],
+      // Written only once the instance answered as ThreatConnect with these credentials (whoami),
+      // so a sync that reached nothing creates no account; every other step waits on it.
       async execute(context) {
+        await context.client.whoami();
         await context.writer.entities([toAccountEntity(config.host)]);
         context.progress(1);
       },

@@ -16,6 +16,8 @@ import type { TsAgent, TsAlert, TsCve, TsEc2Instance, TsVulnerableServer } from 
 
 /** What the steps need from a Threat Stack client (ThreatStackClient provides it). */
 export interface ThreatStackReader {
+  /** Proves the key, the clock and the organization (the account step's call). */
+  selfTest(): Promise<void>;
   iterateAgents(status: 'online' | 'offline'): AsyncGenerator<TsAgent[]>;
   iterateEc2Instances(): AsyncGenerator<TsEc2Instance[]>;
   /** Pages of CVEs; a page may parse its CVEs lazily, so iterate it once. */
@@ -61,7 +63,10 @@ export function threatStackSteps(config: ThreatStackSyncConfig): Step[] {
       entityTypes: [types.account],
       relationshipTypes: [],
       dependsOn: [],
+      // The account is written only once the vendor accepted the key in this organization, so a
+      // wrong TS_ORGANIZATION_ID fails here and creates no account; every other step waits on it.
       async execute(context) {
+        await context.client.selfTest();
         await context.writer.entities([toAccountEntity(config.orgId, config.orgName)]);
         context.progress(1);
       },
@@ -71,7 +76,7 @@ export function threatStackSteps(config: ThreatStackSyncConfig): Step[] {
       name: 'EC2 instances',
       entityTypes: [types.awsInstance],
       relationshipTypes: [],
-      dependsOn: [],
+      dependsOn: [stepIds.account],
       async execute(context) {
         for await (const page of context.client.iterateEc2Instances()) {
           await context.writer.entities(page.map(toAwsInstanceEntity));

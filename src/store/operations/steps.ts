@@ -3,7 +3,7 @@ import type { Driver, SqlRow } from '../driver.ts';
 import { jsonColumn, toJsonColumn } from '../rows.ts';
 import type { StepRecord, StepStatus } from '../types.ts';
 
-const stepStatuses = ['success', 'failure', 'partial'] as const satisfies readonly StepStatus[];
+const stepStatuses = ['success', 'failure', 'partial', 'skipped'] as const satisfies readonly StepStatus[];
 
 const stepRowSchema = z.object({
   run_id: z.string(),
