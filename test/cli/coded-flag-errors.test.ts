@@ -45,11 +45,11 @@ describe('coded errors for bad flags and variables', () => {
     },
   );
 
-  it('simulate --log-level bogus names the flag and the levels', async () => {
+  it('simulate --log-level bogus is a usage error naming the flag and the levels', async () => {
     const result = await runInProcess(['simulate', 'threatconnect', '--log-level', 'bogus'], env());
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(
-      /^error INPUT_INVALID: --log-level must be one of fatal, error, warn, info/,
+      /^error USAGE_INVALID: --log-level must be one of fatal, error, warn, info/,
     );
   });
 
