@@ -1,9 +1,10 @@
 import type { Logger } from 'pino';
 import { InProcessQueue, type JobLedger } from './in-process.ts';
 import { type SyncJobDeps, syncJobKind } from './kinds/sync.ts';
+import type { WebhookVerifyData } from './kinds/webhook-verify.ts';
 import { PgBossQueue } from './pg-boss.ts';
 import { JobRuntime } from './runtime.ts';
-import type { JobQueue } from './types.ts';
+import type { JobKind, JobQueue } from './types.ts';
 
 /**
  * Where the jobs live: in this process (SQLite; the ledger keeps them across restarts), or in
@@ -17,6 +18,8 @@ export interface JobRuntimeSettings {
   queue: QueueChoice;
   /** What the sync job calls (the composition root wires it). */
   sync: SyncJobDeps;
+  /** The webhook verification kind (`webhookVerifyJobKind`) when this process verifies alerts (`vigil serve`). */
+  webhookVerify?: JobKind<WebhookVerifyData>;
   logger: Logger;
   /** How often due jobs are planned (ms). */
   tickMs: number;
@@ -41,7 +44,10 @@ export async function startJobRuntime(settings: JobRuntimeSettings): Promise<Job
   const queue = await openQueue(settings, now);
   const runtime = new JobRuntime({
     queue,
-    kinds: [syncJobKind(settings.sync, { leaseMs })],
+    kinds: [
+      syncJobKind(settings.sync, { leaseMs }),
+      ...(settings.webhookVerify === undefined ? [] : [settings.webhookVerify]),
+    ],
     logger: settings.logger,
     now,
     concurrency: settings.concurrency,
