@@ -14,6 +14,7 @@ import { registerServeCommands } from './serve.ts';
 import { registerSimulateCommands } from './simulate.ts';
 import { registerSyncCommands } from './sync.ts';
 import { registerTokensCommands } from './tokens.ts';
+import { registerWebhookCommand } from './webhook.ts';
 
 /** Builds the `vigil` program; each command group registers itself from its own module. */
 export function buildProgram(): Command {
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerSimulateCommands(program);
   registerAttackCommands(program);
   registerIntegrationsCommands(program);
+  registerWebhookCommand(program);
   registerRunsCommands(program);
   registerServeCommands(program);
   registerExportCommands(program);
