@@ -1,3 +1,4 @@
+import pg from 'pg';
 import type { Logger } from 'pino';
 import type { WebhookIntakePort } from '../alerts/intake.ts';
 import type { ClientDeps } from '../connectors/descriptor.ts';
@@ -25,8 +26,6 @@ export interface ServiceOptions {
   tickMs: number;
   concurrency: number;
   leaseSeconds: number;
-  /** How many jobs wait in the queue (the `vigil_job_queue_depth` gauge); default: the in-process ledger's unfinished jobs. */
-  queueDepth?: () => Promise<number>;
   /** Milliseconds since the epoch (jobs, rate limit); injected in tests. */
   now?: () => number;
   /** The vendor clients' clock, sleep and retries when verifying webhook alerts (tests: the simulator's clock). */
@@ -102,6 +101,27 @@ function webhookPort(intake: WebhookIntakePort): ServerDeps['webhooks'] {
 }
 
 /**
+ * How many jobs wait (the `vigil_job_queue_depth` gauge): the in-process ledger's unfinished jobs,
+ * or pg-boss's created and retrying jobs, read over one connection of its own.
+ */
+function queueDepthOf(queue: QueueChoice, vigil: Vigil): { read(): Promise<number>; close(): Promise<void> } {
+  if (queue.kind === 'in-process') {
+    return { read: async () => (await vigil.jobs.ledger.unfinished()).length, close: async () => {} };
+  }
+  const pool = new pg.Pool({ connectionString: queue.url, max: 1 });
+  const table = `"${queue.schema}".job`;
+  return {
+    async read() {
+      const result = await pool.query<{ waiting: string }>(
+        `SELECT count(*) AS waiting FROM ${table} WHERE state IN ('created', 'retry')`,
+      );
+      return Number(result.rows[0]?.waiting ?? 0);
+    },
+    close: () => pool.end(),
+  };
+}
+
+/**
  * Starts the service of an open Vigil (`vigil serve`): the job runtime (periodic syncs, and the
  * verification of each webhook-received alert as a `webhook-verify` job), then the HTTP API over
  * the application services, listening as `options.listen` says. Several services on one
@@ -109,8 +129,8 @@ function webhookPort(intake: WebhookIntakePort): ServerDeps['webhooks'] {
  */
 export async function startService(vigil: Vigil, options: ServiceOptions): Promise<RunningService> {
   const now = options.now ?? Date.now;
-  const queueDepth = options.queueDepth ?? (async () => (await vigil.jobs.ledger.unfinished()).length);
-  const metrics = createVigilMetrics(queueDepth);
+  const depth = queueDepthOf(options.queue, vigil);
+  const metrics = createVigilMetrics(depth.read);
   const verifyKind = webhookVerifyJobKind({
     verify: (integrationId, alertId) =>
       vigil.webhooks.verify(integrationId, alertId, { ...options.vendorClient, logger: options.logger }),
@@ -124,6 +144,9 @@ export async function startService(vigil: Vigil, options: ServiceOptions): Promi
     concurrency: options.concurrency,
     leaseSeconds: options.leaseSeconds,
     now,
+  }).catch(async (error: unknown) => {
+    await depth.close();
+    throw error;
   });
   let running = true;
   try {
@@ -156,11 +179,13 @@ export async function startService(vigil: Vigil, options: ServiceOptions): Promi
         await server.close();
         running = false;
         await runtime.stop();
+        await depth.close();
       },
     };
   } catch (error) {
     running = false;
     await runtime.stop();
+    await depth.close();
     throw error;
   }
 }

@@ -210,6 +210,8 @@ describe.skipIf(testPostgresUrl === undefined)('two vigil serve on one PostgreSQ
         alerts: unknown[];
       };
       expect(listed.alerts).toHaveLength(1);
+      const metrics = await (await fetch(`${service.url}/metrics`, { headers })).text();
+      expect(metrics).toMatch(/^vigil_job_queue_depth \d+$/m);
     }
   });
 });
