@@ -101,8 +101,9 @@ function webhookPort(intake: WebhookIntakePort): ServerDeps['webhooks'] {
 }
 
 /**
- * How many jobs wait (the `vigil_job_queue_depth` gauge): the in-process ledger's unfinished jobs,
- * or pg-boss's created and retrying jobs, read over one connection of its own.
+ * How many jobs wait (the `vigil_job_queue_depth` gauge, and the readiness check of the job queue):
+ * the in-process ledger's unfinished jobs, or pg-boss's created and retrying jobs, read over one
+ * connection of its own.
  */
 function queueDepthOf(queue: QueueChoice, vigil: Vigil): { read(): Promise<number>; close(): Promise<void> } {
   if (queue.kind === 'in-process') {
@@ -156,6 +157,7 @@ export async function startService(vigil: Vigil, options: ServiceOptions): Promi
         checkDatabase: () => vigil.graph.ping(),
         checkJobs: async () => {
           if (!running) throw new Error('the job runtime is stopped');
+          await depth.read();
         },
       },
       webhooks: webhookPort(
