@@ -8,6 +8,7 @@ const benchmarks: Record<string, () => Promise<void>> = {
   sync: async () => (await import('./sync.ts')).run(),
   startup: async () => (await import('./startup.ts')).run(),
   threatconnect: async () => (await import('./threatconnect.ts')).run(),
+  webhooks: async () => (await import('./webhooks.ts')).run(),
 };
 
 const wanted = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));

@@ -1,6 +1,7 @@
+import type { SyncReport } from '../integrations/sync-plan.ts';
 import type { JobLedger } from '../jobs/in-process.ts';
 import type { RuleJobDeps } from '../jobs/kinds/rule-evaluation.ts';
-import type { SyncJobDeps } from '../jobs/kinds/sync.ts';
+import type { SyncJobDeps, SyncOutcome } from '../jobs/kinds/sync.ts';
 import { sqlJobLedger } from '../jobs/sql-ledger.ts';
 import type { AppContext } from './context.ts';
 import type { SyncService } from './sync.ts';
@@ -15,6 +16,14 @@ export interface JobServices {
   readonly ledger: JobLedger;
 }
 
+/** How a sync ended, as the job runtime records it: its run, status, duration and the types it changed. */
+export function syncOutcomeOf(report: SyncReport): SyncOutcome {
+  const writtenTypes = report.types
+    .filter((type) => type.created + type.updated + type.deleted > 0)
+    .map((type) => type.type);
+  return { runId: report.runId, status: report.status, durationMs: report.durationMs, writtenTypes };
+}
+
 /** Wires the job runtime to the services: each sync job runs through the sync service, with its signal. */
 export function jobServicesOf(ctx: AppContext, sync: SyncService, rules: RuleJobDeps): JobServices {
   return {
@@ -24,10 +33,7 @@ export function jobServicesOf(ctx: AppContext, sync: SyncService, rules: RuleJob
       latestRun: async (id) => (await ctx.store.listRuns(id, 1))[0],
       async runSync(integration, { signal, logger }) {
         const { report } = await sync.runIntegration(integration.id, { signal, logger });
-        const writtenTypes = report.types
-          .filter((type) => type.created + type.updated + type.deleted > 0)
-          .map((type) => type.type);
-        return { runId: report.runId, status: report.status, durationMs: report.durationMs, writtenTypes };
+        return syncOutcomeOf(report);
       },
     },
     rules,

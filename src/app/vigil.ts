@@ -4,12 +4,20 @@ import { dirname } from 'node:path';
 import type { Logger } from 'pino';
 import { type AttackCatalogue, bundledCataloguePath, loadAttackCatalogue } from '../attack/catalogue.ts';
 import { describeThreatActor, listThreatActors } from '../coverage/actors.ts';
+import type { StoredEntity, StoredRelationship } from '../graph/types.ts';
 import { IntegrationRegistry } from '../integrations/registry.ts';
 import { secretCipher } from '../integrations/secrets.ts';
 import { createLogger } from '../log.ts';
 import { parseQuery } from '../query/parse.ts';
 import type { QueryOptions, QueryResult } from '../query/result.ts';
 import { isPostgresLocation, openStore } from '../store/index.ts';
+import {
+  type AlertDetail,
+  type AlertFilter,
+  listThreatStackAlerts,
+  showThreatStackAlert,
+  WebhookService,
+} from './alerts.ts';
 import type { AppContext } from './context.ts';
 import { ExportService } from './exports.ts';
 import { IntegrationsService } from './integrations.ts';
@@ -47,7 +55,20 @@ export interface Vigil {
   readonly graph: {
     /** Entity and relationship counts by `_type`. */
     stats(): Promise<{ entities: Record<string, number>; relationships: Record<string, number> }>;
+    /** One entity by `_key` with the relationships touching it, or undefined. */
+    entity(key: string): Promise<{ entity: StoredEntity; relationships: StoredRelationship[] } | undefined>;
+    /** Entities of a `_type`, by display name, a page at a time. */
+    entitiesOfType(type: string, page: { limit: number; offset: number }): Promise<StoredEntity[]>;
+    /** Answers when the database does (readiness). */
+    ping(): Promise<void>;
   };
+  /** Threat Stack alerts in the graph (synced and webhook-received). */
+  readonly alerts: {
+    list(filter: AlertFilter): Promise<StoredEntity[]>;
+    show(alertId: string): Promise<AlertDetail>;
+  };
+  /** Threat Stack webhooks: URLs and secrets, intake, verification. */
+  readonly webhooks: WebhookService;
   readonly exports: ExportService;
   /** J1QL over the graph (C10): parsed here (QUERY_INVALID with line, column and caret), run as one SQL statement. */
   readonly query: { run(text: string, options?: QueryOptions): Promise<QueryResult> };
@@ -129,7 +150,20 @@ export async function openVigil(settings: VigilSettings, deps: VigilDeps = {}): 
         entities: await store.countEntitiesByType(),
         relationships: await store.countRelationshipsByType(),
       }),
+      entity: async (key) => {
+        const entity = await store.getEntity(key);
+        return entity === undefined ? undefined : { entity, relationships: await store.relationshipsOf(key) };
+      },
+      entitiesOfType: (type, page) => store.listEntities({ type, ...page }),
+      ping: async () => {
+        await store.listRuns(undefined, 1);
+      },
     },
+    alerts: {
+      list: (filter) => listThreatStackAlerts(ctx, filter),
+      show: (alertId) => showThreatStackAlert(ctx, alertId),
+    },
+    webhooks: new WebhookService(ctx, cipher),
     tokens: new ApiTokenService(store, { now }),
     query,
     reading: createReadingService({

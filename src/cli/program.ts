@@ -17,6 +17,7 @@ import { registerSimulateCommands } from './simulate.ts';
 import { registerSyncCommands } from './sync.ts';
 import { configureOutputWidth } from './table.ts';
 import { registerTokensCommands } from './tokens.ts';
+import { registerWebhookCommand } from './webhook.ts';
 
 /** Builds the `vigil` program; each command group registers itself from its own module. */
 export function buildProgram(): Command {
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   registerSimulateCommands(program);
   registerAttackCommands(program);
   registerIntegrationsCommands(program);
+  registerWebhookCommand(program);
   registerRunsCommands(program);
   registerServeCommands(program);
   registerExportCommands(program);

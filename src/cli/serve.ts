@@ -1,7 +1,8 @@
 import type { Command } from '@commander-js/extra-typings';
 import type { Logger } from 'pino';
+import { type RunningService, startService } from '../app/service.ts';
 import { parseSettings, schemaNameOf } from '../app/settings.ts';
-import { openVigil } from '../app/vigil.ts';
+import { openVigil, type Vigil } from '../app/vigil.ts';
 import { VigilError } from '../errors.ts';
 import { parseDuration } from '../integrations/config.ts';
 import { defaultQueueSchema } from '../jobs/pg-boss.ts';
@@ -22,6 +23,14 @@ type JobFlags = StoreFlags & {
   concurrency: string;
   logFormat?: string;
 };
+
+/** The service's log: readable lines on a terminal, JSON otherwise or with `--log-format json`. */
+function serviceLogger(flags: JobFlags): Logger {
+  return cliLogger({
+    level: logLevelFlag(process.env.VIGIL_LOG_LEVEL ?? 'info'),
+    format: logFormatOf(flags.logFormat),
+  });
+}
 
 /**
  * Resolves on the first SIGINT or SIGTERM; a second one exits at once (syncs still running stay
@@ -86,81 +95,164 @@ function queueSchemaOf(flags: JobFlags, storeSchema: string | undefined): string
   );
 }
 
-/**
- * Parses the flags, opens the store, starts the job runtime (pg-boss on PostgreSQL, in-process
- * on SQLite), and runs until SIGINT or SIGTERM; then plans no more, takes no more jobs, and lets
- * those running finish. The log lines name the command (`scheduler` for serve, `worker`).
- */
-async function runJobs(flags: JobFlags, role: 'serve' | 'worker'): Promise<void> {
+interface JobSetup {
+  settings: ReturnType<typeof parseSettings>;
+  tickMs: number;
+  concurrency: number;
+  leaseSeconds: number;
+  queueSchema: string;
+  postgres: boolean;
+}
+
+/** Parses the flags the job runtime shares between serve and worker. */
+function jobSetup(flags: JobFlags, role: 'serve' | 'worker'): JobSetup {
   const settings = parseSettings({ env: process.env, db: flags.db, schema: flags.schema });
-  const location = settings.database;
-  if (role === 'worker') requirePostgres(location);
-  const tickMs = numberFlag('--tick', flags.tick, { min: 1, max: 3600 }) * 1000;
-  const concurrency = numberFlag('--concurrency', flags.concurrency, { min: 1, max: 32 });
-  const leaseSeconds = parseDuration('--job-lease', flags.jobLease);
-  const queueSchema = queueSchemaOf(flags, settings.pgSchema);
-  const logger = cliLogger({
-    level: logLevelFlag(process.env.VIGIL_LOG_LEVEL ?? 'info'),
-    format: logFormatOf(flags.logFormat),
-  });
-  const vigil = await openVigil(settings);
-  const postgres = /^postgres(ql)?:\/\//i.test(location);
-  // On SQLite the in-process queue keeps its one-off jobs in the store (they outlive a restart).
-  const queue: QueueChoice = postgres
-    ? { kind: 'pg-boss', url: location, schema: queueSchema }
+  if (role === 'worker') requirePostgres(settings.database);
+  return {
+    settings,
+    tickMs: numberFlag('--tick', flags.tick, { min: 1, max: 3600 }) * 1000,
+    concurrency: numberFlag('--concurrency', flags.concurrency, { min: 1, max: 32 }),
+    leaseSeconds: parseDuration('--job-lease', flags.jobLease),
+    queueSchema: queueSchemaOf(flags, settings.pgSchema),
+    postgres: /^postgres(ql)?:\/\//i.test(settings.database),
+  };
+}
+
+/** pg-boss on PostgreSQL; on SQLite the in-process queue keeps its one-off jobs in the store (they outlive a restart). */
+function queueOf(setup: JobSetup, vigil: Vigil): QueueChoice {
+  return setup.postgres
+    ? { kind: 'pg-boss', url: setup.settings.database, schema: setup.queueSchema }
     : { kind: 'in-process', ledger: vigil.jobs.ledger };
-  const closeStore = () => vigil.close();
+}
+
+/**
+ * `vigil worker`: opens the store, starts the job runtime on the shared pg-boss queue, and runs
+ * until SIGINT or SIGTERM; then takes no more jobs and lets those running finish.
+ */
+async function runWorker(flags: JobFlags): Promise<void> {
+  const setup = jobSetup(flags, 'worker');
+  const logger = serviceLogger(flags);
+  const vigil = await openVigil(setup.settings);
   const stopped = firstStopSignal(logger);
   let runtime: Awaited<ReturnType<typeof startJobRuntime>>;
   try {
     runtime = await startJobRuntime({
-      queue,
+      queue: queueOf(setup, vigil),
       sync: vigil.jobs.sync,
       rules: vigil.jobs.rules,
       logger,
-      tickMs,
-      concurrency,
-      leaseSeconds,
+      tickMs: setup.tickMs,
+      concurrency: setup.concurrency,
+      leaseSeconds: setup.leaseSeconds,
     });
   } catch (error) {
-    await closeStore();
+    await vigil.close();
     throw error;
   }
-  const name = role === 'serve' ? 'scheduler' : 'worker';
   logger.info(
     {
-      queue: queue.kind,
-      ...(queue.kind === 'pg-boss' ? { queueSchema } : {}),
-      leaseSeconds,
-      concurrency,
-      tickSeconds: tickMs / 1000,
-      store: postgres ? 'postgres' : 'sqlite',
+      queue: 'pg-boss',
+      queueSchema: setup.queueSchema,
+      leaseSeconds: setup.leaseSeconds,
+      concurrency: setup.concurrency,
+      tickSeconds: setup.tickMs / 1000,
+      store: 'postgres',
     },
-    `${name} started`,
+    'worker started',
   );
-  if (role === 'serve' && (await vigil.integrations.list()).length === 0) {
+  const signal = await stopped;
+  logger.info({ signal }, 'stopping: taking no more jobs, waiting for running syncs to finish');
+  await runtime.stop();
+  await vigil.close();
+  logger.info('worker stopped');
+}
+
+type ServeFlags = JobFlags & {
+  host: string;
+  port: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  insecureHttp?: boolean;
+  publicUrl?: string;
+  json?: boolean;
+};
+
+/**
+ * `vigil serve`: the HTTP API and the job runtime in one process (`startService`). Prints its URL
+ * on stdout once listening (`{"url":…}` with --json) and runs until SIGINT or SIGTERM; then
+ * answers no more requests, plans and takes no more jobs, and lets those running finish.
+ */
+async function runServe(flags: ServeFlags): Promise<void> {
+  const setup = jobSetup(flags, 'serve');
+  const port = numberFlag('--port', flags.port, { min: 0, max: 65535 });
+  const logger = serviceLogger(flags);
+  const vigil = await openVigil(setup.settings);
+  const stopped = firstStopSignal(logger);
+  let service: RunningService;
+  try {
+    service = await startService(vigil, {
+      listen: {
+        host: flags.host,
+        port,
+        tlsCert: flags.tlsCert,
+        tlsKey: flags.tlsKey,
+        insecureHttp: flags.insecureHttp,
+      },
+      queue: queueOf(setup, vigil),
+      logger,
+      tickMs: setup.tickMs,
+      concurrency: setup.concurrency,
+      leaseSeconds: setup.leaseSeconds,
+    });
+  } catch (error) {
+    await vigil.close();
+    throw error;
+  }
+  const publicUrl = flags.publicUrl ?? process.env.VIGIL_PUBLIC_URL ?? service.url;
+  logger.info(
+    {
+      url: service.url,
+      publicUrl,
+      queue: setup.postgres ? 'pg-boss' : 'in-process',
+      ...(setup.postgres ? { queueSchema: setup.queueSchema } : {}),
+      leaseSeconds: setup.leaseSeconds,
+      concurrency: setup.concurrency,
+      tickSeconds: setup.tickMs / 1000,
+      store: setup.postgres ? 'postgres' : 'sqlite',
+    },
+    'scheduler started',
+  );
+  if ((await vigil.integrations.list()).length === 0) {
     logger.warn(
       'no integrations yet, so nothing to sync: add one with `vigil integrations add threatstack|threatconnect` (this process picks it up)',
     );
   }
-  const signal = await stopped;
-  logger.info(
-    { signal },
-    role === 'serve'
-      ? 'stopping: waiting for running syncs to finish'
-      : 'stopping: taking no more jobs, waiting for running syncs to finish',
+  process.stdout.write(
+    flags.json === true ? `${JSON.stringify({ url: service.url })}\n` : `${service.url}\n`,
   );
-  await runtime.stop();
-  await closeStore();
-  logger.info(`${name} stopped`);
+  const signal = await stopped;
+  logger.info({ signal }, 'stopping: waiting for running syncs to finish');
+  await service.stop();
+  await vigil.close();
+  logger.info('scheduler stopped');
 }
 
 export function registerServeCommands(program: Command): void {
   program
     .command('serve')
     .description(
-      'Run due syncs on schedule (each integration every --sync-interval), until Ctrl-C: in this process on SQLite, through the shared job queue on PostgreSQL',
+      'Run the service until Ctrl-C: the HTTP API (tokens: `vigil tokens`), the Threat Stack webhook intake, and due syncs on schedule (in this process on SQLite, through the shared job queue on PostgreSQL)',
     )
+    .option('--host <address>', 'address to listen on', '127.0.0.1')
+    .option('--port <port>', 'port to listen on (0: any free port)', '8080')
+    .option('--tls-cert <file>', 'PEM certificate (chain): serve HTTPS (with --tls-key)')
+    .option('--tls-key <file>', 'PEM private key of --tls-cert')
+    .option('--insecure-http', 'allow plain HTTP on an address other than loopback (e.g. behind a TLS proxy)')
+    .option(
+      '--public-url <url>',
+      'the base URL clients and Threat Stack reach this server at (default: VIGIL_PUBLIC_URL, else the listening URL)',
+    )
+    .option('--json', 'print the URL as one JSON line {"url":…}')
     .option(...dbOption)
     .option(...sharedFlags.schema)
     .option(...sharedFlags.queueSchema)
@@ -168,7 +260,7 @@ export function registerServeCommands(program: Command): void {
     .option(...sharedFlags.tick)
     .option(...sharedFlags.concurrency)
     .option(...sharedFlags.logFormat)
-    .action((flags) => runJobs(flags, 'serve'));
+    .action((flags) => runServe(flags));
   program
     .command('worker')
     .description('Run due syncs from the job queue shared by every worker on PostgreSQL, until Ctrl-C')
@@ -179,5 +271,5 @@ export function registerServeCommands(program: Command): void {
     .option(...sharedFlags.tick)
     .option(...sharedFlags.concurrency)
     .option(...sharedFlags.logFormat)
-    .action((flags) => runJobs(flags, 'worker'));
+    .action((flags) => runWorker(flags));
 }

@@ -2,9 +2,10 @@ import type { Logger } from 'pino';
 import { InProcessQueue, type JobLedger } from './in-process.ts';
 import { type RuleJobDeps, ruleEvaluationJobKind, ruleJobsAfterSync } from './kinds/rule-evaluation.ts';
 import { type SyncedHook, type SyncJobDeps, syncJobKind } from './kinds/sync.ts';
+import type { WebhookVerifyData } from './kinds/webhook-verify.ts';
 import { PgBossQueue } from './pg-boss.ts';
 import { JobRuntime } from './runtime.ts';
-import type { JobQueue } from './types.ts';
+import type { JobKind, JobQueue } from './types.ts';
 
 /**
  * Where the jobs live: in this process (SQLite; the ledger keeps them across restarts), or in
@@ -20,6 +21,8 @@ export interface JobRuntimeSettings {
   sync: SyncJobDeps;
   /** What the rule-evaluation job calls; without it, no rule is evaluated by this runtime. */
   rules?: RuleJobDeps;
+  /** The webhook verification kind (`webhookVerifyJobKind`) when this process verifies alerts (`vigil serve`). */
+  webhookVerify?: JobKind<WebhookVerifyData>;
   logger: Logger;
   /** How often due jobs are planned (ms). */
   tickMs: number;
@@ -72,7 +75,11 @@ export function createJobRuntime(
   // The hook above runs only once jobs run, after `runtime` is assigned.
   const runtime: JobRuntime = new JobRuntime({
     queue: settings.queue,
-    kinds: ruleKind === undefined ? [syncKind] : [syncKind, ruleKind],
+    kinds: [
+      syncKind,
+      ...(ruleKind === undefined ? [] : [ruleKind]),
+      ...(settings.webhookVerify === undefined ? [] : [settings.webhookVerify]),
+    ],
     logger: settings.logger,
     now: settings.now,
     concurrency: settings.concurrency,

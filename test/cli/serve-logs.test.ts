@@ -10,11 +10,15 @@ function serveUntilIdle(flags: string[], home: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const env: NodeJS.ProcessEnv = { ...process.env, VIGIL_HOME: home };
     delete env.VIGIL_DB;
-    const child = spawn(process.execPath, [join(repoRoot, 'bin', 'vigil.js'), 'serve', ...flags], {
-      cwd: repoRoot,
-      env,
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [join(repoRoot, 'bin', 'vigil.js'), 'serve', '--port', '0', ...flags],
+      {
+        cwd: repoRoot,
+        env,
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
       stderr += chunk;

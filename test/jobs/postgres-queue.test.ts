@@ -140,7 +140,10 @@ describe.skipIf(testPostgresUrl === undefined)('vigil serve on PostgreSQL (needs
       fields: threatStackFields(sim, 3600),
       apiKey: sim.credentials.apiKey,
     });
-    serve = new VigilProcess(['serve', '--db', url, '--schema', schema, '--tick', '1'], vigilEnv(secretKey));
+    serve = new VigilProcess(
+      ['serve', '--port', '0', '--db', url, '--schema', schema, '--tick', '1'],
+      vigilEnv(secretKey),
+    );
     await waitUntil(
       async () => (await runsOf(store, integration.id)).some((r) => r.status === 'success'),
       'the sync through the queue',

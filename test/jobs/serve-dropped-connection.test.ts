@@ -61,7 +61,7 @@ describe.skipIf(testPostgresUrl === undefined)('vigil serve over a dropped Postg
     proxied.hostname = '127.0.0.1';
     proxied.port = String(proxy.port);
     serve = new VigilProcess(
-      ['serve', '--db', proxied.toString(), '--schema', schema, '--tick', '1'],
+      ['serve', '--port', '0', '--db', proxied.toString(), '--schema', schema, '--tick', '1'],
       vigilEnv(secretKey),
     );
     await serve.waitForLog((line) => line.msg === 'scheduler started', 'serve to start');

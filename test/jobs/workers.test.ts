@@ -73,7 +73,7 @@ describe('vigil serve and vigil worker on SQLite', () => {
         slow: { probability: 1, delayMs: 2_000 },
         pathPrefix: '/v2/vulnerabilities',
       });
-      const serve = new VigilProcess(['serve', '--db', path, '--tick', '1'], env);
+      const serve = new VigilProcess(['serve', '--port', '0', '--db', path, '--tick', '1'], env);
       const running = async () => {
         const latest = await Promise.all(added.map(async (i) => (await store.listRuns(i.id, 1))[0]));
         return latest.every((run) => run?.status === 'running');

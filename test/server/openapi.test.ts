@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resourceRoutes } from '../../src/app/service.ts';
 import type { RouteAccess } from '../../src/server/route-module.ts';
+import { openTestVigil, type TestVigil } from '../helpers/app.ts';
 import { bearer, type Harness, openHarness } from './harness.ts';
 
 /**
@@ -15,6 +17,27 @@ const expectedAccess: Record<string, RouteAccess> = {
   'GET /api/v1/tokens': 'admin',
   'POST /api/v1/tokens': 'admin',
   'DELETE /api/v1/tokens/{name}': 'admin',
+  'GET /api/v1/integrations': 'viewer',
+  'GET /api/v1/integrations/{name}': 'viewer',
+  'POST /api/v1/integrations': 'admin',
+  'PATCH /api/v1/integrations/{name}': 'admin',
+  'DELETE /api/v1/integrations/{name}': 'admin',
+  'POST /api/v1/integrations/{name}/test': 'operator',
+  'POST /api/v1/integrations/{name}/sync': 'operator',
+  'GET /api/v1/runs': 'viewer',
+  'GET /api/v1/runs/{runId}': 'viewer',
+  'GET /api/v1/entities': 'viewer',
+  'GET /api/v1/entities/{key}': 'viewer',
+  'GET /api/v1/alerts': 'viewer',
+  'GET /api/v1/alerts/{alertId}': 'viewer',
+  'GET /api/v1/rules': 'viewer',
+  'GET /api/v1/rules/{rule}': 'viewer',
+  'GET /api/v1/rules/{rule}/deliveries': 'viewer',
+  'POST /api/v1/rules': 'admin',
+  'POST /api/v1/query': 'viewer',
+  'DELETE /api/v1/rules/{rule}': 'admin',
+  'GET /api/v1/rule-alerts': 'viewer',
+  'POST /api/v1/rule-alerts/{id}/dismiss': 'operator',
 };
 
 interface OpenApiDocument {
@@ -32,9 +55,11 @@ describe('/openapi.json', () => {
   let harness: Harness;
   let document: OpenApiDocument;
   let viewer: string;
+  let opened: TestVigil;
 
   beforeAll(async () => {
-    harness = await openHarness();
+    opened = await openTestVigil('sqlite');
+    harness = await openHarness({ resources: resourceRoutes(opened.vigil) });
     viewer = await harness.tokenFor('viewer');
     const answer = await harness.app.inject({ url: '/openapi.json', headers: bearer(viewer) });
     expect(answer.statusCode).toBe(200);
@@ -43,6 +68,7 @@ describe('/openapi.json', () => {
 
   afterAll(async () => {
     await harness.close();
+    await opened.dispose();
   });
 
   const operations = () =>

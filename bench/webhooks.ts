@@ -1,0 +1,207 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Fastify from 'fastify';
+import pg from 'pg';
+import { pino } from 'pino';
+import { Pool } from 'undici';
+import { startService } from '../src/app/service.ts';
+import { parseSettings } from '../src/app/settings.ts';
+import { openVigil } from '../src/app/vigil.ts';
+import { testPostgresUrl } from '../src/store/testing.ts';
+
+/**
+ * `npm run bench -- webhooks [--duration=10]`: the Threat Stack webhook intake of `vigil serve`
+ * (in process, on 127.0.0.1) under a closed-loop load of one-alert deliveries — 10 % replays of
+ * an alert already sent, 1 % malformed JSON — at rising concurrency, beside a bare fastify no-op
+ * route measured the same way. Reports each level's rate and p99, the highest rate held with p99
+ * < 100 ms, its ratio to the no-op route, and checks that stored alerts = unique valid alerts sent.
+ * Runs on SQLite, and on PostgreSQL when VIGIL_TEST_PG_URL is set.
+ */
+
+const levels = [1, 4, 16, 64];
+const p99Target = 100;
+
+interface Level {
+  concurrency: number;
+  rate: number;
+  p99: number;
+  errors: number;
+}
+
+function durationSeconds(): number {
+  const flag = process.argv.find((arg) => arg.startsWith('--duration='));
+  const seconds = flag === undefined ? 10 : Number(flag.slice('--duration='.length));
+  if (!Number.isFinite(seconds) || seconds < 1) throw new Error('--duration=<seconds> must be at least 1');
+  return seconds;
+}
+
+/** What one request sends, and whether it adds a new stored alert. */
+type Delivery = { body: string; unique: boolean };
+
+function deliveries(): () => Delivery {
+  const sent: string[] = [];
+  let n = 0;
+  return () => {
+    n += 1;
+    if (n % 100 === 0) return { body: '{"alerts":[', unique: false };
+    if (n % 10 === 0 && sent.length > 0) {
+      const id = sent[Math.floor(Math.random() * sent.length)] ?? '';
+      return {
+        body: JSON.stringify({ alerts: [{ id, title: 'replay', created_at: Date.now(), severity: 2 }] }),
+        unique: false,
+      };
+    }
+    const id = randomBytes(12).toString('hex');
+    sent.push(id);
+    return {
+      body: JSON.stringify({ alerts: [{ id, title: `alert ${n}`, created_at: Date.now(), severity: 1 }] }),
+      unique: true,
+    };
+  };
+}
+
+/** Closed-loop load: `concurrency` clients each sending as soon as their last answer came, for `seconds`. */
+async function load(
+  url: string,
+  concurrency: number,
+  seconds: number,
+  next: () => Delivery,
+  onAccepted: (delivery: Delivery) => void,
+): Promise<Level> {
+  const target = new URL(url);
+  const pool = new Pool(target.origin, { connections: concurrency });
+  const latencies: number[] = [];
+  let errors = 0;
+  const end = performance.now() + seconds * 1000;
+  const client = async () => {
+    while (performance.now() < end) {
+      const delivery = next();
+      const started = performance.now();
+      const answer = await pool.request({
+        method: 'POST',
+        path: target.pathname,
+        headers: { 'content-type': 'application/json' },
+        body: delivery.body,
+      });
+      await answer.body.dump();
+      latencies.push(performance.now() - started);
+      if (answer.statusCode === 202 || answer.statusCode === 200) onAccepted(delivery);
+      else if (answer.statusCode !== 400) errors += 1;
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, client));
+  await pool.close();
+  latencies.sort((a, b) => a - b);
+  const p99 = latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * 0.99))] ?? 0;
+  return { concurrency, rate: latencies.length / seconds, p99, errors };
+}
+
+function best(results: Level[]): Level | undefined {
+  return results.filter((r) => r.p99 < p99Target && r.errors === 0).sort((a, b) => b.rate - a.rate)[0];
+}
+
+function print(label: string, results: Level[]): void {
+  for (const r of results) {
+    process.stdout.write(
+      `${label.padEnd(22)} c=${String(r.concurrency).padStart(3)}  ${r.rate.toFixed(0).padStart(6)} req/s  p99 ${r.p99.toFixed(1).padStart(6)} ms  errors ${r.errors}\n`,
+    );
+  }
+}
+
+async function noopRoute(seconds: number): Promise<Level[]> {
+  const app = Fastify();
+  app.post('/noop', async (_request, reply) => reply.code(202).send({ accepted: 1, duplicates: 0 }));
+  const address = await app.listen({ host: '127.0.0.1', port: 0 });
+  const results: Level[] = [];
+  const next = deliveries();
+  for (const concurrency of levels)
+    results.push(await load(`${address}/noop`, concurrency, seconds, next, () => {}));
+  await app.close();
+  return results;
+}
+
+async function intake(backend: 'sqlite' | 'postgres', seconds: number): Promise<Level[]> {
+  const home = await mkdtemp(join(tmpdir(), 'vigil-bench-webhooks-'));
+  const schema = `bench_webhooks_${randomBytes(4).toString('hex')}`;
+  const settings = parseSettings({
+    env: { VIGIL_HOME: home, VIGIL_SECRET_KEY: randomBytes(32).toString('base64') },
+    ...(backend === 'postgres' ? { db: testPostgresUrl, schema } : {}),
+  });
+  const vigil = await openVigil(settings);
+  const service = await startService(vigil, {
+    listen: { host: '127.0.0.1', port: 0 },
+    queue:
+      backend === 'postgres'
+        ? { kind: 'pg-boss', url: settings.database, schema: `${schema}_queue` }
+        : { kind: 'in-process', ledger: vigil.jobs.ledger },
+    logger: pino({ level: 'silent' }),
+    tickMs: 3_600_000,
+    concurrency: 1,
+    leaseSeconds: 60,
+    // Verification jobs meet a closed port at once and are deferred: the intake is what is measured.
+    vendorClient: { maxAttempts: 1, timeoutMs: 1000 },
+  });
+  try {
+    const added = await vigil.integrations.add(
+      {
+        kind: 'threatstack',
+        name: 'ts-bench',
+        fields: { host: '127.0.0.1', port: 9, protocol: 'http', userId: 'u', orgId: 'o', orgName: 'Bench' },
+        apiKey: 'bench-key',
+      },
+      { firstSync: false },
+    );
+    const hook = await vigil.webhooks.target(added.integration.name, service.url);
+    const unique = new Set<string>();
+    const next = deliveries();
+    const results: Level[] = [];
+    for (const concurrency of levels) {
+      results.push(
+        await load(hook.url, concurrency, seconds, next, (delivery) => {
+          if (delivery.unique) unique.add(delivery.body);
+        }),
+      );
+    }
+    const stored = (await vigil.graph.stats()).entities.threatstack_alert ?? 0;
+    process.stdout.write(
+      `${backend}: stored alerts ${stored}, unique valid accepted ${unique.size} → ${stored === unique.size ? 'none lost' : 'MISMATCH'}\n`,
+    );
+    return results;
+  } finally {
+    await service.stop();
+    await vigil.close();
+    await rm(home, { recursive: true, force: true });
+    if (backend === 'postgres') {
+      const client = new pg.Client({ connectionString: testPostgresUrl });
+      await client.connect();
+      await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await client.query(`DROP SCHEMA IF EXISTS "${schema}_queue" CASCADE`);
+      await client.end();
+    }
+  }
+}
+
+export async function run(): Promise<void> {
+  const total = durationSeconds();
+  const seconds = Math.max(1, total / levels.length);
+  process.stdout.write(
+    `${seconds.toFixed(1)} s per concurrency level (--duration=${total}), p99 target ${p99Target} ms\n`,
+  );
+  const noop = await noopRoute(seconds);
+  print('fastify no-op', noop);
+  const baseline = best(noop);
+  const backends: Array<'sqlite' | 'postgres'> =
+    testPostgresUrl === undefined ? ['sqlite'] : ['sqlite', 'postgres'];
+  for (const backend of backends) {
+    const results = await intake(backend, seconds);
+    print(`webhook intake ${backend}`, results);
+    const held = best(results);
+    const ratio =
+      held === undefined || baseline === undefined ? 'n/a' : `${(held.rate / baseline.rate).toFixed(2)}×`;
+    process.stdout.write(
+      `${backend}: highest rate with p99 < ${p99Target} ms: ${held === undefined ? 'none' : `${held.rate.toFixed(0)} req/s (c=${held.concurrency})`}; ratio to no-op ${ratio}\n`,
+    );
+  }
+}
