@@ -6,6 +6,7 @@ import { migration0005 } from './0005-scheduled-jobs.ts';
 import { migration0006 } from './0006-api-tokens.ts';
 import { migration0007 } from './0007-alerts.ts';
 import { migration0008 } from './0008-rules.ts';
+import { migration0010 } from './0010-validations.ts';
 import type { Migration } from './migration.ts';
 
 export type { Migration } from './migration.ts';
@@ -20,4 +21,5 @@ export const migrations: readonly Migration[] = [
   migration0006,
   migration0007,
   migration0008,
+  migration0010,
 ];
