@@ -1,19 +1,27 @@
 import type { JobLedger } from '../jobs/in-process.ts';
 import type { SyncJobDeps } from '../jobs/kinds/sync.ts';
+import type { ValidationPollDeps } from '../jobs/kinds/validation-poll.ts';
 import { sqlJobLedger } from '../jobs/sql-ledger.ts';
 import type { AppContext } from './context.ts';
 import type { SyncService } from './sync.ts';
+import type { ValidationService } from './validation.ts';
 
 /** What the job runtime needs of an open Vigil: the sync job's services and the jobs' ledger. */
 export interface JobServices {
   /** The periodic sync's view of the registry, the run history and the sync service. */
   readonly sync: SyncJobDeps;
+  /** The validation polls' view of the validation service. */
+  readonly validation: ValidationPollDeps;
   /** The in-process queue's persistent ledger (the store's scheduled jobs). */
   readonly ledger: JobLedger;
 }
 
 /** Wires the job runtime to the services: each sync job runs through the sync service, with its signal. */
-export function jobServicesOf(ctx: AppContext, sync: SyncService): JobServices {
+export function jobServicesOf(
+  ctx: AppContext,
+  sync: SyncService,
+  validations: ValidationService,
+): JobServices {
   return {
     sync: {
       listIntegrations: () => ctx.registry.list(),
@@ -23,6 +31,10 @@ export function jobServicesOf(ctx: AppContext, sync: SyncService): JobServices {
         const { report } = await sync.runIntegration(integration.id, { signal, logger });
         return { runId: report.runId, status: report.status, durationMs: report.durationMs };
       },
+    },
+    validation: {
+      pendingPolls: () => validations.pendingPolls(),
+      poll: (data, options) => validations.poll(data, options),
     },
     ledger: sqlJobLedger(ctx.store),
   };

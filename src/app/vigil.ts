@@ -15,6 +15,7 @@ import { describeRun, listRunHistory } from './runs.ts';
 import type { VigilSettings } from './settings.ts';
 import { SyncService } from './sync.ts';
 import { ApiTokenService } from './tokens.ts';
+import { ValidationService, type ValidationServiceDeps } from './validation.ts';
 
 /**
  * The ATT&CK catalogue of these settings: the imported one when present, else the bundled one.
@@ -48,6 +49,8 @@ export interface Vigil {
   readonly rules: RuleService;
   /** API tokens of the HTTP API (`vigil tokens`). */
   readonly tokens: ApiTokenService;
+  /** Detection validations (C14): actions, polls, verdicts. */
+  readonly validations: ValidationService;
   readonly coverage: {
     actors(): ReturnType<typeof listThreatActors>;
     actor(reference: string): ReturnType<typeof describeThreatActor>;
@@ -59,6 +62,8 @@ export interface Vigil {
 export interface VigilDeps {
   now?: () => Date;
   newId?: () => string;
+  /** The Threat Stack clients' clock and retries in validation polls. */
+  validationClient?: ValidationServiceDeps['client'];
 }
 
 /**
@@ -85,11 +90,16 @@ export async function openVigil(settings: VigilSettings, deps: VigilDeps = {}): 
     now,
   };
   const sync = new SyncService(ctx);
+  const validations = new ValidationService(ctx, {
+    ...(deps.newId ? { newId: deps.newId } : {}),
+    ...(deps.validationClient ? { client: deps.validationClient } : {}),
+  });
   return {
     settings,
     integrations: new IntegrationsService(ctx, sync),
     sync,
-    jobs: jobServicesOf(ctx, sync),
+    jobs: jobServicesOf(ctx, sync, validations),
+    validations,
     runs: {
       list: (options) => listRunHistory(ctx, options),
       show: (runId) => describeRun(ctx, runId),

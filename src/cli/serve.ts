@@ -116,6 +116,7 @@ async function runJobs(flags: JobFlags, role: 'serve' | 'worker'): Promise<void>
     runtime = await startJobRuntime({
       queue,
       sync: vigil.jobs.sync,
+      validation: vigil.jobs.validation,
       logger,
       tickMs,
       concurrency,

@@ -1,9 +1,10 @@
 import type { Logger } from 'pino';
 import { InProcessQueue, type JobLedger } from './in-process.ts';
 import { type SyncJobDeps, syncJobKind } from './kinds/sync.ts';
+import { type ValidationPollDeps, validationPollJobKind } from './kinds/validation-poll.ts';
 import { PgBossQueue } from './pg-boss.ts';
 import { JobRuntime } from './runtime.ts';
-import type { JobQueue } from './types.ts';
+import type { JobKind, JobQueue } from './types.ts';
 
 /**
  * Where the jobs live: in this process (SQLite; the ledger keeps them across restarts), or in
@@ -17,6 +18,8 @@ export interface JobRuntimeSettings {
   queue: QueueChoice;
   /** What the sync job calls (the composition root wires it). */
   sync: SyncJobDeps;
+  /** What the validation poll job calls (omit to run no validation polls in this process). */
+  validation?: ValidationPollDeps;
   logger: Logger;
   /** How often due jobs are planned (ms). */
   tickMs: number;
@@ -31,8 +34,8 @@ export interface JobRuntimeSettings {
 const inProcessPollMs = 1000;
 
 /**
- * Opens the chosen queue, builds the runtime over the job kinds (sync today; rule evaluation,
- * validation poll and monitor run join this list), and starts it: `vigil serve` and
+ * Opens the chosen queue, builds the runtime over the job kinds (sync and validation poll;
+ * rule evaluation and monitor run join this list), and starts it: `vigil serve` and
  * `vigil worker` both start their jobs here. Stop it with `JobRuntime.stop`.
  */
 export async function startJobRuntime(settings: JobRuntimeSettings): Promise<JobRuntime> {
@@ -41,7 +44,7 @@ export async function startJobRuntime(settings: JobRuntimeSettings): Promise<Job
   const queue = await openQueue(settings, now);
   const runtime = new JobRuntime({
     queue,
-    kinds: [syncJobKind(settings.sync, { leaseMs })],
+    kinds: jobKinds(settings, leaseMs),
     logger: settings.logger,
     now,
     concurrency: settings.concurrency,
@@ -54,6 +57,14 @@ export async function startJobRuntime(settings: JobRuntimeSettings): Promise<Job
     throw error;
   }
   return runtime;
+}
+
+/** The kinds this process plans and runs. */
+function jobKinds(settings: JobRuntimeSettings, leaseMs: number): JobKind<unknown>[] {
+  return [
+    syncJobKind(settings.sync, { leaseMs }),
+    ...(settings.validation === undefined ? [] : [validationPollJobKind(settings.validation)]),
+  ];
 }
 
 function openQueue(settings: JobRuntimeSettings, now: () => number): Promise<JobQueue> {
