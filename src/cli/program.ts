@@ -14,6 +14,7 @@ import { registerServeCommands } from './serve.ts';
 import { registerSimulateCommands } from './simulate.ts';
 import { registerSyncCommands } from './sync.ts';
 import { registerTokensCommands } from './tokens.ts';
+import { registerValidateCommands } from './validate.ts';
 
 /** Builds the `vigil` program; each command group registers itself from its own module. */
 export function buildProgram(): Command {
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   registerExportCommands(program);
   registerTokensCommands(program);
   registerRulesCommands(program);
+  registerValidateCommands(program);
   registerInfoCommand(program);
   return program;
 }

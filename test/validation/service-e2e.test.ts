@@ -1,5 +1,8 @@
+import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ValidationReport } from '../../src/app/validation-report.ts';
+import { runPollsInProcess } from '../../src/app/validation-runner.ts';
+import { watchValidation } from '../../src/cli/validate.ts';
 import { admin } from '../helpers/threatstack.ts';
 import { covered, uncovered, ValidationHarness, verdictCounts } from './service-harness.ts';
 
@@ -128,5 +131,52 @@ describe('detection validation through the service and the job runtime', () => {
       expect(new Set(alerts.map((a) => a.alertId)).size).toBe(alerts.length);
       expect(new Set(events.map((e) => e.eventId)).size).toBe(events.length);
     }
+  });
+
+  it('`show --watch` re-renders at its interval until every verdict is in', async () => {
+    const { id } = await h.vigil.validations.run({
+      integration: 'ts',
+      techniques: ['T1059.004', 'T1033'],
+      host: h.hosts[0]!,
+      executor: 'simulator',
+    });
+    const runtime = await h.startRuntime();
+    const frames: string[] = [];
+    const slept: number[] = [];
+    const last = await watchValidation(() => h.vigil.validations.show(id), {
+      intervalMs: 5000,
+      write: (text) => frames.push(text),
+      sleep: async (ms) => {
+        slept.push(ms);
+        await h.drive(runtime, [id], { maxSteps: 0 });
+        h.sim.clock.advance(ms);
+      },
+    });
+    expect(last.verdicts).toEqual({ Alerted: 1, Missed: 1 });
+    expect(frames.length).toBe(slept.length + 1);
+    expect(new Set(slept)).toEqual(new Set([5000]));
+    expect(frames[0]).toMatch(/running; verdicts none yet/);
+    expect(frames[0]).toMatch(/T1059\.004 .* 0\/7 .* pending/);
+    expect(frames.at(-1)).toMatch(/complete; verdicts Alerted 1, Missed 1/);
+  });
+
+  it('`--wait` drives the polls in process (its own runtime over the ledger) to the verdicts', async () => {
+    const id = await campaign();
+    const seen: string[] = [];
+    const [report] = await runPollsInProcess(h.vigil, [id], {
+      logger: pino({ level: 'silent' }),
+      tickMs: 5,
+      now: h.sim.clock.now,
+      // Each wait moves the fake clock a second and yields to the runtime's tickers.
+      sleep: async () => {
+        h.sim.clock.advance(1000);
+        await new Promise((resolve) => setImmediate(resolve));
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      },
+      onReports: (reports) => seen.push(reports[0]!.status),
+    });
+    expect(verdictsByTechnique(report!)).toEqual(expectedVerdicts());
+    expect(seen[0]).toBe('running');
+    expect(seen.at(-1)).toBe('complete');
   });
 });
