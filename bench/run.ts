@@ -6,6 +6,7 @@ const benchmarks: Record<string, () => Promise<void>> = {
   simulator: async () => (await import('./simulator.ts')).run(),
   sync: async () => (await import('./sync.ts')).run(),
   threatconnect: async () => (await import('./threatconnect.ts')).run(),
+  validation: async () => (await import('./validation.ts')).run(),
 };
 
 const wanted = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));

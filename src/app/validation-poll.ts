@@ -11,6 +11,7 @@ import { type Action, actionSchema, passRuleSchema } from '../validation/action.
 import { correlateAction } from '../validation/correlate.ts';
 import type { KnownHosts } from '../validation/discovery.ts';
 import { EvidencePool, type Observations } from '../validation/evidence.ts';
+import { alertElsewhere } from '../validation/match.ts';
 import { runPoll } from '../validation/poll.ts';
 import { nextPoll, pollWindow } from '../validation/window.ts';
 import type { AppContext } from './context.ts';
@@ -97,7 +98,9 @@ export async function pollValidationAction(
   let result: Awaited<ReturnType<typeof runPoll>>;
   try {
     options.signal?.throwIfAborted();
-    result = await runPoll(client, pool, pollWindow(startMs, settings.window, ref.index));
+    result = await runPoll(client, pool, pollWindow(startMs, settings.window, ref.index), {
+      skipEventsOf: (alert) => alertElsewhere(action, alert),
+    });
   } finally {
     await client.close();
   }

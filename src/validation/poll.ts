@@ -19,8 +19,17 @@ export interface PollResult {
   index: number;
   /** Alerts the window returned, repeats from earlier windows included. */
   alertsReturned: number;
-  /** Ids of the alerts new to the pool, whose events this poll fetched. */
+  /** Ids of the alerts new to the pool (whose events this poll fetched, unless skipped). */
   newAlertIds: string[];
+}
+
+export interface PollOptions {
+  /**
+   * Alerts whose events are not fetched (they are still kept, without events): a poll for one
+   * action passes `alert => alertElsewhere(action, alert)`, since the window lists every host's
+   * alerts and only the action's host's events can be its evidence.
+   */
+  skipEventsOf?: (alert: TsAlert) => boolean;
 }
 
 /**
@@ -34,6 +43,7 @@ export async function runPoll(
   source: AlertSource,
   pool: EvidencePool,
   poll: PollWindow,
+  options: PollOptions = {},
 ): Promise<PollResult> {
   let alertsReturned = 0;
   const newAlertIds: string[] = [];
@@ -45,8 +55,9 @@ export async function runPoll(
     })) {
       alertsReturned += page.length;
       for (const alert of pool.addAlerts(page)) {
-        pool.addAlertEvents(alert.id, await source.listAlertEvents(alert.id));
         newAlertIds.push(alert.id);
+        if (options.skipEventsOf?.(alert) === true) continue;
+        pool.addAlertEvents(alert.id, await source.listAlertEvents(alert.id));
       }
     }
   }

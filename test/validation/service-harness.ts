@@ -49,8 +49,13 @@ export class ValidationHarness {
     readonly hosts: string[],
   ) {}
 
-  static async open(): Promise<ValidationHarness> {
-    const sim = await startSim({ agents: 4, offlineRatio: 0, alerts: 0, detectionLatencySeconds: 5 });
+  static async open(options: { agents?: number } = {}): Promise<ValidationHarness> {
+    const sim = await startSim({
+      agents: options.agents ?? 4,
+      offlineRatio: 0,
+      alerts: 0,
+      detectionLatencySeconds: 5,
+    });
     const home = await mkdtemp(join(tmpdir(), 'vigil-validate-'));
     const settings = parseSettings({
       env: { VIGIL_HOME: home, VIGIL_SECRET_KEY: randomBytes(32).toString('base64') },
