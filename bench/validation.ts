@@ -4,7 +4,6 @@ import { covered, uncovered, ValidationHarness } from '../test/validation/servic
 
 /** Hosts (10 actions each); `VIGIL_BENCH_HOSTS` scales the run down on a small machine. */
 const HOSTS = Number(process.env.VIGIL_BENCH_HOSTS ?? 100);
-const TECHNIQUES_PER_HOST = 10;
 
 interface SimRequests {
   requests: { byRoute: Record<string, number> };
