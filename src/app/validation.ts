@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { basename } from 'node:path';
+import type { Logger } from 'pino';
 import type { ClientDeps } from '../connectors/descriptor.ts';
 import { baseUrlOf } from '../connectors/descriptor.ts';
 import { VigilError } from '../errors.ts';
@@ -7,13 +8,14 @@ import type { Integration } from '../integrations/config.ts';
 import type { PendingPollRecord } from '../store/types.ts';
 import {
   type Action,
+  assertValidationSize,
   type ExecutorOutcome,
   newMarker,
   type PassRule,
   parseAction,
   parseValidationActions,
 } from '../validation/action.ts';
-import { createSimulatorExecutor, executeAction } from '../validation/executor.ts';
+import { createSimulatorExecutor, executeAction, type PlannedAction } from '../validation/executor.ts';
 import { importExecutionLog, type SkippedRecord } from '../validation/importers/index.ts';
 import { pollWindow, windowSettingsFrom } from '../validation/window.ts';
 import type { AppContext } from './context.ts';
@@ -123,14 +125,31 @@ export class ValidationService {
     };
   }
 
-  /** Runs each technique on the host with the executor, then creates the validation of what ran. */
+  /**
+   * Runs each technique on the host with the executor, then creates the validation of what ran.
+   * Every technique is checked (catalogue, count) before the first one runs.
+   */
   async run(request: RunRequest): Promise<CreatedValidation> {
     const integration = await this.integration(request.integration);
     const baseUrl = request.simulatorUrl ?? baseUrlOf(threatStackConfigOf(integration));
     const executor = createSimulatorExecutor({ baseUrl, now: () => this.ctx.now().getTime() });
-    const catalogue = this.ctx.stepDeps.attackCatalogue();
+    const planned = this.plan(request);
     const actions: Action[] = [];
-    for (const [i, technique] of request.techniques.entries()) {
+    for (const action of planned) actions.push(await executeAction(action, executor));
+    const name = request.name ?? `${request.techniques.length} techniques on ${request.host}`;
+    return this.create(integration, name, actions, request.passRule);
+  }
+
+  /** The actions a run will execute, each checked as the action it will become. */
+  private plan(request: RunRequest): PlannedAction[] {
+    if (request.techniques.length === 0) {
+      throw new VigilError('INPUT_INVALID', 'Give at least one technique to run.', {
+        hint: 'Add --technique T1059.004 (repeat it for more).',
+      });
+    }
+    assertValidationSize(request.techniques.length);
+    const catalogue = this.ctx.stepDeps.attackCatalogue();
+    return request.techniques.map((technique, i) => {
       const planned = {
         id: `action-${i + 1}`,
         technique,
@@ -138,15 +157,15 @@ export class ValidationService {
         commandLine: request.command ?? `sh -c "echo vigil validation ${technique}"`,
         marker: newMarker(),
       };
-      parseAction(
-        { ...planned, startedAt: this.ctx.now().toISOString(), outcome: 'ran', source: 'simulator' },
-        catalogue,
-        `techniques[${i}]`,
-      );
-      actions.push(await executeAction(planned, executor));
-    }
-    const name = request.name ?? `${request.techniques.length} techniques on ${request.host}`;
-    return this.create(integration, name, actions, request.passRule);
+      const check = {
+        ...planned,
+        startedAt: this.ctx.now().toISOString(),
+        outcome: 'ran',
+        source: 'simulator',
+      };
+      parseAction(check, catalogue, `techniques[${i}]`);
+      return planned;
+    });
   }
 
   /** The newest validations first. */
@@ -175,7 +194,7 @@ export class ValidationService {
   /** Runs one poll (the `validation-poll` job's work, see `pollValidationAction`). */
   poll(
     ref: ValidationPollRef,
-    options: { signal?: AbortSignal; logger?: import('pino').Logger } = {},
+    options: { signal?: AbortSignal; logger?: Logger } = {},
   ): Promise<ValidationPollOutcome> {
     return pollValidationAction(this.ctx, ref, {
       ...options,

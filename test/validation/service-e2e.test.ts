@@ -179,4 +179,20 @@ describe('detection validation through the service and the job runtime', () => {
     expect(seen[0]).toBe('running');
     expect(seen.at(-1)).toBe('complete');
   });
+
+  it('checks every technique of a run before the executor runs the first', async () => {
+    const run = h.vigil.validations.run({
+      integration: 'ts',
+      techniques: ['T1059.004', 'T9999'],
+      host: h.hosts[0]!,
+      executor: 'simulator',
+    });
+    await expect(run).rejects.toMatchObject({
+      code: 'INPUT_INVALID',
+      message: expect.stringMatching(/techniques\[1\]\.technique: T9999/),
+    });
+    const stats = await admin<{ actions: number }>(h.sim.sim.url, 'GET', '/_sim/stats');
+    expect(stats.json.actions).toBe(0);
+    expect(await h.vigil.validations.list()).toEqual([]);
+  });
 });
