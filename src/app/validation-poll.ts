@@ -99,7 +99,7 @@ export async function pollValidationAction(
   try {
     options.signal?.throwIfAborted();
     result = await runPoll(client, pool, pollWindow(startMs, settings.window, ref.index), {
-      skipEventsOf: (alert) => alertElsewhere(action, alert),
+      ignore: (alert) => alertElsewhere(action, alert),
     });
   } finally {
     await client.close();

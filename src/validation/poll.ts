@@ -19,17 +19,17 @@ export interface PollResult {
   index: number;
   /** Alerts the window returned, repeats from earlier windows included. */
   alertsReturned: number;
-  /** Ids of the alerts new to the pool (whose events this poll fetched, unless skipped). */
+  /** Ids of the alerts new to the pool, whose events this poll fetched. */
   newAlertIds: string[];
 }
 
 export interface PollOptions {
   /**
-   * Alerts whose events are not fetched (they are still kept, without events): a poll for one
-   * action passes `alert => alertElsewhere(action, alert)`, since the window lists every host's
-   * alerts and only the action's host's events can be its evidence.
+   * Alerts left out of the pool (their events never fetched): a poll for one action passes
+   * `alert => alertElsewhere(action, alert)`, since the window lists every host's alerts and only
+   * the action's host's alerts can be its evidence — so its pool stays the size of its host's.
    */
-  skipEventsOf?: (alert: TsAlert) => boolean;
+  ignore?: (alert: TsAlert) => boolean;
 }
 
 /**
@@ -54,10 +54,10 @@ export async function runPoll(
       until: poll.vendorUntil,
     })) {
       alertsReturned += page.length;
-      for (const alert of pool.addAlerts(page)) {
-        newAlertIds.push(alert.id);
-        if (options.skipEventsOf?.(alert) === true) continue;
+      const kept = options.ignore === undefined ? page : page.filter((alert) => !options.ignore?.(alert));
+      for (const alert of pool.addAlerts(kept)) {
         pool.addAlertEvents(alert.id, await source.listAlertEvents(alert.id));
+        newAlertIds.push(alert.id);
       }
     }
   }
