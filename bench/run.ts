@@ -9,6 +9,7 @@ const benchmarks: Record<string, () => Promise<void>> = {
   startup: async () => (await import('./startup.ts')).run(),
   threatconnect: async () => (await import('./threatconnect.ts')).run(),
   webhooks: async () => (await import('./webhooks.ts')).run(),
+  validation: async () => (await import('./validation.ts')).run(),
 };
 
 const wanted = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));

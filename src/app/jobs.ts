@@ -2,9 +2,11 @@ import type { SyncReport } from '../integrations/sync-plan.ts';
 import type { JobLedger } from '../jobs/in-process.ts';
 import type { RuleJobDeps } from '../jobs/kinds/rule-evaluation.ts';
 import type { SyncJobDeps, SyncOutcome } from '../jobs/kinds/sync.ts';
+import type { ValidationPollDeps } from '../jobs/kinds/validation-poll.ts';
 import { sqlJobLedger } from '../jobs/sql-ledger.ts';
 import type { AppContext } from './context.ts';
 import type { SyncService } from './sync.ts';
+import type { ValidationService } from './validation.ts';
 
 /** What the job runtime needs of an open Vigil: the sync job's services and the jobs' ledger. */
 export interface JobServices {
@@ -12,6 +14,8 @@ export interface JobServices {
   readonly sync: SyncJobDeps;
   /** The rule-evaluation job's evaluator (rules after syncs and on their interval). */
   readonly rules: RuleJobDeps;
+  /** The validation polls' view of the validation service. */
+  readonly validation: ValidationPollDeps;
   /** The in-process queue's persistent ledger (the store's scheduled jobs). */
   readonly ledger: JobLedger;
 }
@@ -25,7 +29,11 @@ export function syncOutcomeOf(report: SyncReport): SyncOutcome {
 }
 
 /** Wires the job runtime to the services: each sync job runs through the sync service, with its signal. */
-export function jobServicesOf(ctx: AppContext, sync: SyncService, rules: RuleJobDeps): JobServices {
+export function jobServicesOf(
+  ctx: AppContext,
+  services: { sync: SyncService; rules: RuleJobDeps; validations: ValidationService },
+): JobServices {
+  const { sync, rules, validations } = services;
   return {
     sync: {
       listIntegrations: () => ctx.registry.list(),
@@ -37,6 +45,10 @@ export function jobServicesOf(ctx: AppContext, sync: SyncService, rules: RuleJob
       },
     },
     rules,
+    validation: {
+      pendingPolls: () => validations.pendingPolls(),
+      poll: (data, options) => validations.poll(data, options),
+    },
     ledger: sqlJobLedger(ctx.store),
   };
 }

@@ -143,6 +143,7 @@ export async function startService(vigil: Vigil, options: ServiceOptions): Promi
     queue: options.queue,
     sync: meteredSync(vigil, metrics),
     rules: vigil.jobs.rules,
+    validation: vigil.jobs.validation,
     webhookVerify: verifyKind,
     logger: options.logger,
     tickMs: options.tickMs,

@@ -29,7 +29,8 @@ export function environmentIntegrationName(accountId: string): string {
   return accountId.replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 64);
 }
 
-function apiKeyFromEnv(ctx: AppContext, integration: Integration): string {
+/** The API key of an environment integration, read from its vendor's variable (CONFIG_INVALID when unset). */
+export function apiKeyFromEnv(ctx: AppContext, integration: Integration): string {
   const [secret] = connectorOf(integration.kind).secretFields;
   const value = secret === undefined ? undefined : ctx.settings.env[secret.envVariable];
   if (value === undefined || value.trim() === '') {

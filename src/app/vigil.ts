@@ -28,6 +28,7 @@ import { describeRun, listRunHistory } from './runs.ts';
 import type { VigilSettings } from './settings.ts';
 import { SyncService } from './sync.ts';
 import { ApiTokenService } from './tokens.ts';
+import { ValidationService, type ValidationServiceDeps } from './validation.ts';
 
 /**
  * The ATT&CK catalogue of these settings: the imported one when present, else the bundled one.
@@ -78,6 +79,8 @@ export interface Vigil {
   readonly rules: RulesService;
   /** API tokens of the HTTP API (`vigil tokens`). */
   readonly tokens: ApiTokenService;
+  /** Detection validations (C14): actions, polls, verdicts. */
+  readonly validations: ValidationService;
   readonly coverage: {
     actors(): ReturnType<typeof listThreatActors>;
     actor(reference: string): ReturnType<typeof describeThreatActor>;
@@ -91,6 +94,8 @@ export interface VigilDeps {
   newId?: () => string;
   /** The log of rule actions and webhook troubles (default: JSON on stderr, made on first use). */
   logger?: Logger;
+  /** The Threat Stack clients' clock and retries in validation polls. */
+  validationClient?: ValidationServiceDeps['client'];
 }
 
 /**
@@ -136,11 +141,16 @@ export async function openVigil(settings: VigilSettings, deps: VigilDeps = {}): 
       return logger;
     },
   });
+  const validations = new ValidationService(ctx, {
+    ...(deps.newId ? { newId: deps.newId } : {}),
+    ...(deps.validationClient ? { client: deps.validationClient } : {}),
+  });
   return {
     settings,
     integrations: new IntegrationsService(ctx, sync),
     sync,
-    jobs: jobServicesOf(ctx, sync, ruleJobs),
+    jobs: jobServicesOf(ctx, { sync, rules: ruleJobs, validations }),
+    validations,
     runs: {
       list: (options) => listRunHistory(ctx, options),
       show: (runId) => describeRun(ctx, runId),

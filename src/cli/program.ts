@@ -17,6 +17,7 @@ import { registerSimulateCommands } from './simulate.ts';
 import { registerSyncCommands } from './sync.ts';
 import { configureOutputWidth } from './table.ts';
 import { registerTokensCommands } from './tokens.ts';
+import { registerValidateCommands } from './validate.ts';
 import { registerWebhookCommand } from './webhook.ts';
 
 /** Builds the `vigil` program; each command group registers itself from its own module. */
@@ -44,6 +45,7 @@ export function buildProgram(): Command {
   registerRulesCommands(program);
   registerQueryCommand(program);
   registerReadingCommands(program);
+  registerValidateCommands(program);
   registerInfoCommand(program);
   return program;
 }

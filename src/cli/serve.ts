@@ -140,6 +140,7 @@ async function runWorker(flags: JobFlags): Promise<void> {
       queue: queueOf(setup, vigil),
       sync: vigil.jobs.sync,
       rules: vigil.jobs.rules,
+      validation: vigil.jobs.validation,
       logger,
       tickMs: setup.tickMs,
       concurrency: setup.concurrency,

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { InProcessQueue, type JobLedger } from './in-process.ts';
 import { type RuleJobDeps, ruleEvaluationJobKind, ruleJobsAfterSync } from './kinds/rule-evaluation.ts';
 import { type SyncedHook, type SyncJobDeps, syncJobKind } from './kinds/sync.ts';
+import { type ValidationPollDeps, validationPollJobKind } from './kinds/validation-poll.ts';
 import type { WebhookVerifyData } from './kinds/webhook-verify.ts';
 import { PgBossQueue } from './pg-boss.ts';
 import { JobRuntime } from './runtime.ts';
@@ -21,6 +22,8 @@ export interface JobRuntimeSettings {
   sync: SyncJobDeps;
   /** What the rule-evaluation job calls; without it, no rule is evaluated by this runtime. */
   rules?: RuleJobDeps;
+  /** What the validation poll job calls (omit to run no validation polls in this process). */
+  validation?: ValidationPollDeps;
   /** The webhook verification kind (`webhookVerifyJobKind`) when this process verifies alerts (`vigil serve`). */
   webhookVerify?: JobKind<WebhookVerifyData>;
   logger: Logger;
@@ -54,8 +57,8 @@ export async function startJobRuntime(settings: JobRuntimeSettings): Promise<Job
 }
 
 /**
- * The runtime over an open queue with the job kinds: sync, and rule evaluation when `rules` is
- * given (validation poll and monitor run join this list). A sync that ends enqueues one job per
+ * The runtime over an open queue with the job kinds: sync, and rule evaluation, validation poll
+ * and webhook verification when their services are given (monitor run joins this list). A sync that ends enqueues one job per
  * rule reading a type it wrote; that enqueueing failing is logged and never fails the sync.
  */
 export function createJobRuntime(
@@ -78,6 +81,7 @@ export function createJobRuntime(
     kinds: [
       syncKind,
       ...(ruleKind === undefined ? [] : [ruleKind]),
+      ...(settings.validation === undefined ? [] : [validationPollJobKind(settings.validation)]),
       ...(settings.webhookVerify === undefined ? [] : [settings.webhookVerify]),
     ],
     logger: settings.logger,

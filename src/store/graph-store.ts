@@ -47,13 +47,22 @@ import {
 import { recordSecretKeyFingerprint, secretKeyState } from './operations/secretKeyFingerprint.ts';
 import { listSteps, recordStep } from './operations/steps.ts';
 import { touchApiToken } from './operations/touchApiToken.ts';
+import {
+  getValidation,
+  getValidationAction,
+  insertValidation,
+  listPendingPolls,
+  listValidationActions,
+  listValidations,
+} from './operations/validations.ts';
+import { recordValidationPoll } from './operations/validationsPoll.ts';
 import { getWebhookSecret, putWebhookSecret } from './operations/webhookSecrets.ts';
 import { writeEntities } from './operations/writeEntities.ts';
 import { writeRelationships } from './operations/writeRelationships.ts';
 import { runQuery } from './query/run.ts';
 import type { RunLocker } from './run-lock.ts';
 import { type StoreLocation, toStoreError } from './store-error.ts';
-import type { GraphStore, RuleRecords } from './types.ts';
+import type { GraphStore, RuleRecords, ValidationRecords } from './types.ts';
 
 /**
  * The GraphStore over a driver and its back end's run locks: each method is one operation
@@ -141,6 +150,7 @@ export function createGraphStore(
     recordSecretKeyFingerprint: (fingerprint) =>
       guard('recordSecretKeyFingerprint', () => recordSecretKeyFingerprint(driver, fingerprint)),
     ...ruleRecords(driver, guard),
+    ...validationRecords(driver, guard),
   };
 }
 
@@ -169,5 +179,21 @@ function ruleRecords(driver: Driver, guard: Guard): RuleRecords {
       guard('recordWebhookAttempt', () => recordWebhookAttempt(driver, attempt)),
     listWebhookAttempts: (ruleId, limit) =>
       guard('listWebhookAttempts', () => listWebhookAttempts(driver, ruleId, limit)),
+  };
+}
+
+/** The ValidationRecords role over the driver, each method guarded like the others. */
+function validationRecords(driver: Driver, guard: Guard): ValidationRecords {
+  return {
+    insertValidation: (record, actions) =>
+      guard('insertValidation', () => insertValidation(driver, record, actions)),
+    listValidations: (limit) => guard('listValidations', () => listValidations(driver, limit)),
+    getValidation: (id) => guard('getValidation', () => getValidation(driver, id)),
+    listValidationActions: (id) => guard('listValidationActions', () => listValidationActions(driver, id)),
+    getValidationAction: (validationId, actionId) =>
+      guard('getValidationAction', () => getValidationAction(driver, validationId, actionId)),
+    listPendingPolls: () => guard('listPendingPolls', () => listPendingPolls(driver)),
+    recordValidationPoll: (validationId, actionId, update) =>
+      guard('recordValidationPoll', () => recordValidationPoll(driver, validationId, actionId, update)),
   };
 }

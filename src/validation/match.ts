@@ -85,6 +85,18 @@ export function alertHostFields(
   return hostFields(action, alert.agentId, aggregateValue(alert, 'hostname'), null);
 }
 
+/**
+ * True when an alert plainly names another host than the action's — its agent id differs from the
+ * action's agent id, or (without agent ids to compare) its `hostname` aggregate is another host —
+ * so none of its events can be the action's. False whenever it cannot tell.
+ */
+export function alertElsewhere(action: Action, alert: AlertRecord): boolean {
+  const { agentId, hostname } = action.target;
+  if (agentId !== undefined && alert.agentId != null) return alert.agentId !== agentId;
+  const name = aggregateValue(alert, 'hostname');
+  return hostname !== undefined && name !== null && !sameHost(hostname, name);
+}
+
 /** The value of an alert aggregate (`{fieldName, fieldValue}`), when the alert carries it. */
 export function aggregateValue(alert: AlertRecord, fieldName: string): string | null {
   for (const aggregate of alert.aggregates ?? []) {

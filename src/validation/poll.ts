@@ -23,6 +23,15 @@ export interface PollResult {
   newAlertIds: string[];
 }
 
+export interface PollOptions {
+  /**
+   * Alerts left out of the pool (their events never fetched): a poll for one action passes
+   * `alert => alertElsewhere(action, alert)`, since the window lists every host's alerts and only
+   * the action's host's alerts can be its evidence — so its pool stays the size of its host's.
+   */
+  ignore?: (alert: AlertRecord) => boolean;
+}
+
 /**
  * Runs one poll: `GET /v2/alerts` for both statuses (an alert dismissed since it was raised is
  * still evidence) over the poll's vendor window, every page followed, then the events of each
@@ -34,6 +43,7 @@ export async function runPoll(
   source: AlertSource,
   pool: EvidencePool,
   poll: PollWindow,
+  options: PollOptions = {},
 ): Promise<PollResult> {
   let alertsReturned = 0;
   const newAlertIds: string[] = [];
@@ -44,7 +54,8 @@ export async function runPoll(
       until: poll.vendorUntil,
     })) {
       alertsReturned += page.length;
-      for (const alert of pool.addAlerts(page)) {
+      const kept = options.ignore === undefined ? page : page.filter((alert) => !options.ignore?.(alert));
+      for (const alert of pool.addAlerts(kept)) {
         pool.addAlertEvents(alert.id, await source.listAlertEvents(alert.id));
         newAlertIds.push(alert.id);
       }

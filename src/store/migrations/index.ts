@@ -8,6 +8,7 @@ import { migration0007 } from './0007-alerts.ts';
 import { migration0008 } from './0008-rules.ts';
 import { migration0009 } from './0009-query-indexes.ts';
 import { migration0010 } from './0010-secret-key-fingerprint.ts';
+import { migration0011 } from './0011-validations.ts';
 import type { Migration } from './migration.ts';
 
 export type { Migration } from './migration.ts';
@@ -24,4 +25,5 @@ export const migrations: readonly Migration[] = [
   migration0008,
   migration0009,
   migration0010,
+  migration0011,
 ];
