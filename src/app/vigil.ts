@@ -10,6 +10,7 @@ import { createLogger } from '../log.ts';
 import { parseQuery } from '../query/parse.ts';
 import type { QueryOptions, QueryResult } from '../query/result.ts';
 import { isPostgresLocation, openStore } from '../store/index.ts';
+import { agentsService } from './agents.ts';
 import type { AppContext } from './context.ts';
 import { ExportService } from './exports.ts';
 import { IntegrationsService } from './integrations.ts';
@@ -49,6 +50,8 @@ export interface Vigil {
     stats(): Promise<{ entities: Record<string, number>; relationships: Record<string, number> }>;
   };
   readonly exports: ExportService;
+  /** Threat Stack agents exported from the live API of a registered integration (`vigil agents export`). */
+  readonly agents: ReturnType<typeof agentsService>;
   /** J1QL over the graph (C10): parsed here (QUERY_INVALID with line, column and caret), run as one SQL statement. */
   readonly query: { run(text: string, options?: QueryOptions): Promise<QueryResult> };
   /** The reading shortcuts (agents, CVEs, alerts, hosts of a CVE, actors of a technique) over `query`. */
@@ -138,6 +141,7 @@ export async function openVigil(settings: VigilSettings, deps: VigilDeps = {}): 
       now,
     }),
     rules,
+    agents: agentsService(ctx),
     exports: new ExportService(store, () => attackCatalogueOf(settings)),
     coverage: {
       actors: () => listThreatActors(store),

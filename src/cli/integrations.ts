@@ -10,6 +10,7 @@ import {
   addFieldFlags,
   fieldsFromFlags,
   newIntegrationFields,
+  threatStackConfigFileEnv,
   withProxyPassword,
 } from './integration-flags.ts';
 import { printJson } from './output.ts';
@@ -110,6 +111,41 @@ function printConnectivity(result: ConnectivityResult): void {
   }
 }
 
+/** The flags' values that were given (commander leaves the others undefined). */
+function definedOf(flags: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(flags).filter(([, value]) => value !== undefined));
+}
+
+/**
+ * `--from-config threatstack.cfg [--section NAME]` of `add`: the settings flags it stands for
+ * (`--user-id`, `--org-id`, `--org-name`) and its API key; nothing without it.
+ */
+function scriptsConfigOf(
+  kind: string,
+  flags: { fromConfig?: string | undefined; section?: string | undefined },
+): { flags: Record<string, string>; apiKey?: string } {
+  if (flags.fromConfig === undefined) {
+    if (flags.section !== undefined)
+      throw new VigilError('INPUT_INVALID', '--section goes with --from-config threatstack.cfg.');
+    return { flags: {} };
+  }
+  if (kind !== 'threatstack') {
+    throw new VigilError(
+      'INPUT_INVALID',
+      '--from-config reads threatstack.cfg, for a threatstack integration only.',
+    );
+  }
+  const env = threatStackConfigFileEnv(flags.fromConfig, flags.section);
+  return {
+    flags: {
+      userId: env.TS_USER_ID ?? '',
+      orgId: env.TS_ORGANIZATION_ID ?? '',
+      orgName: env.TS_ORGANIZATION_NAME ?? '',
+    },
+    ...(env.TS_API_KEY === undefined ? {} : { apiKey: env.TS_API_KEY }),
+  };
+}
+
 function registerAdd(integrations: Command): void {
   const add = integrations
     .command('add')
@@ -120,6 +156,11 @@ function registerAdd(integrations: Command): void {
     .requiredOption('--name <name>', 'a unique name (letters, digits, . _ -)')
     .option('--api-key-file <path>', 'read the API key from this file')
     .option('--api-key-stdin', 'read the API key from stdin')
+    .option(
+      '--from-config <file>',
+      "Threat Stack: user, organization and API key from the vendor scripts' threatstack.cfg (flags win)",
+    )
+    .option('--section <name>', 'the organization section of --from-config (default DEFAULT)')
     .option('--no-sync', 'do not start the first sync now')
     .option('--take-over', 'take the account and its graph rows over from the integration that syncs it now')
     .option(...dbOption)
@@ -129,16 +170,21 @@ function registerAdd(integrations: Command): void {
     const json = flags.json === true;
     const connector = connectorOf(kind);
     const [secret] = connector.secretFields;
-    const checked = newIntegrationFields(kind, flags);
-    const apiKey = await readApiKey(
-      {
-        file: flags.apiKeyFile,
-        stdin: flags.apiKeyStdin,
-        envVar: secret?.envVariable,
-        prompt: `${connector.label} API key for ${flags.name}: `,
-      },
-      terminal(),
-    );
+    const fromConfig = scriptsConfigOf(kind, flags);
+    const checked = newIntegrationFields(kind, { ...fromConfig.flags, ...definedOf(flags) });
+    const givenKey = flags.apiKeyFile !== undefined || flags.apiKeyStdin === true;
+    const apiKey =
+      givenKey || fromConfig.apiKey === undefined
+        ? await readApiKey(
+            {
+              file: flags.apiKeyFile,
+              stdin: flags.apiKeyStdin,
+              envVar: secret?.envVariable,
+              prompt: `${connector.label} API key for ${flags.name}: `,
+            },
+            terminal(),
+          )
+        : fromConfig.apiKey;
     const fields = await withProxyPassword(checked, flags, terminal());
     const added = await withApp(flags, (vigil) =>
       withSyncProgress(json, (options) =>
