@@ -4,6 +4,7 @@ import { VigilError } from '../errors.ts';
 import { createLogger } from '../log.ts';
 import { dbOption, withApp } from './app.ts';
 import { threatStackConfigFileEnv } from './integration-flags.ts';
+import { countOf } from './table.ts';
 
 interface ExportFlags {
   status: string;
@@ -79,7 +80,8 @@ export function registerAgentsCommands(program: Command): void {
         request.integration === undefined
           ? await exportAgents(request, say)
           : await withApp(flags, (vigil) => vigil.agents.export(request, say));
-      if (toStdout) process.stderr.write(`Wrote ${result.agents} agents to stdout.\n`);
-      else process.stdout.write(`Wrote ${result.agents} agents to ${result.path}\n`);
+      const wrote = `Wrote ${countOf(result.agents, 'agent')} to`;
+      if (toStdout) process.stderr.write(`${wrote} stdout.\n`);
+      else process.stdout.write(`${wrote} ${result.path}\n`);
     });
 }
