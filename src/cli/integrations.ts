@@ -146,6 +146,29 @@ function scriptsConfigOf(
   };
 }
 
+/**
+ * The API key of a new integration: `--api-key-file` or `--api-key-stdin` when given, else the
+ * key of `--from-config`, else the vendor variable or a prompt.
+ */
+function newApiKey(
+  kind: string,
+  flags: { name: string; apiKeyFile?: string | undefined; apiKeyStdin?: true | undefined },
+  configKey: string | undefined,
+): Promise<string | undefined> {
+  const connector = connectorOf(kind);
+  const given = flags.apiKeyFile !== undefined || flags.apiKeyStdin === true;
+  if (!given && configKey !== undefined) return Promise.resolve(configKey);
+  return readApiKey(
+    {
+      file: flags.apiKeyFile,
+      stdin: flags.apiKeyStdin,
+      envVar: connector.secretFields[0]?.envVariable,
+      prompt: `${connector.label} API key for ${flags.name}: `,
+    },
+    terminal(),
+  );
+}
+
 function registerAdd(integrations: Command): void {
   const add = integrations
     .command('add')
@@ -168,23 +191,9 @@ function registerAdd(integrations: Command): void {
   addFieldFlags(add);
   add.action(async (kind, flags) => {
     const json = flags.json === true;
-    const connector = connectorOf(kind);
-    const [secret] = connector.secretFields;
     const fromConfig = scriptsConfigOf(kind, flags);
     const checked = newIntegrationFields(kind, { ...fromConfig.flags, ...definedOf(flags) });
-    const givenKey = flags.apiKeyFile !== undefined || flags.apiKeyStdin === true;
-    const apiKey =
-      givenKey || fromConfig.apiKey === undefined
-        ? await readApiKey(
-            {
-              file: flags.apiKeyFile,
-              stdin: flags.apiKeyStdin,
-              envVar: secret?.envVariable,
-              prompt: `${connector.label} API key for ${flags.name}: `,
-            },
-            terminal(),
-          )
-        : fromConfig.apiKey;
+    const apiKey = await newApiKey(kind, flags, fromConfig.apiKey);
     const fields = await withProxyPassword(checked, flags, terminal());
     const added = await withApp(flags, (vigil) =>
       withSyncProgress(json, (options) =>
