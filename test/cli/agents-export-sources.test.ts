@@ -131,6 +131,19 @@ describe('vigil agents export: output and sources', () => {
     );
   });
 
+  it('refuses two sources of settings, and --section without --config', async () => {
+    const env = endpointOnly(sim, join(dir, 'home-flags'));
+    const both = await runInProcess(['agents', 'export', '--integration', 'x', '--config', cfg], env);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/^error INPUT_INVALID: Give --integration or --config, not both\./);
+    const section = await runInProcess(['agents', 'export', '--section', 'STAGING'], env);
+    expect(section.code).toBe(2);
+    expect(section.stderr).toMatch(/^error INPUT_INVALID: --section goes with --config/);
+    const sync = await runInProcess(['sync', 'threatstack', '--section', 'STAGING'], env);
+    expect(sync.code).toBe(2);
+    expect(sync.stderr).toMatch(/^error INPUT_INVALID: --section goes with --config/);
+  });
+
   it('names the line of a malformed threatstack.cfg', async () => {
     const bad = join(dir, 'bad.cfg');
     await writeFile(bad, '[USER_INFO]\nTS_USER_ID\n', { mode: 0o600 });

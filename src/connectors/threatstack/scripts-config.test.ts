@@ -56,6 +56,14 @@ describe('threatStackScriptsEnv (issue 10 item 12)', () => {
     );
   });
 
+  it('takes the sample file’s <> placeholders for missing values', () => {
+    const unfilled =
+      '[USER_INFO]\nTS_USER_ID = <>\nTS_API_KEY = <>\n[DEFAULT]\nTS_ORGANIZATION_ID = <>\nTS_ORGANIZATION_NAME = "Production"\n';
+    expect(codeOf(() => threatStackScriptsEnv(unfilled)).message).toBe(
+      'threatstack.cfg lacks TS_USER_ID in [USER_INFO], TS_API_KEY in [USER_INFO], TS_ORGANIZATION_ID in [DEFAULT].',
+    );
+  });
+
   it('names the line of malformed input', () => {
     const error = codeOf(() =>
       threatStackScriptsEnv('[USER_INFO]\nTS_USER_ID = u\nnot a setting\n', { source: 'my.cfg' }),

@@ -78,7 +78,8 @@ export function threatStackScriptsEnv(
   ] as const) {
     for (const key of keys) {
       const value = from.get(key);
-      if (value === undefined || value === '') missing.push(`${key} in ${where}`);
+      // `<>` is the placeholder of the vendor's threatstack.cfg.sample, a value never filled in.
+      if (value === undefined || value === '' || value === '<>') missing.push(`${key} in ${where}`);
       else env[key] = value;
     }
   }
