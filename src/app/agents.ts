@@ -47,7 +47,7 @@ function writeFailed(path: string, error: unknown): VigilError {
   });
 }
 
-function write(output: Output, text: string): Promise<void> {
+function write(output: Pick<Output, 'path' | 'stream'>, text: string): Promise<void> {
   return new Promise((resolve, reject) => {
     output.stream.write(text, (error) => (error ? reject(writeFailed(output.path, error)) : resolve()));
   });
@@ -56,7 +56,8 @@ function write(output: Output, text: string): Promise<void> {
 /**
  * Where the export goes. A regular file (or a new one) is written as a temporary file beside it
  * and renamed into place on success, so a failed export leaves an existing file untouched; a
- * device or pipe (`/dev/stdout`) is written directly, as there is nothing to rename over.
+ * device or pipe (`/dev/stdout`) is written directly, as there is nothing to rename over; `-` is
+ * the caller's stdout, drained but never ended.
  */
 interface Output {
   path: string;
@@ -86,8 +87,8 @@ const nothing = async () => {};
 
 async function openOutput(path: string, stdout: Writable): Promise<Output> {
   if (path === '-') {
-    const drained = () => write({ path: 'stdout', stream: stdout } as Output, '');
-    return { path, stream: stdout, close: drained, commit: nothing, discard: nothing };
+    const target = { path: 'stdout', stream: stdout };
+    return { ...target, close: () => write(target, ''), commit: nothing, discard: nothing };
   }
   if (await isSpecialFile(path)) {
     const stream = await openStream(path, 'a');
