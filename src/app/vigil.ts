@@ -11,6 +11,7 @@ import { createLogger } from '../log.ts';
 import { parseQuery } from '../query/parse.ts';
 import type { QueryOptions, QueryResult } from '../query/result.ts';
 import { isPostgresLocation, openStore } from '../store/index.ts';
+import { agentsService } from './agents.ts';
 import {
   type AlertDetail,
   type AlertFilter,
@@ -71,6 +72,8 @@ export interface Vigil {
   /** Threat Stack webhooks: URLs and secrets, intake, verification. */
   readonly webhooks: WebhookService;
   readonly exports: ExportService;
+  /** Threat Stack agents exported from the live API of a registered integration (`vigil agents export`). */
+  readonly agents: ReturnType<typeof agentsService>;
   /** J1QL over the graph (C10): parsed here (QUERY_INVALID with line, column and caret), run as one SQL statement. */
   readonly query: { run(text: string, options?: QueryOptions): Promise<QueryResult> };
   /** The reading shortcuts (agents, CVEs, alerts, hosts of a CVE, actors of a technique) over `query`. */
@@ -182,6 +185,7 @@ export async function openVigil(settings: VigilSettings, deps: VigilDeps = {}): 
       now,
     }),
     rules,
+    agents: agentsService(ctx),
     exports: new ExportService(store, () => attackCatalogueOf(settings)),
     coverage: {
       actors: () => listThreatActors(store),

@@ -1,6 +1,8 @@
+import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Connector, SettingFlag } from '../connectors/descriptor.ts';
 import { connectorOf, connectors } from '../connectors/index.ts';
+import { threatStackScriptsEnv } from '../connectors/threatstack/scripts-config.ts';
 import { VigilError } from '../errors.ts';
 import { parseDuration } from '../integrations/config.ts';
 import { holdsVisiblePassword, proxyUser, proxyWithPassword } from '../integrations/proxy-secret.ts';
@@ -237,4 +239,25 @@ export function newIntegrationFields(kind: string, options: Record<string, unkno
   throw new VigilError('CONFIG_INVALID', `${problems.join('; ')}.`, {
     hint: `See \`vigil help integrations add\` for the ${connector.label} settings; nothing was stored.`,
   });
+}
+
+/**
+ * The `TS_*` variables of a vendor scripts' `threatstack.cfg` (`--config`/`--from-config` with
+ * `--section`), with a warning on stderr when the file, which holds an API key, is readable by its
+ * group or others. INPUT_INVALID when the file cannot be read.
+ */
+export function threatStackConfigFileEnv(file: string, section: string | undefined): Record<string, string> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new VigilError('INPUT_INVALID', `Cannot read ${file}: ${(error as Error).message}`);
+  }
+  const mode = statSync(file).mode & 0o777;
+  if ((mode & 0o077) !== 0) {
+    process.stderr.write(
+      `warning: ${file} holds an API key and is readable by others (mode ${mode.toString(8)}); run chmod 600 ${file}.\n`,
+    );
+  }
+  return threatStackScriptsEnv(text, { section, source: file });
 }

@@ -10,6 +10,7 @@ import {
   addFieldFlags,
   fieldsFromFlags,
   newIntegrationFields,
+  threatStackConfigFileEnv,
   withProxyPassword,
 } from './integration-flags.ts';
 import { printJson } from './output.ts';
@@ -110,6 +111,64 @@ function printConnectivity(result: ConnectivityResult): void {
   }
 }
 
+/** The flags' values that were given (commander leaves the others undefined). */
+function definedOf(flags: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(flags).filter(([, value]) => value !== undefined));
+}
+
+/**
+ * `--from-config threatstack.cfg [--section NAME]` of `add`: the settings flags it stands for
+ * (`--user-id`, `--org-id`, `--org-name`) and its API key; nothing without it.
+ */
+function scriptsConfigOf(
+  kind: string,
+  flags: { fromConfig?: string | undefined; section?: string | undefined },
+): { flags: Record<string, string>; apiKey?: string } {
+  if (flags.fromConfig === undefined) {
+    if (flags.section !== undefined)
+      throw new VigilError('INPUT_INVALID', '--section goes with --from-config threatstack.cfg.');
+    return { flags: {} };
+  }
+  if (kind !== 'threatstack') {
+    throw new VigilError(
+      'INPUT_INVALID',
+      '--from-config reads threatstack.cfg, for a threatstack integration only.',
+    );
+  }
+  const env = threatStackConfigFileEnv(flags.fromConfig, flags.section);
+  return {
+    flags: {
+      userId: env.TS_USER_ID ?? '',
+      orgId: env.TS_ORGANIZATION_ID ?? '',
+      orgName: env.TS_ORGANIZATION_NAME ?? '',
+    },
+    ...(env.TS_API_KEY === undefined ? {} : { apiKey: env.TS_API_KEY }),
+  };
+}
+
+/**
+ * The API key of a new integration: `--api-key-file` or `--api-key-stdin` when given, else the
+ * key of `--from-config`, else the vendor variable or a prompt.
+ */
+function newApiKey(
+  kind: string,
+  flags: { name: string; apiKeyFile?: string | undefined; apiKeyStdin?: true | undefined },
+  configKey: string | undefined,
+): Promise<string | undefined> {
+  const connector = connectorOf(kind);
+  const given = flags.apiKeyFile !== undefined || flags.apiKeyStdin === true;
+  if (!given && configKey !== undefined) return Promise.resolve(configKey);
+  return readApiKey(
+    {
+      file: flags.apiKeyFile,
+      stdin: flags.apiKeyStdin,
+      envVar: connector.secretFields[0]?.envVariable,
+      prompt: `${connector.label} API key for ${flags.name}: `,
+    },
+    terminal(),
+  );
+}
+
 function registerAdd(integrations: Command): void {
   const add = integrations
     .command('add')
@@ -120,6 +179,11 @@ function registerAdd(integrations: Command): void {
     .requiredOption('--name <name>', 'a unique name (letters, digits, . _ -)')
     .option('--api-key-file <path>', 'read the API key from this file')
     .option('--api-key-stdin', 'read the API key from stdin')
+    .option(
+      '--from-config <file>',
+      "Threat Stack: user, organization and API key from the vendor scripts' threatstack.cfg (flags win)",
+    )
+    .option('--section <name>', 'the organization section of --from-config (default DEFAULT)')
     .option('--no-sync', 'do not start the first sync now')
     .option('--take-over', 'take the account and its graph rows over from the integration that syncs it now')
     .option(...dbOption)
@@ -127,18 +191,9 @@ function registerAdd(integrations: Command): void {
   addFieldFlags(add);
   add.action(async (kind, flags) => {
     const json = flags.json === true;
-    const connector = connectorOf(kind);
-    const [secret] = connector.secretFields;
-    const checked = newIntegrationFields(kind, flags);
-    const apiKey = await readApiKey(
-      {
-        file: flags.apiKeyFile,
-        stdin: flags.apiKeyStdin,
-        envVar: secret?.envVariable,
-        prompt: `${connector.label} API key for ${flags.name}: `,
-      },
-      terminal(),
-    );
+    const fromConfig = scriptsConfigOf(kind, flags);
+    const checked = newIntegrationFields(kind, { ...fromConfig.flags, ...definedOf(flags) });
+    const apiKey = await newApiKey(kind, flags, fromConfig.apiKey);
     const fields = await withProxyPassword(checked, flags, terminal());
     const added = await withApp(flags, (vigil) =>
       withSyncProgress(json, (options) =>

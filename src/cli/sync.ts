@@ -1,11 +1,14 @@
 import type { Command } from '@commander-js/extra-typings';
+import { parseSettings } from '../app/settings.ts';
 import type { SyncOptions } from '../app/sync.ts';
+import { withVigil } from '../app/vigil.ts';
 import type { Connector } from '../connectors/descriptor.ts';
 import { connectors } from '../connectors/index.ts';
 import { VigilError } from '../errors.ts';
 import type { SyncReport } from '../integrations/sync-plan.ts';
 import type { SyncObserver } from '../sync/types.ts';
-import { dbOption, withApp } from './app.ts';
+import { dbOption } from './app.ts';
+import { threatStackConfigFileEnv } from './integration-flags.ts';
 import { cliLogger, logFormatOf } from './logging.ts';
 import { printJson } from './output.ts';
 import { syncProgress } from './progress.ts';
@@ -207,6 +210,27 @@ function overridesOf(flags: SyncFlags, connector: Connector): Record<string, unk
 }
 
 /**
+ * The environment a sync reads: the process's, with the `TS_*` variables of `--config
+ * threatstack.cfg [--section NAME]` over it (Threat Stack only).
+ */
+function syncEnvironment(flags: SyncFlags, connector: Connector): NodeJS.ProcessEnv {
+  const config = typeof flags.config === 'string' ? flags.config : undefined;
+  const section = typeof flags.section === 'string' ? flags.section : undefined;
+  if (config === undefined) {
+    if (section !== undefined)
+      throw new VigilError('INPUT_INVALID', '--section goes with --config threatstack.cfg.');
+    return process.env;
+  }
+  if (connector.kind !== 'threatstack') {
+    throw new VigilError(
+      'INPUT_INVALID',
+      `--config reads threatstack.cfg; a ${connector.label} sync does not take it.`,
+    );
+  }
+  return { ...process.env, ...threatStackConfigFileEnv(config, section) };
+}
+
+/**
  * `vigil sync <kind>`, one command per connector: the account the vendor's environment variables
  * name, synced as its implicit integration (`vigil integrations list` shows it).
  */
@@ -228,12 +252,18 @@ export function registerSyncCommands(program: Command): void {
       )
       .option(...dbOption)
       .option('--json', 'print the run summary as JSON');
+    if (connector.kind === 'threatstack') {
+      command
+        .option('--config <file>', "read the TS_* settings from the vendor scripts' threatstack.cfg")
+        .option('--section <name>', 'the organization section of --config (default DEFAULT)');
+    }
     for (const flag of connector.syncFlags) command.option(`${flag.flag} <n>`, flag.description);
     command.action(async (flags: SyncFlags) => {
       const json = flags.json === true;
       const overrides = overridesOf(flags, connector);
       const db = typeof flags.db === 'string' ? flags.db : undefined;
-      const result = await withApp({ db }, (vigil) =>
+      const env = syncEnvironment(flags, connector);
+      const result = await withVigil(parseSettings({ env, db }), (vigil) =>
         withSyncProgress(json, (options) =>
           vigil.sync.fromEnvironment(
             connector.kind,

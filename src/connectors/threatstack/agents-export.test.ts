@@ -84,4 +84,10 @@ describe('GetAllAgents export format', () => {
       'agents-AcmeProduction-2024-05-01.csv',
     );
   });
+
+  it('keeps only [A-Za-z0-9] of the organization name, as the vendor script does', () => {
+    expect(exportFileName('Café Ünïcode', new Date(2026, 11, 2), 'csv')).toBe(
+      'agents-Cafncode-2026-12-02.csv',
+    );
+  });
 });

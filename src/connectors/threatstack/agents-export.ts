@@ -125,9 +125,12 @@ export function csvLine(values: readonly string[]): string {
   return `${values.map((v) => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v)).join(',')}\r\n`;
 }
 
-/** `agents-<OrgName>-<YYYY-MM-DD>.<ext>`, the org name reduced to letters and digits, local date. */
+/**
+ * `agents-<OrgName>-<YYYY-MM-DD>.<ext>`, local date, the org name reduced to ASCII letters and
+ * digits as the vendor's script does (`re.sub('[^A-Za-z0-9]+', '', name)`): `Café Ünïcode` → `Cafncode`.
+ */
 export function exportFileName(orgName: string, date: Date, extension: 'csv' | 'json'): string {
-  const org = orgName.replace(/[^\p{L}\p{N}]+/gu, '');
+  const org = orgName.replace(/[^A-Za-z0-9]+/g, '');
   const day = `${date.getFullYear()}-${String(date.getMonth() + 1).padStart(2, '0')}-${String(date.getDate()).padStart(2, '0')}`;
   return `agents-${org}-${day}.${extension}`;
 }
