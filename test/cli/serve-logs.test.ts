@@ -40,7 +40,9 @@ describe('vigil serve logs', () => {
 
   it('--log-format pretty: local time, level, message and key fields; says there is nothing to do', async () => {
     const lines = (await serveUntilIdle(['--log-format', 'pretty'], home)).trim().split('\n');
-    expect(lines[0]).toMatch(/^\[\d\d:\d\d:\d\d\] INFO: scheduler started queue=in-process .*store=sqlite$/);
+    expect(lines[0]).toMatch(
+      /^\[\d\d:\d\d:\d\d\] INFO: scheduler started url=http:\/\/127\.0\.0\.1:\d+ .*queue=in-process .*store=sqlite$/,
+    );
     expect(lines[1]).toMatch(
       /^\[\d\d:\d\d:\d\d\] WARN: no integrations yet, so nothing to sync: add one with `vigil integrations add threatstack\|threatconnect`/,
     );
