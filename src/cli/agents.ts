@@ -1,9 +1,10 @@
 import type { Command } from '@commander-js/extra-typings';
 import { type AgentsExportRequest, exportAgents } from '../app/agents.ts';
+import { threatStack } from '../connectors/threatstack/index.ts';
 import { VigilError } from '../errors.ts';
 import { createLogger } from '../log.ts';
 import { dbOption, withApp } from './app.ts';
-import { threatStackConfigFileEnv } from './integration-flags.ts';
+import { scriptsConfigEnv } from './integration-flags.ts';
 import { countOf } from './table.ts';
 
 interface ExportFlags {
@@ -36,7 +37,7 @@ function requestOf(flags: ExportFlags): AgentsExportRequest {
   const env =
     flags.config === undefined
       ? process.env
-      : { ...process.env, ...threatStackConfigFileEnv(flags.config, flags.section) };
+      : { ...process.env, ...scriptsConfigEnv(threatStack, flags.config, flags.section) };
   return {
     status,
     format: flags.format,

@@ -2,7 +2,6 @@ import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Connector, SettingFlag } from '../connectors/descriptor.ts';
 import { connectorOf, connectors } from '../connectors/index.ts';
-import { threatStackScriptsEnv } from '../connectors/threatstack/scripts-config.ts';
 import { VigilError } from '../errors.ts';
 import { parseDuration } from '../integrations/config.ts';
 import { holdsVisiblePassword, proxyUser, proxyWithPassword } from '../integrations/proxy-secret.ts';
@@ -242,11 +241,22 @@ export function newIntegrationFields(kind: string, options: Record<string, unkno
 }
 
 /**
- * The `TS_*` variables of a vendor scripts' `threatstack.cfg` (`--config`/`--from-config` with
- * `--section`), with a warning on stderr when the file, which holds an API key, is readable by its
- * group or others. INPUT_INVALID when the file cannot be read.
+ * The variables of a vendor scripts' config file (`threatstack.cfg`; `--config`/`--from-config`
+ * with `--section`), with a warning on stderr when the file, which holds an API key, is readable by
+ * its group or others. INPUT_INVALID when the connector has no such file or it cannot be read.
  */
-export function threatStackConfigFileEnv(file: string, section: string | undefined): Record<string, string> {
+export function scriptsConfigEnv(
+  connector: Connector,
+  file: string,
+  section: string | undefined,
+): Record<string, string> {
+  const { scriptsConfig } = connector;
+  if (scriptsConfig === undefined) {
+    throw new VigilError(
+      'INPUT_INVALID',
+      `${connector.label} has no scripts' config file to read settings from.`,
+    );
+  }
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -259,5 +269,5 @@ export function threatStackConfigFileEnv(file: string, section: string | undefin
       `warning: ${file} holds an API key and is readable by others (mode ${mode.toString(8)}); run chmod 600 ${file}.\n`,
     );
   }
-  return threatStackScriptsEnv(text, { section, source: file });
+  return scriptsConfig.toEnv(text, { section, source: file });
 }

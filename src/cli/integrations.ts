@@ -10,7 +10,7 @@ import {
   addFieldFlags,
   fieldsFromFlags,
   newIntegrationFields,
-  threatStackConfigFileEnv,
+  scriptsConfigEnv,
   withProxyPassword,
 } from './integration-flags.ts';
 import { printJson } from './output.ts';
@@ -129,13 +129,7 @@ function scriptsConfigOf(
       throw new VigilError('INPUT_INVALID', '--section goes with --from-config threatstack.cfg.');
     return { flags: {} };
   }
-  if (kind !== 'threatstack') {
-    throw new VigilError(
-      'INPUT_INVALID',
-      '--from-config reads threatstack.cfg, for a threatstack integration only.',
-    );
-  }
-  const env = threatStackConfigFileEnv(flags.fromConfig, flags.section);
+  const env = scriptsConfigEnv(connectorOf(kind), flags.fromConfig, flags.section);
   return {
     flags: {
       userId: env.TS_USER_ID ?? '',

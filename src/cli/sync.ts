@@ -8,7 +8,7 @@ import { VigilError } from '../errors.ts';
 import type { SyncReport } from '../integrations/sync-plan.ts';
 import type { SyncObserver } from '../sync/types.ts';
 import { dbOption } from './app.ts';
-import { threatStackConfigFileEnv } from './integration-flags.ts';
+import { scriptsConfigEnv } from './integration-flags.ts';
 import { cliLogger, logFormatOf } from './logging.ts';
 import { printJson } from './output.ts';
 import { syncProgress } from './progress.ts';
@@ -221,13 +221,7 @@ function syncEnvironment(flags: SyncFlags, connector: Connector): NodeJS.Process
       throw new VigilError('INPUT_INVALID', '--section goes with --config threatstack.cfg.');
     return process.env;
   }
-  if (connector.kind !== 'threatstack') {
-    throw new VigilError(
-      'INPUT_INVALID',
-      `--config reads threatstack.cfg; a ${connector.label} sync does not take it.`,
-    );
-  }
-  return { ...process.env, ...threatStackConfigFileEnv(config, section) };
+  return { ...process.env, ...scriptsConfigEnv(connector, config, section) };
 }
 
 /**
@@ -252,9 +246,12 @@ export function registerSyncCommands(program: Command): void {
       )
       .option(...dbOption)
       .option('--json', 'print the run summary as JSON');
-    if (connector.kind === 'threatstack') {
+    if (connector.scriptsConfig !== undefined) {
       command
-        .option('--config <file>', "read the TS_* settings from the vendor scripts' threatstack.cfg")
+        .option(
+          '--config <file>',
+          `read the settings from the vendor scripts' ${connector.scriptsConfig.fileName}`,
+        )
         .option('--section <name>', 'the organization section of --config (default DEFAULT)');
     }
     for (const flag of connector.syncFlags) command.option(`${flag.flag} <n>`, flag.description);

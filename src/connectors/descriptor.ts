@@ -150,6 +150,14 @@ export interface ConnectorDescriptor<Config extends ConnectorConfig, Client exte
   account(config: Config): AccountIdentity;
   /** `https://host:port[/api]`: where the vendor's API is, as lists show it. */
   endpoint(config: Config): string;
+  /**
+   * The config file of the vendor's own scripts (`threatstack.cfg`), when it has one: its variables
+   * as `fromEnv` reads them, from one section. `--config` / `--from-config` read it.
+   */
+  scriptsConfig?: {
+    fileName: string;
+    toEnv(text: string, options: { section?: string | undefined; source: string }): Record<string, string>;
+  };
 }
 
 /**

@@ -7,6 +7,7 @@ import {
   threatStackEnvVariables,
 } from './config.ts';
 import { accountKey } from './converters.ts';
+import { threatStackScriptsEnv } from './scripts-config.ts';
 import { threatStackSteps } from './steps.ts';
 
 export type { ThreatStackConfig } from './config.ts';
@@ -134,4 +135,5 @@ export const threatStack = defineConnector<ThreatStackConfig, ThreatStackClient>
     return { id: `threatstack:${config.orgId}`, entityKey: accountKey(config.orgId), label: config.orgName };
   },
   endpoint: baseUrlOf,
+  scriptsConfig: { fileName: 'threatstack.cfg', toEnv: threatStackScriptsEnv },
 });
