@@ -12,7 +12,7 @@ import type { GraphStore } from '../store/types.ts';
  * vendor dropped, so it is refused, or takes the rows over explicitly.
  */
 
-/** Who owns an account's rows: a registered integration, or an id no integration has any more. */
+/** Who owns an account's rows: a registered integration, or an id that no integration holds now. */
 export type AccountOwner =
   | { kind: 'integration'; integration: Integration }
   | { kind: 'orphan'; integrationId: string }

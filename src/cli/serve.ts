@@ -245,7 +245,7 @@ export function registerServeCommands(program: Command): void {
       'Run the service until Ctrl-C: the HTTP API (tokens: `vigil tokens`), the Threat Stack webhook intake, and due syncs on schedule (in this process on SQLite, through the shared job queue on PostgreSQL)',
     )
     .option('--host <address>', 'address to listen on', '127.0.0.1')
-    .option('--port <port>', 'port to listen on (0: any free port)', '8080')
+    .option('--port <port>', 'port to listen on (0 picks a free port)', '8080')
     .option('--tls-cert <file>', 'PEM certificate (chain): serve HTTPS (with --tls-key)')
     .option('--tls-key <file>', 'PEM private key of --tls-cert')
     .option('--insecure-http', 'allow plain HTTP on an address other than loopback (e.g. behind a TLS proxy)')

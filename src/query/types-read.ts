@@ -8,7 +8,7 @@ import { parseQuery } from './parse.ts';
  * - Each `THAT` step reads the relationship types of its verbs (`IDENTIFIED` →
  *   `threatstack_agent_identified_cve`), and its entity pattern as above. A negated step reads them
  *   too: a new relationship can change what it leaves out.
- * - `*`, or a class the vocabulary does not know, is `'all'`: any write may change the answer.
+ * - `*`, or a class the vocabulary does not know, is `'all'`, since every write may change the answer.
  *
  * Rules use it to evaluate only after syncs that wrote a type their queries read.
  */
