@@ -170,7 +170,7 @@ export interface RunLog {
    */
   acquireRunLock(integrationId: string): Promise<RunLock | undefined>;
   /**
-   * Starts a run. Call it holding the integration's run lock: any earlier run of the integration
+   * Starts a run. Call it holding the integration's run lock; every earlier run of the integration
    * still `running` then belongs to a dead process, so it becomes `aborted` and its seen-key
    * bookkeeping is dropped (the rows it wrote stay).
    */
