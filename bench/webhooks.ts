@@ -9,7 +9,9 @@ import { Pool } from 'undici';
 import { startService } from '../src/app/service.ts';
 import { parseSettings } from '../src/app/settings.ts';
 import { openVigil } from '../src/app/vigil.ts';
-import { testPostgresUrl } from '../src/store/testing.ts';
+
+/** PostgreSQL for the second half of the run, as the tests find it (unset: SQLite only). */
+const testPostgresUrl = process.env.VIGIL_TEST_PG_URL || undefined;
 
 /**
  * `npm run bench -- webhooks [--duration=10]`: the Threat Stack webhook intake of `vigil serve`

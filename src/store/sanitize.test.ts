@@ -1,9 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { relationship } from '../graph/keys.ts';
 import type { Entity } from '../graph/types.ts';
 import { canonicalJson } from './content-hash.ts';
 import { sanitizeText } from './sanitize.ts';
-import { storeBackends, type TestStore } from './testing.ts';
+import { storeBackends, storePerTest } from './testing.ts';
 import type { GraphStore } from './types.ts';
 
 const nul = String.fromCharCode(0);
@@ -31,18 +31,9 @@ describe('canonicalJson on deep nesting', () => {
 });
 
 describe.each(storeBackends)('stored text on $name', (backend) => {
-  let opened: TestStore | undefined;
   let store: GraphStore;
-
-  beforeEach(async (context) => {
-    if (!backend.available) context.skip();
-    opened = await backend.open();
+  storePerTest(backend, (opened) => {
     store = opened.store;
-  });
-
-  afterEach(async () => {
-    await opened?.dispose();
-    opened = undefined;
   });
 
   const dirty: Entity = {

@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { afterEach, beforeEach } from 'vitest';
 import { openStore } from './index.ts';
 import type { GraphStore } from './types.ts';
 
@@ -87,3 +88,21 @@ function postgresBackend(url: string | undefined): StoreBackend {
  * dropped afterwards. Other modules' tests may use it to run against a real store.
  */
 export const storeBackends: readonly StoreBackend[] = [sqliteBackend, postgresBackend(testPostgresUrl)];
+
+/**
+ * Inside a `describe.each(storeBackends)` block: opens a fresh, migrated store before each test
+ * (skipping the test when the back end is not configured here), hands it to `use`, and disposes
+ * it after the test.
+ */
+export function storePerTest(backend: StoreBackend, use: (opened: TestStore) => void): void {
+  let opened: TestStore | undefined;
+  beforeEach(async (context) => {
+    if (!backend.available) context.skip();
+    opened = await backend.open();
+    use(opened);
+  });
+  afterEach(async () => {
+    await opened?.dispose();
+    opened = undefined;
+  });
+}

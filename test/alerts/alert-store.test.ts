@@ -1,8 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { agentHasAlert, alertKey } from '../../src/connectors/threatstack/converters.ts';
 import { toWebhookAlertEntity, webhookAlertSchema } from '../../src/connectors/threatstack/webhook.ts';
 import type { Entity } from '../../src/graph/types.ts';
-import { storeBackends, type TestStore } from '../../src/store/testing.ts';
+import { storeBackends, storePerTest } from '../../src/store/testing.ts';
 import type { GraphStore } from '../../src/store/types.ts';
 
 const at = (minute: number) => `2026-11-25T12:${String(minute).padStart(2, '0')}:00.000Z`;
@@ -17,18 +17,9 @@ const verifiedAlert = (id: string, title: string): Entity => ({
 });
 
 describe.each(storeBackends)('alert intake store roles on $name', (backend) => {
-  let opened: TestStore | undefined;
   let store: GraphStore;
-
-  beforeEach(async (context) => {
-    if (!backend.available) context.skip();
-    opened = await backend.open();
+  storePerTest(backend, (opened) => {
     store = opened.store;
-  });
-
-  afterEach(async () => {
-    await opened?.dispose();
-    opened = undefined;
   });
 
   it('stores new alerts and counts replays, in the batch and across deliveries, as duplicates', async () => {

@@ -1,6 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { VigilError } from '../../src/errors.ts';
-import { storeBackends, type TestStore, testPostgresUrl } from '../../src/store/testing.ts';
+import { storeBackends, storePerTest, testPostgresUrl } from '../../src/store/testing.ts';
 import type { GraphStore, RuleAlertRecord, RuleRecord, WebhookAttemptRecord } from '../../src/store/types.ts';
 
 if (testPostgresUrl === undefined)
@@ -43,18 +43,9 @@ async function codeOf(work: Promise<unknown>): Promise<string | undefined> {
 }
 
 describe.each(storeBackends)('rule records on $name', (backend) => {
-  let opened: TestStore | undefined;
   let store: GraphStore;
-
-  beforeEach(async (context) => {
-    if (!backend.available) context.skip();
-    opened = await backend.open();
+  storePerTest(backend, (opened) => {
     store = opened.store;
-  });
-
-  afterEach(async () => {
-    await opened?.dispose();
-    opened = undefined;
   });
 
   it('inserts rules, finds them by id or name in any case, lists by name, refuses a taken name', async () => {

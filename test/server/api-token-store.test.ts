@@ -1,6 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { VigilError } from '../../src/errors.ts';
-import { storeBackends, type TestStore } from '../../src/store/testing.ts';
+import { storeBackends, storePerTest } from '../../src/store/testing.ts';
 import type { ApiTokenRecord, GraphStore } from '../../src/store/types.ts';
 
 const token = (id: string, name: string, overrides: Partial<ApiTokenRecord> = {}): ApiTokenRecord => ({
@@ -24,18 +24,9 @@ async function codeOf(work: Promise<unknown>): Promise<string | undefined> {
 }
 
 describe.each(storeBackends)('API token rows on $name', (backend) => {
-  let opened: TestStore | undefined;
   let store: GraphStore;
-
-  beforeEach(async (context) => {
-    if (!backend.available) context.skip();
-    opened = await backend.open();
+  storePerTest(backend, (opened) => {
     store = opened.store;
-  });
-
-  afterEach(async () => {
-    await opened?.dispose();
-    opened = undefined;
   });
 
   it('inserts, finds by hash and lists by name in any case', async () => {
