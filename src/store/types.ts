@@ -1,6 +1,13 @@
-import type { Entity, JsonValue, Relationship, StoredEntity, StoredRelationship } from '../graph/types.ts';
+import type { Entity, Relationship, StoredEntity, StoredRelationship } from '../graph/types.ts';
 import type { Query } from '../query/ast.ts';
 import type { QueryOptions, QueryResult } from '../query/result.ts';
+import type { AlertIntake, WebhookSecrets } from './roles/alerts.ts';
+import type { RuleRecords } from './roles/rules.ts';
+import type { ValidationRecords } from './roles/validations.ts';
+
+export type * from './roles/alerts.ts';
+export type * from './roles/rules.ts';
+export type * from './roles/validations.ts';
 
 /**
  * `running` until the engine finishes it; `aborted` when its process died (set by the next holder
@@ -199,165 +206,6 @@ export interface IntegrationRecords {
   deleteIntegration(id: string): Promise<boolean>;
 }
 
-/** What a webhook delivery stored: the keys it added and the keys that were already there. */
-export interface WebhookIntakeResult {
-  accepted: string[];
-  duplicates: string[];
-  /** The duplicates whose verification is still pending (a replay may re-enqueue it). */
-  stillPending: string[];
-}
-
-/** The REST truth about one alert, as its verification writes it. */
-export interface AlertVerification {
-  /** The alert entity, replacing the stored one (its first-seen time stays). */
-  entity: Entity;
-  /** Relationships to upsert with it (`threatstack_agent HAS threatstack_alert`). */
-  relationships: Relationship[];
-  /** The events behind the alert (D7 shape), replacing any stored; omitted to leave them as they are. */
-  events?: JsonValue[];
-}
-
-/** The events stored for an alert and when they were fetched. */
-export interface StoredAlertEvents {
-  events: JsonValue[];
-  fetchedAt: string;
-}
-
-/**
- * Threat Stack alerts received by webhook (C12). The stored alert is the graph's
- * `threatstack_alert` entity itself, owned by the integration, so queries and rules see it at once.
- */
-export interface AlertIntake {
-  /**
-   * Stores each alert entity of one delivery in one transaction, before returning, idempotently by
-   * key: a key already stored (received before, synced, or earlier in the same batch) is a
-   * duplicate and is left exactly as it is, so webhook data never overwrites a verified alert.
-   */
-  recordWebhookAlerts(integrationId: string, alerts: Entity[], at: string): Promise<WebhookIntakeResult>;
-  /**
-   * Writes what the vendor's API says about an alert, in one transaction: the entity and its
-   * relationships are upserted (rows another integration owns are left alone), and its events
-   * replaced when given. Text is sanitized as every graph write is.
-   */
-  recordAlertVerification(integrationId: string, verification: AlertVerification, at: string): Promise<void>;
-  /** The stored events of an alert entity, or undefined when none were fetched. */
-  getAlertEvents(alertKey: string): Promise<StoredAlertEvents | undefined>;
-}
-
-/** The per-integration secret of the webhook URL, stored sealed (never plaintext). */
-export interface WebhookSecrets {
-  /** The sealed secret of an integration's webhook and when it was made, or undefined. */
-  getWebhookSecret(integrationId: string): Promise<{ sealed: string; createdAt: string } | undefined>;
-  /**
-   * Stores the sealed secret of an integration's webhook: `create` only when it has none (the first
-   * of concurrent creators wins), `replace` over any (rotation). Returns whether it was stored.
-   */
-  putWebhookSecret(
-    integrationId: string,
-    sealed: string,
-    createdAt: string,
-    mode: 'create' | 'replace',
-  ): Promise<boolean>;
-}
-
-/**
- * An alert rule as stored. The store keeps the rule's text as given (`condition`, `actions`) and
- * knows nothing of their meaning: `src/rules` parses them when it reads a rule back.
- */
-export interface RuleRecord {
-  id: string;
-  name: string;
-  queries: { label: string; text: string }[];
-  condition: string;
-  actions: string[];
-  intervalMs: number | null;
-  enabled: boolean;
-  createdAt: string;
-  updatedAt: string;
-}
-
-/**
- * ACTIVE while the rule's condition holds; INACTIVE once it cleared; DISMISSED when a person
- * dismissed it (it stays DISMISSED when the condition clears).
- */
-export type RuleAlertStatus = 'ACTIVE' | 'INACTIVE' | 'DISMISSED';
-
-/**
- * One episode of a rule's condition holding: opened when it fires, refreshed while it keeps
- * firing, ended (`clearedAt`) when it clears. At most one episode per rule is open (not cleared).
- * Episodes are never deleted (history), not even with their rule.
- */
-export interface RuleAlertRecord {
-  id: string;
-  ruleId: string;
-  ruleName: string;
-  status: RuleAlertStatus;
-  openedAt: string;
-  lastFiredAt: string;
-  clearedAt: string | null;
-  dismissedAt: string | null;
-  dismissedBy: string | null;
-  /** How many rows the last firing was about, and the first of them (JSON, re-validated by readers). */
-  rowCount: number;
-  rows: unknown;
-}
-
-/** One attempt to deliver a webhook. `target` is the URL's scheme and host only (never its path). */
-export interface WebhookAttemptRecord {
-  deliveryId: string;
-  attempt: number;
-  ruleId: string;
-  alertId: string | null;
-  target: string;
-  attemptedAt: string;
-  /** The HTTP status answered, or null when none came (timeout, refused connection). */
-  statusCode: number | null;
-  outcome: 'delivered' | 'retrying' | 'failed';
-  error: string | null;
-}
-
-/** Alert rules: their definitions, evaluation state, alert episodes and webhook delivery log. */
-export interface RuleRecords {
-  /** Stores a new rule; INPUT_INVALID when its name (in any case) or id is taken. */
-  insertRule(record: RuleRecord): Promise<void>;
-  /** The rule with this id, else with this name (case-insensitive), or undefined. */
-  findRule(reference: string): Promise<RuleRecord | undefined>;
-  /** Every rule, ordered by name. */
-  listRules(): Promise<RuleRecord[]>;
-  /** Deletes a rule and its evaluation state; false when there was none. Its alerts and deliveries stay. */
-  deleteRule(id: string): Promise<boolean>;
-  /** The state the rule's last evaluation stored (JSON, re-validated by the reader), or undefined. */
-  readRuleState(ruleId: string): Promise<unknown>;
-  /** Replaces the rule's evaluation state. */
-  saveRuleState(ruleId: string, evaluatedAt: string, state: unknown): Promise<void>;
-  /** The rule's open episode (not cleared), or undefined. */
-  findOpenRuleAlert(ruleId: string): Promise<RuleAlertRecord | undefined>;
-  /** Opens an episode; INPUT_INVALID when the rule already has an open one. */
-  openRuleAlert(record: RuleAlertRecord): Promise<void>;
-  /** Records another firing of an open episode (time, rows); its status is unchanged. */
-  refreshRuleAlert(id: string, firedAt: string, rowCount: number, rows: unknown): Promise<void>;
-  /** Ends an open episode: ACTIVE becomes INACTIVE, DISMISSED stays DISMISSED. */
-  clearRuleAlert(id: string, clearedAt: string): Promise<void>;
-  /** Marks an alert DISMISSED by `by` (already dismissed: unchanged); NOT_FOUND when it does not exist. */
-  dismissRuleAlert(id: string, dismissedAt: string, by: string): Promise<RuleAlertRecord>;
-  getRuleAlert(id: string): Promise<RuleAlertRecord | undefined>;
-  /** Alerts, newest first, optionally of one rule and/or status; default limit 100. */
-  listRuleAlerts(filter: {
-    ruleId?: string;
-    status?: RuleAlertStatus;
-    limit?: number;
-  }): Promise<RuleAlertRecord[]>;
-  /** Appends one attempt to the delivery log. */
-  recordWebhookAttempt(attempt: WebhookAttemptRecord): Promise<void>;
-  /** The rule's last attempts, newest first; default limit 20. */
-  listWebhookAttempts(ruleId: string, limit?: number): Promise<WebhookAttemptRecord[]>;
-}
-
-/**
- * The graph store: the only module that speaks SQL. One interface, two back ends (SQLite
- * embedded default, PostgreSQL for scale-out), composed of the roles above so that a reader can
- * depend on the narrow role it uses. Every failure of the database is `STORE_ERROR`.
- */
 /**
  * The in-process job queue's ledger (`scheduled_jobs`): what it must find again after a restart.
  * `data` is the job's JSON text (the queue parses it with the job kind's schema); `runAt` and
@@ -403,101 +251,11 @@ export interface SecretKeyRecords {
   recordSecretKeyFingerprint(fingerprint: string): Promise<string>;
 }
 
-/** A validation as stored (C14); `passRules` and `settings` are JSON the application parses. */
-export interface ValidationRecord {
-  id: string;
-  integrationId: string;
-  name: string;
-  createdAt: string;
-  /** `running` until every action has its verdict, then `complete`. */
-  status: 'running' | 'complete';
-  passRules: unknown;
-  /** The window settings and correlation options frozen at creation. */
-  settings: unknown;
-}
-
-/** A validation with how far it got, as lists show it. */
-export interface ValidationSummary extends ValidationRecord {
-  actions: number;
-  verdicts: number;
-}
-
-/** The next poll of an action's schedule (null once every poll is done). */
-export interface NextPollRecord {
-  index: number;
-  at: string;
-}
-
-/** One action of a validation as stored: the action (JSON), its poll progress and its verdict. */
-export interface ValidationActionRecord {
-  validationId: string;
-  actionId: string;
-  position: number;
-  technique: string;
-  action: unknown;
-  donePolls: number[];
-  nextPoll: NextPollRecord | null;
-  /** The evidence pool's snapshot (`EvidencePool.snapshot()`). */
-  pool: unknown;
-  verdict: string | null;
-  /** Evidence, pass rule and result, once correlated. */
-  correlation: unknown;
-  /** The suspicious events, when the integration saves them; else null. */
-  suspicious: unknown;
-  correlatedAt: string | null;
-}
-
-/** What one finished poll stores; `verdict` only with the last poll. */
-export interface ValidationPollUpdate {
-  index: number;
-  donePolls: number[];
-  nextPoll: NextPollRecord | null;
-  pool: unknown;
-  verdict?: {
-    verdict: string;
-    correlation: unknown;
-    suspicious: unknown;
-    at: string;
-    /** `network_device` entities discovered, written under `owner` (never another's keys). */
-    devices: { owner: string; entities: Entity[] };
-  };
-}
-
-/** A poll the job runtime should schedule. */
-export interface PendingPollRecord {
-  validationId: string;
-  actionId: string;
-  index: number;
-  at: string;
-}
-
-/** Detection validations (role interface): their actions, poll progress, evidence and verdicts. */
-export interface ValidationRecords {
-  /** Inserts a validation with its actions (each with its first poll) in one transaction. */
-  insertValidation(
-    record: ValidationRecord,
-    actions: Array<{ actionId: string; technique: string; action: unknown; nextPoll: NextPollRecord }>,
-  ): Promise<void>;
-  /** The newest validations first, with their action and verdict counts. */
-  listValidations(limit: number): Promise<ValidationSummary[]>;
-  getValidation(id: string): Promise<ValidationRecord | undefined>;
-  /** A validation's actions in the order they were given. */
-  listValidationActions(validationId: string): Promise<ValidationActionRecord[]>;
-  getValidationAction(validationId: string, actionId: string): Promise<ValidationActionRecord | undefined>;
-  /** The next poll of every action still without a verdict, earliest first. */
-  listPendingPolls(): Promise<PendingPollRecord[]>;
-  /**
-   * Records a finished poll in one transaction: progress and pool, and with the last poll the
-   * verdict, the discovered devices and (when every action has one) the validation's status.
-   * False, and nothing written, when the poll was already recorded (a second run of it).
-   */
-  recordValidationPoll(
-    validationId: string,
-    actionId: string,
-    update: ValidationPollUpdate,
-  ): Promise<boolean>;
-}
-
+/**
+ * The graph store: the only module that speaks SQL. One interface, two back ends (SQLite
+ * embedded default, PostgreSQL for scale-out), composed of the roles above so that a reader can
+ * depend on the narrow role it uses. Every failure of the database is `STORE_ERROR`.
+ */
 export interface GraphStore
   extends GraphWriter,
     SecretKeyRecords,
