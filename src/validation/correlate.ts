@@ -85,8 +85,12 @@ interface Findings {
  * windows searched (vendor times shifted by `E`), then gives the verdict (`verdictOf`) and applies
  * the pass rule (`passRuleFor`, `applyPassRule`). An alert matches when it is on the host inside
  * the span and one of its events matches — or, when it lists no events, its `command` aggregate
- * identifies the action. A matching event whose alert does not match (another host, outside the
- * span, or no alert at all) is evidence without an alert of its own: Detected.
+ * identifies the action — and it was raised by one of those events: at least one is no later than
+ * the alert's `createdAt` (both in the vendor's clock, so no skew enters). Threat Stack aggregates a
+ * rule's later matching events into the alert already open for them (the rule's `aggregateFields`
+ * and `window`, spec §2.4), so an alert created before every event of the action it lists was
+ * raised for something else. A matching event whose alert does not match (another host, outside
+ * the span, raised before it, or no alert at all) is evidence without an alert of its own: Detected.
  */
 export function correlateAction(
   action: Action,
@@ -131,7 +135,9 @@ function assessAlert(
     assessOne(action, event, span, settings, findings, alert.id),
   );
   const byAggregate = events.length === 0 && commandIdentifies(action, aggregateValue(alert, 'command'));
-  if (hostFields === null || (matchedEvents.length === 0 && !byAggregate)) return;
+  const raisedAt = Date.parse(alert.createdAt);
+  const raisedBy = matchedEvents.some((event) => Date.parse(event.timestamp) <= raisedAt);
+  if (hostFields === null || (!raisedBy && !byAggregate)) return;
   const eventFields = findings.events.filter((e) => e.alertId === alert.id).flatMap((e) => e.matched);
   const identity: MatchField[] = byAggregate ? [action.marker !== undefined ? 'marker' : 'commandLine'] : [];
   findings.alerts.push({

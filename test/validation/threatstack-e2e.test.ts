@@ -12,10 +12,10 @@ import { admin, type SimHarness, startSim } from '../helpers/threatstack.ts';
 /**
  * End to end without the job runtime: the Threat Stack simulator in-process with a fake clock,
  * actions run through its attack-simulation endpoint, every poll of the window model fetched with
- * the real client, then correlated. The simulator cannot produce a Detected verdict over its API:
- * Threat Stack v2 has no event search (spec §2.9), so events are only reachable behind an alert,
- * and every event the simulator records belongs to the alert of its own action (or to none). The
- * Detected path is covered by the correlation unit tests.
+ * the real client, then correlated. Threat Stack v2 has no event search (spec §2.9), so an event is
+ * only reachable behind an alert; a Detected verdict comes from alert aggregation (spec §2.4 rule
+ * `aggregateFields` and `window`, the simulator's `aggregateAlerts` option): a later action's event
+ * joins the alert an earlier action raised, and is visible with no alert raised for it.
  */
 
 const covered = [
@@ -256,5 +256,57 @@ describe('detection validation against the Threat Stack simulator', () => {
     expect(alertIds).toHaveLength(12);
     expect(new Set(eventIds).size).toBe(eventIds.length);
     expect(resumed.pool.alerts).toHaveLength(12);
+  });
+
+  it('an event that joined an alert raised earlier for another action → Detected (alert aggregation)', async () => {
+    const url = harness.sim.url;
+    // The rule groups by program, user and host (not the command), so both actions land in one alert.
+    const rule = { technique: 'T1059.004', aggregateFields: ['exe', 'user', 'hostname'], windowSeconds: 3600 };
+    expect((await admin(url, 'PUT', '/_sim/detection', { aggregateAlerts: true, rules: [rule] })).status).toBe(
+      200,
+    );
+    const executor = createSimulatorExecutor({ baseUrl: url, now: harness.clock.now });
+    const host = hosts[0]!;
+    const run = (id: string, marker: string) =>
+      executeAction(
+        {
+          id,
+          technique: 'T1059.004',
+          target: { hostname: host.hostname },
+          commandLine: `sh -c "echo ${id}"`,
+          marker,
+        },
+        executor,
+      );
+    const first = await run('first', 'vigil-00000000000000a1');
+    harness.clock.advance(20_000); // the first alert (latency 5 s) is raised before the second action
+    const second = await run('second', 'vigil-00000000000000a2');
+    const actions = parseValidationActions([first, second], catalogue);
+    const truth = await admin<{ actions: Array<{ alertId: string | null; aggregated: boolean }> }>(
+      url,
+      'GET',
+      '/_sim/actions',
+    );
+    const [raised, joined] = truth.json.actions.slice(-2);
+    expect(joined).toMatchObject({ aggregated: true, alertId: raised!.alertId });
+    // Each action polls its own schedule into its own pool, as the validation-poll job does.
+    const options = { settings, saveSuspiciousEvents: false, discoverDevices: false };
+    const correlations: Correlation[] = [];
+    for (const action of actions) {
+      const { pool } = await pollAll(Date.parse(action.startedAt), settings);
+      expect(pool.alerts.map((o) => o.alert.id)).toEqual([raised!.alertId]);
+      correlations.push(correlateAction(action, pool, options));
+    }
+    const [alerted, detected] = correlations;
+    expect(alerted!.verdict).toBe('Alerted');
+    expect(alerted!.evidence.alerts.map((a) => a.alertId)).toEqual([raised!.alertId]);
+    expect(detected!.verdict).toBe('Detected');
+    expect(detected!.result).toBe('passed'); // the default pass rule `either`
+    expect(detected!.evidence.alerts).toEqual([]);
+    expect(detected!.evidence.events.length).toBeGreaterThan(0);
+    for (const e of detected!.evidence.events) {
+      expect(e.alertId).toBe(raised!.alertId);
+      expect(e.matched).toEqual(expect.arrayContaining(['agentId', 'hostname', 'time', 'marker']));
+    }
   });
 });

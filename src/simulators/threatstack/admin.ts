@@ -144,6 +144,7 @@ function detectionView(sim: ThreatStackSimulation, orgId: string): unknown {
   const { rules, detection } = sim.orgData(orgId);
   return {
     rulesetId: rules.detectionRulesetId,
+    aggregateAlerts: detection.aggregateAlerts,
     rules: rules.rulesOf(rules.detectionRulesetId).map((rule) => {
       const technique = /\((T\d{4}(?:\.\d{3})?)\)$/.exec(rule.name)?.[1] ?? '';
       return {
@@ -153,6 +154,8 @@ function detectionView(sim: ThreatStackSimulation, orgId: string): unknown {
         severity: rule.severityOfAlerts,
         enabled: rule.enabled,
         latencySeconds: detection.latencyFor(technique) / 1000,
+        aggregateFields: rule.aggregateFields,
+        windowSeconds: rule.window,
       };
     }),
   };
@@ -162,6 +165,8 @@ const detectionBody = z
   .object({
     orgId: z.string().optional(),
     defaultLatencySeconds: z.number().min(0).optional(),
+    /** Alert aggregation by the rules' `aggregateFields` and `window` (see aggregation.ts). */
+    aggregateAlerts: z.boolean().optional(),
     rules: z
       .array(
         z
@@ -171,6 +176,8 @@ const detectionBody = z
             severity: z.union([z.literal(1), z.literal(2), z.literal(3)]).optional(),
             enabled: z.boolean().optional(),
             latencySeconds: z.number().min(0).optional(),
+            aggregateFields: z.array(z.string().min(1)).optional(),
+            windowSeconds: z.number().int().min(0).optional(),
           })
           .strict(),
       )
@@ -185,6 +192,7 @@ const putDetection: AdminHandler = (sim, { body }) => {
   const { rules, detection } = sim.orgData(orgId);
   if (input.defaultLatencySeconds !== undefined)
     detection.setDefaultLatency(input.defaultLatencySeconds * 1000);
+  if (input.aggregateAlerts !== undefined) detection.aggregateAlerts = input.aggregateAlerts;
   for (const change of input.rules) {
     const existing = rules
       .rulesOf(rules.detectionRulesetId)
@@ -193,6 +201,8 @@ const putDetection: AdminHandler = (sim, { body }) => {
       existing.title = change.title ?? existing.title;
       existing.severityOfAlerts = change.severity ?? existing.severityOfAlerts;
       existing.enabled = change.enabled ?? existing.enabled;
+      existing.aggregateFields = change.aggregateFields ?? existing.aggregateFields;
+      existing.window = change.windowSeconds ?? existing.window;
     } else {
       const title = change.title ?? `Activity matching ${change.technique}`;
       rules.createRule(rules.detectionRulesetId, {
@@ -201,9 +211,9 @@ const putDetection: AdminHandler = (sim, { body }) => {
         type: 'Host',
         severityOfAlerts: change.severity ?? 2,
         alertDescription: `${title}.`,
-        aggregateFields: ['exe', 'user', 'command', 'hostname'],
+        aggregateFields: change.aggregateFields ?? ['exe', 'user', 'command', 'hostname'],
         filter: 'event_type = "audit"',
-        window: 3600,
+        window: change.windowSeconds ?? 3600,
         threshold: 1,
         suppressions: [],
         enabled: change.enabled ?? true,

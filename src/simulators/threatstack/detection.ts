@@ -1,4 +1,5 @@
 import { HttpError } from '../common/http.ts';
+import { aggregationTarget } from './aggregation.ts';
 import { type Random, randomFor } from '../common/random.ts';
 import type { AgentRecord, AgentTable } from './data/agents.ts';
 import { type AlertEvent, type AlertStore, emptyEvent, objectIdAt, type StoredAlert } from './data/alerts.ts';
@@ -23,8 +24,12 @@ export interface RecordedAction {
   commandLine: string;
   time: string;
   events: AlertEvent[];
-  /** The alert the action will raise, or null when no enabled rule covers the technique. */
+  /**
+   * The alert the action will raise, or null when no enabled rule covers the technique; with
+   * aggregation on, possibly an alert raised earlier that its events joined (`aggregated`).
+   */
   alertId: string | null;
+  aggregated: boolean;
   ruleId: string | null;
   alertVisibleAt: string | null;
 }
@@ -60,6 +65,10 @@ export function networkTarget(commandLine: string): { ip: string; port: number }
 export class DetectionEngine {
   private readonly recorded: RecordedAction[] = [];
   private readonly latencies = new Map<string, number>();
+  /** The alerts actions raised, oldest first (candidates for aggregation). */
+  private readonly raised: StoredAlert[] = [];
+  /** Whether a rule's open alert collects later matching actions (see aggregation.ts). */
+  aggregateAlerts = false;
 
   constructor(
     private readonly seed: number,
@@ -98,6 +107,16 @@ export class DetectionEngine {
     const events = this.eventsFor(random, agent, input.commandLine, user, time);
     const rule = this.rules.detectionRuleFor(input.technique);
     let alert: StoredAlert | null = null;
+    const joined =
+      rule?.enabled && this.aggregateAlerts && events[0] !== undefined
+        ? aggregationTarget(this.raised, rule, agent.id, events[0])
+        : undefined;
+    if (joined !== undefined && rule !== undefined) {
+      const alertId = joined.id;
+      const added = events.map((event) => ({ ...event, ruleId: rule.id, alertId }));
+      joined.events = [...(joined.events ?? []), ...added];
+      return { action: this.remember(random, input, agent, time, added, joined, true), alert: null };
+    }
     if (rule?.enabled) {
       // The latency belongs to the rule that matched (a sub-technique may be caught by its parent's rule).
       const ruleTechnique = /\((T\d{4}(?:\.\d{3})?)\)$/.exec(rule.name)?.[1] ?? input.technique;
@@ -126,7 +145,20 @@ export class DetectionEngine {
       const alertId = alert.id;
       alert.events = events.map((event) => ({ ...event, ruleId: rule.id, alertId }));
       this.alerts.insert(alert);
+      this.raised.push(alert);
     }
+    return { action: this.remember(random, input, agent, time, alert?.events ?? events, alert, false), alert };
+  }
+
+  private remember(
+    random: Random,
+    input: ActionInput,
+    agent: AgentRecord,
+    time: number,
+    events: AlertEvent[],
+    alert: StoredAlert | null,
+    aggregated: boolean,
+  ): RecordedAction {
     const action: RecordedAction = {
       id: random.uuid4(),
       technique: input.technique,
@@ -134,13 +166,14 @@ export class DetectionEngine {
       hostname: agent.hostname,
       commandLine: input.commandLine,
       time: new Date(time).toISOString(),
-      events: alert?.events ?? events,
+      events,
       alertId: alert?.id ?? null,
+      aggregated,
       ruleId: alert?.ruleId ?? null,
       alertVisibleAt: alert ? new Date(alert.createdAt).toISOString() : null,
     };
     this.recorded.push(action);
-    return { action, alert };
+    return action;
   }
 
   private findAgent(input: ActionInput): AgentRecord {
