@@ -133,6 +133,38 @@ describe('detection validation through the service and the job runtime', () => {
     }
   });
 
+  it('an event that joined an alert raised earlier for another run → Detected (alert aggregation)', async () => {
+    const rule = {
+      technique: 'T1059.004',
+      aggregateFields: ['exe', 'user', 'hostname'],
+      windowSeconds: 3600,
+    };
+    const put = await admin(h.sim.sim.url, 'PUT', '/_sim/detection', {
+      aggregateAlerts: true,
+      rules: [rule],
+    });
+    expect(put.status).toBe(200);
+    const run = () =>
+      h.vigil.validations.run({
+        integration: 'ts',
+        techniques: ['T1059.004'],
+        host: h.hosts[0]!,
+        executor: 'simulator',
+      });
+    const first = await run();
+    h.sim.clock.advance(20_000); // the first run's alert (latency 5 s) exists when the second runs
+    const second = await run();
+    const [raised, joined] = await h.drive(await h.startRuntime(), [first.id, second.id]);
+    expect(raised!.verdicts).toEqual({ Alerted: 1 });
+    expect(joined!.verdicts).toEqual({ Detected: 1 });
+    type Evidence = { evidence: { alerts: Array<{ alertId: string }>; events: Array<{ alertId: string }> } };
+    const alertId = (raised!.actions[0]!.correlation as Evidence).evidence.alerts[0]!.alertId;
+    const { evidence } = joined!.actions[0]!.correlation as Evidence;
+    expect(evidence.alerts).toEqual([]);
+    expect(evidence.events.length).toBeGreaterThan(0);
+    for (const event of evidence.events) expect(event.alertId).toBe(alertId);
+  });
+
   it('`show --watch` re-renders at its interval until every verdict is in', async () => {
     const { id } = await h.vigil.validations.run({
       integration: 'ts',

@@ -261,10 +261,14 @@ describe('detection validation against the Threat Stack simulator', () => {
   it('an event that joined an alert raised earlier for another action → Detected (alert aggregation)', async () => {
     const url = harness.sim.url;
     // The rule groups by program, user and host (not the command), so both actions land in one alert.
-    const rule = { technique: 'T1059.004', aggregateFields: ['exe', 'user', 'hostname'], windowSeconds: 3600 };
-    expect((await admin(url, 'PUT', '/_sim/detection', { aggregateAlerts: true, rules: [rule] })).status).toBe(
-      200,
-    );
+    const rule = {
+      technique: 'T1059.004',
+      aggregateFields: ['exe', 'user', 'hostname'],
+      windowSeconds: 3600,
+    };
+    expect(
+      (await admin(url, 'PUT', '/_sim/detection', { aggregateAlerts: true, rules: [rule] })).status,
+    ).toBe(200);
     const executor = createSimulatorExecutor({ baseUrl: url, now: harness.clock.now });
     const host = hosts[0]!;
     const run = (id: string, marker: string) =>

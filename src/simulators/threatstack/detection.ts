@@ -1,6 +1,6 @@
 import { HttpError } from '../common/http.ts';
-import { aggregationTarget } from './aggregation.ts';
 import { type Random, randomFor } from '../common/random.ts';
+import { aggregationTarget } from './aggregation.ts';
 import type { AgentRecord, AgentTable } from './data/agents.ts';
 import { type AlertEvent, type AlertStore, emptyEvent, objectIdAt, type StoredAlert } from './data/alerts.ts';
 import type { RuleStore } from './data/rules.ts';
@@ -147,7 +147,10 @@ export class DetectionEngine {
       this.alerts.insert(alert);
       this.raised.push(alert);
     }
-    return { action: this.remember(random, input, agent, time, alert?.events ?? events, alert, false), alert };
+    return {
+      action: this.remember(random, input, agent, time, alert?.events ?? events, alert, false),
+      alert,
+    };
   }
 
   private remember(
