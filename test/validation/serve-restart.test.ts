@@ -169,7 +169,7 @@ describe.each(backends)('vigil serve killed mid-validation on $name', (backend) 
     });
     await new Promise<void>((resolve, reject) => {
       let stdout = '';
-      const timer = setTimeout(() => reject(new Error(`serve printed no URL in 30 s: ${stderr}`)), 30_000);
+      const timer = setTimeout(() => reject(new Error(`serve printed no URL in 90 s: ${stderr}`)), 90_000);
       child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
         stdout += chunk;
         const line = stdout.split('\n')[0] ?? '';
@@ -259,7 +259,7 @@ describe.each(backends)('vigil serve killed mid-validation on $name', (backend) 
     const { id } = await vigil!.validations.import({ integration: 'ts', text, file });
 
     const first = await startServe();
-    const midway = await until(id, (r) => r.actions.some((a) => a.progress.pollsDone > 0), 30_000);
+    const midway = await until(id, (r) => r.actions.some((a) => a.progress.pollsDone > 0), 60_000);
     await stop(first, 'SIGKILL');
     expect(first.signalCode).toBe('SIGKILL');
     // Killed after at least one poll was recorded and before the last one of every action could be.
@@ -269,7 +269,7 @@ describe.each(backends)('vigil serve killed mid-validation on $name', (backend) 
     expect(killedAt.actions.some((a) => a.progress.pollsDone < POLLS)).toBe(true);
 
     const second = await startServe();
-    const report = await until(id, (r) => r.status === 'complete', 60_000);
+    const report = await until(id, (r) => r.status === 'complete', 120_000);
     expect(report.verdicts).toEqual({ Alerted: 2, Missed: 2, Detected: 1 });
     expect(report.actions.map((a) => [a.action.technique, a.verdict])).toEqual(
       campaign.map((step) => [step.technique, step.expected]),
@@ -286,15 +286,15 @@ describe.each(backends)('vigil serve killed mid-validation on $name', (backend) 
     // this process with nothing killed; same action ids (imports derive them from the log).
     await stop(second, 'SIGTERM');
     const again = await vigil!.validations.import({ integration: 'ts', text, file });
-    const deadline = Date.now() + 30_000;
+    const deadline = Date.now() + 60_000;
     const [reference] = await runPollsInProcess(vigil!, [again.id], {
       logger: pino({ level: 'silent' }),
       tickMs: 100,
       sleep: async (ms) => {
-        if (Date.now() > deadline) throw new Error('the uninterrupted run did not finish in 30 s');
+        if (Date.now() > deadline) throw new Error('the uninterrupted run did not finish in 60 s');
         await new Promise((resolve) => setTimeout(resolve, ms));
       },
     });
     expect(byAction(report)).toEqual(byAction(reference!));
-  }, 150_000);
+  }, 300_000);
 });
