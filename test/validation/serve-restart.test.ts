@@ -286,12 +286,12 @@ describe.each(backends)('vigil serve killed mid-validation on $name', (backend) 
     // this process with nothing killed; same action ids (imports derive them from the log).
     await stop(second, 'SIGTERM');
     const again = await vigil!.validations.import({ integration: 'ts', text, file });
-    const deadline = Date.now() + 60_000;
+    const deadline = Date.now() + 120_000;
     const [reference] = await runPollsInProcess(vigil!, [again.id], {
       logger: pino({ level: 'silent' }),
       tickMs: 100,
       sleep: async (ms) => {
-        if (Date.now() > deadline) throw new Error('the uninterrupted run did not finish in 60 s');
+        if (Date.now() > deadline) throw new Error('the uninterrupted run did not finish in 120 s');
         await new Promise((resolve) => setTimeout(resolve, ms));
       },
     });
