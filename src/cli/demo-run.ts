@@ -173,8 +173,11 @@ export async function runDemo(options: DemoOptions): Promise<void> {
   out.write(`Vigil demo in ${home} (log: ${logFile})\n`);
   const cleanups: Array<() => Promise<void>> = [];
   try {
-    const sims: DemoSimulators = await step('Starting the Threat Stack and ThreatConnect simulators', () =>
-      startDemoSimulators(logger),
+    const sims: DemoSimulators = await step(
+      'Starting the Threat Stack and ThreatConnect simulators',
+      () => startDemoSimulators(logger),
+      (started) =>
+        `Threat Stack at ${started.threatStack.url}, ThreatConnect at ${started.threatConnect.url}`,
     );
     cleanups.push(() => sims.close());
     const vigil = await openVigil(settings, { logger });
