@@ -52,6 +52,8 @@ import { ZodError } from 'zod';
  *   exceeded its request rate; `retryAfterMs` in details), `PAYLOAD_TOO_LARGE` (a request body over
  *   the route's limit), `MEDIA_TYPE_UNSUPPORTED` (a body that is not JSON), `NOT_READY` (the database
  *   or the job runtime is not available; `/readyz`).
+ * - `DEMO_FAILED`: `vigil demo` could not finish a step (a simulator integration failed its test, the
+ *   campaign did not complete in time); the message names the step.
  */
 export const errorRegistry = {
   USAGE_INVALID: { httpStatus: 400, exitCode: 2 },
@@ -92,6 +94,7 @@ export const errorRegistry = {
   PAYLOAD_TOO_LARGE: { httpStatus: 413, exitCode: 2 },
   MEDIA_TYPE_UNSUPPORTED: { httpStatus: 415, exitCode: 2 },
   NOT_READY: { httpStatus: 503, exitCode: 1 },
+  DEMO_FAILED: { httpStatus: 500, exitCode: 1 },
 } as const satisfies Record<string, { httpStatus: number; exitCode: number }>;
 
 export type ErrorCode = keyof typeof errorRegistry;

@@ -3,6 +3,7 @@ import { VigilError } from '../errors.ts';
 import { registerActorsCommands } from './actors.ts';
 import { registerAgentsCommands } from './agents.ts';
 import { registerAttackCommands } from './attack.ts';
+import { registerDemoCommand } from './demo.ts';
 import { registerExportCommands } from './export.ts';
 import { registerGraphCommands } from './graph.ts';
 import { registerInfoCommand } from './info.ts';
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   registerAgentsCommands(program);
   registerActorsCommands(program);
   registerSimulateCommands(program);
+  registerDemoCommand(program);
   registerAttackCommands(program);
   registerIntegrationsCommands(program);
   registerWebhookCommand(program);
