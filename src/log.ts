@@ -1,5 +1,9 @@
-import { type LevelWithSilent, type Logger, pino } from 'pino';
+import type { LevelWithSilent, Logger } from 'pino';
 import { VigilError } from './errors.ts';
+import { lazyRequire } from './lazy-require.ts';
+
+/** pino, loaded by the first logger (commands that log nothing never load it). */
+export const pinoModule = lazyRequire<typeof import('pino')>('pino');
 
 /** Paths pino blanks in every log line, so that secrets never reach a log. */
 export const redactedPaths = [
@@ -42,6 +46,7 @@ export function createLogger(
   level: string = process.env.VIGIL_LOG_LEVEL ?? 'info',
   source = 'VIGIL_LOG_LEVEL',
 ): Logger {
+  const { pino } = pinoModule();
   return pino(
     { level: parseLogLevel(level, source), redact: { paths: redactedPaths, censor: '[redacted]' } },
     pino.destination(2),

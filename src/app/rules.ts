@@ -1,10 +1,11 @@
 import type { Logger } from 'pino';
 import type { RuleJobDeps } from '../jobs/kinds/rule-evaluation.ts';
-import { typesReadBy } from '../query/types-read.ts';
 import type { RunQuery } from '../rules/evaluate.ts';
 import { createRuleEvaluator, type RuleRunReport } from '../rules/evaluator.ts';
+import type { TypesReadBy } from '../rules/select.ts';
 import { createRuleService, type RuleService } from '../rules/service.ts';
 import type { RuleRecords } from '../store/types.ts';
+import { queryParser } from './query-parser.ts';
 
 /** The rule use cases every surface calls: managing rules and alerts, and `run` (evaluate one now). */
 export type RulesService = RuleService & {
@@ -17,7 +18,7 @@ export interface RulesWiring {
   /** The query engine: `vigil.query.run`. */
   runQuery: RunQuery;
   /** Parses a query (QUERY_INVALID): `rules add` refuses a query that does not parse. */
-  checkQuery(text: string): void;
+  checkQuery(text: string): void | Promise<void>;
   now(): Date;
   newId(): string;
   /** The log of the `log` action and of delivery-log troubles (made on first use). */
@@ -29,12 +30,14 @@ export interface RulesWiring {
  * cannot parse (saved by another version) is selected after every sync, so that its failure shows
  * in its job's log rather than the rule falling silent.
  */
-function typesReadByStoredQuery(text: string): ReadonlySet<string> | 'all' {
-  try {
-    return typesReadBy(text);
-  } catch {
-    return 'all';
-  }
+function typesReadByStoredQuery(typesReadBy: TypesReadBy): TypesReadBy {
+  return (text) => {
+    try {
+      return typesReadBy(text);
+    } catch {
+      return 'all';
+    }
+  };
 }
 
 /**
@@ -43,10 +46,12 @@ function typesReadByStoredQuery(text: string): ReadonlySet<string> | 'all' {
  */
 export function wireRules(wiring: RulesWiring): { rules: RulesService; ruleJobs: RuleJobDeps } {
   const { store, now, newId, logger } = wiring;
+  // Set from the J1QL parser, which loads (chevrotain) with the first selection after a sync.
+  let typesReadBy: TypesReadBy = () => 'all';
   const evaluator = createRuleEvaluator({
     store,
     runQuery: wiring.runQuery,
-    typesReadBy: typesReadByStoredQuery,
+    typesReadBy: (text) => typesReadBy(text),
     now,
     newId,
     webhook: {
@@ -68,7 +73,10 @@ export function wireRules(wiring: RulesWiring): { rules: RulesService; ruleJobs:
       evaluateRule: (ruleId) => evaluator.evaluateRule(ruleId),
       dueRules: () => evaluator.dueRules(),
       isDue: (ruleId) => evaluator.isDue(ruleId),
-      rulesToEvaluateAfterSync: (types) => evaluator.rulesToEvaluateAfterSync(types),
+      rulesToEvaluateAfterSync: async (types) => {
+        typesReadBy = typesReadByStoredQuery((await queryParser()).typesReadBy);
+        return evaluator.rulesToEvaluateAfterSync(types);
+      },
     },
   };
 }

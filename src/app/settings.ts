@@ -4,8 +4,7 @@ import { redactUrlCredentials } from '../connectors/http/dispatcher.ts';
 import { VigilError } from '../errors.ts';
 import { type HomeContext, vigilHomeFor } from '../home.ts';
 import { secretKeyFileFor } from '../integrations/secrets.ts';
-import { isPostgresLocation } from '../store/index.ts';
-import { isValidSchemaName } from '../store/store-error.ts';
+import { isPostgresLocation, isValidSchemaName } from '../store/store-error.ts';
 
 /** Where Vigil keeps its state and how it reaches its database, parsed once from flags and environment. */
 export interface VigilSettings {

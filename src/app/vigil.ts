@@ -8,7 +8,6 @@ import type { StoredEntity, StoredRelationship } from '../graph/types.ts';
 import { IntegrationRegistry } from '../integrations/registry.ts';
 import { secretCipher } from '../integrations/secrets.ts';
 import { createLogger } from '../log.ts';
-import { parseQuery } from '../query/parse.ts';
 import type { QueryOptions, QueryResult } from '../query/result.ts';
 import { isPostgresLocation, openStore } from '../store/index.ts';
 import { agentsService } from './agents.ts';
@@ -23,6 +22,7 @@ import type { AppContext } from './context.ts';
 import { ExportService } from './exports.ts';
 import { IntegrationsService } from './integrations.ts';
 import { type JobServices, jobServicesOf } from './jobs.ts';
+import { queryParser } from './query-parser.ts';
 import { createReadingService, type ReadingService } from './query-reading.ts';
 import { type RulesService, wireRules } from './rules.ts';
 import { describeRun, listRunHistory } from './runs.ts';
@@ -131,12 +131,15 @@ export async function openVigil(settings: VigilSettings, deps: VigilDeps = {}): 
     now,
   };
   const sync = new SyncService(ctx);
-  const query = { run: (text: string, options?: QueryOptions) => store.query(parseQuery(text), options) };
+  const query = {
+    run: async (text: string, options?: QueryOptions) =>
+      store.query((await queryParser()).parseQuery(text), options),
+  };
   let logger = deps.logger;
   const { rules, ruleJobs } = wireRules({
     store,
     runQuery: (text) => query.run(text),
-    checkQuery: (text) => void parseQuery(text),
+    checkQuery: async (text) => void (await queryParser()).parseQuery(text),
     now,
     newId: deps.newId ?? randomUUID,
     logger: () => {

@@ -1,5 +1,5 @@
 import type { Command } from '@commander-js/extra-typings';
-import { type AgentsExportRequest, exportAgents } from '../app/agents.ts';
+import type { AgentsExportRequest } from '../app/agents.ts';
 import { threatStack } from '../connectors/threatstack/index.ts';
 import { VigilError } from '../errors.ts';
 import { createLogger } from '../log.ts';
@@ -79,7 +79,7 @@ export function registerAgentsCommands(program: Command): void {
       const say = (line: string) => (toStdout ? process.stderr : process.stdout).write(`${line}\n`);
       const result =
         request.integration === undefined
-          ? await exportAgents(request, say)
+          ? await (await import('../app/agents.ts')).exportAgents(request, say)
           : await withApp(flags, (vigil) => vigil.agents.export(request, say));
       const wrote = `Wrote ${countOf(result.agents, 'agent')} to`;
       if (toStdout) process.stderr.write(`${wrote} stdout.\n`);

@@ -1,5 +1,5 @@
 import { parseSettings, type VigilSettings } from '../app/settings.ts';
-import { type Vigil, withVigil } from '../app/vigil.ts';
+import type { Vigil } from '../app/vigil.ts';
 
 /** `--db`, the one flag every command that reads or writes the database takes. */
 export const dbOption = [
@@ -12,10 +12,23 @@ export function settingsOf(flags: { db?: string | undefined }): VigilSettings {
   return parseSettings({ env: process.env, db: flags.db });
 }
 
-/** Opens Vigil with the command's flags, runs `work`, closes it. */
+/**
+ * Opens Vigil with `settings`, runs `work`, closes it. The application (store, services and all
+ * they import) is loaded here, when a command runs, never when the program is built: `vigil --help`
+ * stays fast (test/startup.test.ts checks what it loads).
+ */
+export async function withSettings<T>(
+  settings: VigilSettings,
+  work: (vigil: Vigil) => Promise<T>,
+): Promise<T> {
+  const { withVigil } = await import('../app/vigil.ts');
+  return withVigil(settings, work);
+}
+
+/** Opens Vigil with the command's flags, runs `work`, closes it (see `withSettings`). */
 export function withApp<T>(
   flags: { db?: string | undefined },
   work: (vigil: Vigil) => Promise<T>,
 ): Promise<T> {
-  return withVigil(settingsOf(flags), work);
+  return withSettings(settingsOf(flags), work);
 }

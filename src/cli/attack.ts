@@ -1,7 +1,5 @@
 import { resolve } from 'node:path';
 import type { Command } from '@commander-js/extra-typings';
-import { findTechnique, importAttackCatalogue } from '../app/attack.ts';
-import { attackCatalogueOf } from '../app/vigil.ts';
 import type { AttackCatalogue, AttackTechnique } from '../attack/catalogue.ts';
 import type { StixImport } from '../attack/import-stix.ts';
 import type { QueryEntity } from '../query/result.ts';
@@ -75,6 +73,7 @@ export function registerAttackCommands(program: Command): void {
     .option('--json', 'print the summary as JSON')
     .action(async (file, flags) => {
       const path = resolve(flags.output || settingsOf({}).attackCatalogueFile);
+      const { importAttackCatalogue } = await import('../app/attack.ts');
       const result = await importAttackCatalogue(file, path);
       printImportSummary(result, path, flags.json === true);
     });
@@ -90,6 +89,10 @@ export function registerAttackCommands(program: Command): void {
     .option(...dbOption)
     .option('--json', 'print the technique as JSON')
     .action(async (query, flags) => {
+      const [{ findTechnique }, { attackCatalogueOf }] = await Promise.all([
+        import('../app/attack.ts'),
+        import('../app/vigil.ts'),
+      ]);
       const catalogue = attackCatalogueOf(settingsOf(flags));
       const technique = findTechnique(query, catalogue);
       const actors = await withApp(flags, (vigil) => vigil.reading.actorsUsing(technique.id));

@@ -1,8 +1,12 @@
 import { Writable } from 'node:stream';
-import { type DestinationStream, type Logger, pino } from 'pino';
-import pretty from 'pino-pretty';
+import type { DestinationStream, Logger } from 'pino';
+import type pretty from 'pino-pretty';
 import { VigilError } from '../errors.ts';
-import { redactedPaths } from '../log.ts';
+import { lazyRequire } from '../lazy-require.ts';
+import { pinoModule, redactedPaths } from '../log.ts';
+
+/** pino-pretty, loaded by the first readable logger. */
+const prettyModule = lazyRequire<typeof pretty>('pino-pretty');
 
 /** How log lines look: `pretty` (local time, level, message, key fields) or one JSON object a line. */
 export type LogFormat = 'pretty' | 'json';
@@ -37,7 +41,7 @@ function withFields(log: Record<string, unknown>, messageKey: string): string {
 
 /** Readable lines: `[10:42:03] WARN: message key=value`, local time, colours only on a terminal. */
 function prettyStream(destination: NodeJS.WritableStream, colorize: boolean): DestinationStream {
-  return pretty({
+  return prettyModule()({
     destination,
     colorize,
     translateTime: 'SYS:HH:MM:ss',
@@ -72,5 +76,8 @@ export function cliLogger(options: {
     options.format === 'pretty'
       ? prettyStream(destination, process.stderr.isTTY === true)
       : (destination as DestinationStream);
-  return pino({ level: options.level, redact: { paths: redactedPaths, censor: '[redacted]' } }, stream);
+  return pinoModule().pino(
+    { level: options.level, redact: { paths: redactedPaths, censor: '[redacted]' } },
+    stream,
+  );
 }

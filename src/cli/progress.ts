@@ -1,7 +1,11 @@
-import cliProgress from 'cli-progress';
+import type cliProgress from 'cli-progress';
 import { describeWait, type WaitEvent } from '../connectors/http/waits.ts';
+import { lazyRequire } from '../lazy-require.ts';
 import type { StepResult, SyncObserver } from '../sync/types.ts';
 import { countOf, formatDuration, truncate } from './table.ts';
+
+/** cli-progress, loaded by the first terminal display. */
+const progressModule = lazyRequire<typeof cliProgress>('cli-progress');
 
 /** What the CLI hands a sync: the observer, the clients' wait hook, and where log lines go. */
 export interface SyncProgress extends SyncObserver {
@@ -17,7 +21,8 @@ export interface SyncProgress extends SyncObserver {
  * requests made, or, while the client waits, why and how long; log lines print above it.
  */
 function terminalProgress(stream: NodeJS.WriteStream): SyncProgress {
-  const bars = new cliProgress.MultiBar(
+  const { MultiBar, Presets } = progressModule();
+  const bars = new MultiBar(
     {
       stream,
       format: '{bar} {value}/{total} {step} · {detail}',
@@ -26,7 +31,7 @@ function terminalProgress(stream: NodeJS.WriteStream): SyncProgress {
       clearOnComplete: false,
       linewrap: false,
     },
-    cliProgress.Presets.shades_classic,
+    Presets.shades_classic,
   );
   let bar: cliProgress.SingleBar | undefined;
   let readCounters: () => Record<string, number> = () => ({});

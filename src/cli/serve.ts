@@ -1,12 +1,11 @@
 import type { Command } from '@commander-js/extra-typings';
 import type { Logger } from 'pino';
-import { type RunningService, startService } from '../app/service.ts';
+import type { RunningService } from '../app/service.ts';
 import { parseSettings, schemaNameOf } from '../app/settings.ts';
-import { openVigil, type Vigil } from '../app/vigil.ts';
+import type { Vigil } from '../app/vigil.ts';
 import { VigilError } from '../errors.ts';
 import { parseDuration } from '../integrations/config.ts';
-import { defaultQueueSchema } from '../jobs/pg-boss.ts';
-import { type QueueChoice, startJobRuntime } from '../jobs/start.ts';
+import type { QueueChoice, startJobRuntime } from '../jobs/start.ts';
 import { dbOption } from './app.ts';
 import { cliLogger, logFormatOf, logLevelFlag } from './logging.ts';
 import { numberFlag } from './simulate.ts';
@@ -88,7 +87,8 @@ function requirePostgres(location: string): void {
 }
 
 /** `--queue-schema`, else VIGIL_QUEUE_SCHEMA, else `<store schema>_queue`, else `vigil_queue`. */
-function queueSchemaOf(flags: JobFlags, storeSchema: string | undefined): string {
+async function queueSchemaOf(flags: JobFlags, storeSchema: string | undefined): Promise<string> {
+  const { defaultQueueSchema } = await import('../jobs/pg-boss.ts');
   return (
     schemaNameOf('--queue-schema', flags.queueSchema ?? process.env.VIGIL_QUEUE_SCHEMA) ??
     (storeSchema === undefined ? defaultQueueSchema : `${storeSchema}_queue`)
@@ -104,8 +104,11 @@ interface JobSetup {
   postgres: boolean;
 }
 
-/** Parses the flags the job runtime shares between serve and worker. */
-function jobSetup(flags: JobFlags, role: 'serve' | 'worker'): JobSetup {
+/**
+ * Parses the flags the job runtime shares between serve and worker. The runtime's modules (the
+ * application, pg-boss, fastify) load when a command starts, never for `vigil --help`.
+ */
+async function jobSetup(flags: JobFlags, role: 'serve' | 'worker'): Promise<JobSetup> {
   const settings = parseSettings({ env: process.env, db: flags.db, schema: flags.schema });
   if (role === 'worker') requirePostgres(settings.database);
   return {
@@ -113,7 +116,7 @@ function jobSetup(flags: JobFlags, role: 'serve' | 'worker'): JobSetup {
     tickMs: numberFlag('--tick', flags.tick, { min: 1, max: 3600 }) * 1000,
     concurrency: numberFlag('--concurrency', flags.concurrency, { min: 1, max: 32 }),
     leaseSeconds: parseDuration('--job-lease', flags.jobLease),
-    queueSchema: queueSchemaOf(flags, settings.pgSchema),
+    queueSchema: await queueSchemaOf(flags, settings.pgSchema),
     postgres: /^postgres(ql)?:\/\//i.test(settings.database),
   };
 }
@@ -130,8 +133,12 @@ function queueOf(setup: JobSetup, vigil: Vigil): QueueChoice {
  * until SIGINT or SIGTERM; then takes no more jobs and lets those running finish.
  */
 async function runWorker(flags: JobFlags): Promise<void> {
-  const setup = jobSetup(flags, 'worker');
+  const setup = await jobSetup(flags, 'worker');
   const logger = serviceLogger(flags);
+  const [{ openVigil }, { startJobRuntime }] = await Promise.all([
+    import('../app/vigil.ts'),
+    import('../jobs/start.ts'),
+  ]);
   const vigil = await openVigil(setup.settings);
   const stopped = firstStopSignal(logger);
   let runtime: Awaited<ReturnType<typeof startJobRuntime>>;
@@ -184,9 +191,13 @@ type ServeFlags = JobFlags & {
  * answers no more requests, plans and takes no more jobs, and lets those running finish.
  */
 async function runServe(flags: ServeFlags): Promise<void> {
-  const setup = jobSetup(flags, 'serve');
+  const setup = await jobSetup(flags, 'serve');
   const port = numberFlag('--port', flags.port, { min: 0, max: 65535 });
   const logger = serviceLogger(flags);
+  const [{ openVigil }, { startService }] = await Promise.all([
+    import('../app/vigil.ts'),
+    import('../app/service.ts'),
+  ]);
   const vigil = await openVigil(setup.settings);
   const stopped = firstStopSignal(logger);
   let service: RunningService;

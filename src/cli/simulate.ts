@@ -5,9 +5,7 @@ import { VigilError } from '../errors.ts';
 import { createLogger } from '../log.ts';
 import { parseFaultSpec } from '../simulators/common/faults.ts';
 import { isApiRoot, type TagStyle, tagStyles } from '../simulators/threatconnect/options.ts';
-import { startThreatConnectSimulator } from '../simulators/threatconnect/server.ts';
 import { type CveAgentsMode, parseCveAgentsMode } from '../simulators/threatstack/cve-agents.ts';
-import { startThreatStackSimulator } from '../simulators/threatstack/server.ts';
 import { logLevelFlag } from './logging.ts';
 import { envFileText, threatConnectSimEnv, threatStackSimEnv, writeSecretFile } from './simulator-env.ts';
 
@@ -208,7 +206,10 @@ function registerThreatStack(simulate: Command): void {
     };
     await runSimulator(
       flags,
-      (logger) => startThreatStackSimulator(options, { logger }),
+      async (logger) => {
+        const { startThreatStackSimulator } = await import('../simulators/threatstack/server.ts');
+        return startThreatStackSimulator(options, { logger });
+      },
       (sim) => ({
         fields: {
           url: sim.url,
@@ -266,7 +267,10 @@ function registerThreatConnect(simulate: Command): void {
     };
     await runSimulator(
       flags,
-      (logger) => startThreatConnectSimulator(options, { logger }),
+      async (logger) => {
+        const { startThreatConnectSimulator } = await import('../simulators/threatconnect/server.ts');
+        return startThreatConnectSimulator(options, { logger });
+      },
       (sim) => ({
         fields: {
           url: sim.url,

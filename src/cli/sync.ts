@@ -1,13 +1,12 @@
 import type { Command } from '@commander-js/extra-typings';
 import { parseSettings } from '../app/settings.ts';
 import type { SyncOptions } from '../app/sync.ts';
-import { withVigil } from '../app/vigil.ts';
 import type { Connector } from '../connectors/descriptor.ts';
 import { connectors } from '../connectors/index.ts';
 import { VigilError } from '../errors.ts';
 import type { SyncReport } from '../integrations/sync-plan.ts';
 import type { SyncObserver } from '../sync/types.ts';
-import { dbOption } from './app.ts';
+import { dbOption, withSettings } from './app.ts';
 import { scriptsConfigEnv } from './integration-flags.ts';
 import { cliLogger, logFormatOf } from './logging.ts';
 import { printJson } from './output.ts';
@@ -260,7 +259,7 @@ export function registerSyncCommands(program: Command): void {
       const overrides = overridesOf(flags, connector);
       const db = typeof flags.db === 'string' ? flags.db : undefined;
       const env = syncEnvironment(flags, connector);
-      const result = await withVigil(parseSettings({ env, db }), (vigil) =>
+      const result = await withSettings(parseSettings({ env, db }), (vigil) =>
         withSyncProgress(json, (options) =>
           vigil.sync.fromEnvironment(
             connector.kind,

@@ -2,7 +2,6 @@ import { readFile } from 'node:fs/promises';
 import { type Command, Option } from '@commander-js/extra-typings';
 import type { CreatedValidation } from '../app/validation.ts';
 import type { ActionReport, ValidationReport } from '../app/validation-report.ts';
-import { runPollsInProcess } from '../app/validation-runner.ts';
 import type { Vigil } from '../app/vigil.ts';
 import { VigilError } from '../errors.ts';
 import { createLogger } from '../log.ts';
@@ -27,6 +26,7 @@ async function created(
   flags: { json?: true | undefined; wait?: true | undefined },
 ): Promise<void> {
   if (flags.wait === true) {
+    const { runPollsInProcess } = await import('../app/validation-runner.ts');
     const [report] = await runPollsInProcess(vigil, [validation.id], {
       logger: createLogger(process.env.VIGIL_LOG_LEVEL ?? 'warn'),
       tickMs: 1000,

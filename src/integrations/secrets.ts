@@ -3,7 +3,7 @@ import { chmodSync, linkSync, mkdirSync, readFileSync, statSync, unlinkSync, wri
 import { dirname, join, resolve } from 'node:path';
 import { VigilError } from '../errors.ts';
 import { vigilHome } from '../home.ts';
-import { isPostgresLocation } from '../store/index.ts';
+import { isPostgresLocation } from '../store/store-error.ts';
 
 /**
  * Encryption at rest of integration secrets (API keys, proxy passwords): AES-256-GCM with a

@@ -10,7 +10,7 @@ export interface RuleServiceDeps {
   now(): Date;
   newId(): string;
   /** Throws (QUERY_INVALID) for a query that does not parse; the query engine's parser. */
-  checkQuery?(text: string): void;
+  checkQuery?(text: string): void | Promise<void>;
 }
 
 /** A rule with what `rules show` prints beside it. */
@@ -53,7 +53,7 @@ export function createRuleService(deps: RuleServiceDeps) {
      */
     async addRule(input: unknown): Promise<StoredRule> {
       const rule = parseRule(input);
-      for (const query of rule.queries) deps.checkQuery?.(query.text);
+      for (const query of rule.queries) await deps.checkQuery?.(query.text);
       const record = toRuleRecord(rule, deps.newId(), deps.now().toISOString());
       await store.insertRule(record);
       return fromRuleRecord(record);

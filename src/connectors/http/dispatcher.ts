@@ -1,5 +1,6 @@
-import { Agent, type Dispatcher, Pool, ProxyAgent } from 'undici';
+import type { Dispatcher, ProxyAgent } from 'undici';
 import { VigilError } from '../../errors.ts';
+import { lazyRequire } from '../../lazy-require.ts';
 import { type FileRefused, readBoundedFileSync } from './bounded-file.ts';
 
 /** How one integration reaches its vendor; every outbound call of that integration uses it (C5). */
@@ -86,7 +87,11 @@ function decodeCredential(encoded: string, what: 'user' | 'password', proxy: str
   }
 }
 
+/** undici, loaded by the first dispatcher (commands that make no vendor call never load it). */
+const undici = lazyRequire<typeof import('undici')>('undici');
+
 function proxyAgent(options: DispatcherOptions, tls: TlsOptions): ProxyAgent {
+  const { Pool, ProxyAgent } = undici();
   const url = parseProxy(options.proxy ?? '');
   const user = decodeCredential(url.username, 'user', options.proxy ?? '');
   const password = decodeCredential(url.password, 'password', options.proxy ?? '');
@@ -117,7 +122,7 @@ function proxyAgent(options: DispatcherOptions, tls: TlsOptions): ProxyAgent {
 export function createDispatcher(options: DispatcherOptions): Dispatcher {
   const tls = tlsOptions(options);
   if (options.proxy !== undefined && options.proxy !== '') return proxyAgent(options, tls);
-  return new Agent({
+  return new (undici().Agent)({
     connect: { ...tls, timeout: options.timeoutMs },
     headersTimeout: options.timeoutMs,
     bodyTimeout: options.timeoutMs,

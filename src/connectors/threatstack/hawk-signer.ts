@@ -1,6 +1,10 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import Hawk from 'hawk';
+import type Hawk from 'hawk';
+import { lazyRequire } from '../../lazy-require.ts';
+
+/** The hawk package, loaded by the first signature. */
+const hawk = lazyRequire<typeof Hawk>('hawk');
 
 /** Threat Stack's Hawk credentials: id = user id, key = API key (UTF-8, used as-is), sha256 (spec §1.3). */
 export interface HawkKey {
@@ -48,7 +52,7 @@ export function signHawkRequest(input: HawkRequestToSign): HawkSignature {
   const hash =
     input.payload === undefined
       ? undefined
-      : Hawk.crypto.calculatePayloadHash(input.payload.body, 'sha256', input.payload.contentType);
+      : hawk().crypto.calculatePayloadHash(input.payload.body, 'sha256', input.payload.contentType);
   const artifacts: Hawk.crypto.Artifacts = {
     ts: String(input.timestampSec),
     nonce: input.nonce,
@@ -59,7 +63,7 @@ export function signHawkRequest(input: HawkRequestToSign): HawkSignature {
     ...(hash === undefined ? {} : { hash }),
     ext: input.ext,
   };
-  const mac = Hawk.crypto.calculateMac('header', credentials, artifacts);
+  const mac = hawk().crypto.calculateMac('header', credentials, artifacts);
   const header =
     `Hawk id="${input.credentials.id}", ts="${artifacts.ts}", nonce="${artifacts.nonce}"` +
     `${hash === undefined ? '' : `, hash="${hash}"`}, ext="${input.ext}", mac="${mac}"`;
@@ -83,7 +87,7 @@ export function responseAuthenticationProblem(
   artifacts: Hawk.crypto.Artifacts,
 ): string | null {
   try {
-    Hawk.client.authenticate({ headers } as unknown as IncomingMessage, hawkCredentials(key), artifacts, {
+    hawk().client.authenticate({ headers } as unknown as IncomingMessage, hawkCredentials(key), artifacts, {
       // hawk feeds the payload to hash.update(), which takes the raw bytes as well as a string:
       // a large body is hashed without first being decoded into one big string.
       payload: body as string,
@@ -115,7 +119,7 @@ export function verifiedServerTime(wwwAuthenticate: string | undefined, key: Haw
   if (wwwAuthenticate === undefined) return undefined;
   const { ts, tsm } = parseHawkAttributes(wwwAuthenticate);
   if (ts === undefined || tsm === undefined || !/^\d{1,13}$/.test(ts)) return undefined;
-  const expected = Buffer.from(Hawk.crypto.calculateTsMac(ts, hawkCredentials(key)));
+  const expected = Buffer.from(hawk().crypto.calculateTsMac(ts, hawkCredentials(key)));
   const given = Buffer.from(tsm);
   if (expected.length !== given.length || !timingSafeEqual(expected, given)) return undefined;
   return Number(ts) * 1000;
