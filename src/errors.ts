@@ -51,7 +51,8 @@ import { ZodError } from 'zod';
  *   webhook secret), `FORBIDDEN` (the token's role is below the route's), `API_RATE_LIMITED` (a token
  *   exceeded its request rate; `retryAfterMs` in details), `PAYLOAD_TOO_LARGE` (a request body over
  *   the route's limit), `MEDIA_TYPE_UNSUPPORTED` (a body that is not JSON), `NOT_READY` (the database
- *   or the job runtime is not available; `/readyz`).
+ *   or the job runtime is not available; `/readyz`), `INTAKE_BUSY` (the webhook intake has too many
+ *   alerts waiting to be stored, or is shutting down; `retryAfterMs` in details).
  */
 export const errorRegistry = {
   USAGE_INVALID: { httpStatus: 400, exitCode: 2 },
@@ -92,6 +93,7 @@ export const errorRegistry = {
   PAYLOAD_TOO_LARGE: { httpStatus: 413, exitCode: 2 },
   MEDIA_TYPE_UNSUPPORTED: { httpStatus: 415, exitCode: 2 },
   NOT_READY: { httpStatus: 503, exitCode: 1 },
+  INTAKE_BUSY: { httpStatus: 503, exitCode: 1 },
 } as const satisfies Record<string, { httpStatus: number; exitCode: number }>;
 
 export type ErrorCode = keyof typeof errorRegistry;

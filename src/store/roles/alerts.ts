@@ -13,6 +13,12 @@ export interface WebhookIntakeResult {
   stillPending: string[];
 }
 
+/** One webhook delivery's alert entities, for `recordWebhookBatch`. */
+export interface WebhookDelivery {
+  integrationId: string;
+  alerts: readonly Entity[];
+}
+
 /** The REST truth about one alert, as its verification writes it. */
 export interface AlertVerification {
   /** The alert entity, replacing the stored one (its first-seen time stays). */
@@ -40,6 +46,12 @@ export interface AlertIntake {
    * duplicate and is left exactly as it is, so webhook data never overwrites a verified alert.
    */
   recordWebhookAlerts(integrationId: string, alerts: Entity[], at: string): Promise<WebhookIntakeResult>;
+  /**
+   * Stores the alerts of many deliveries in ONE transaction (the webhook intake's group commit):
+   * all or nothing, one result per delivery in order, with the same rules as `recordWebhookAlerts`;
+   * a key named by an earlier delivery of the batch is a duplicate for the later ones.
+   */
+  recordWebhookBatch(deliveries: readonly WebhookDelivery[], at: string): Promise<WebhookIntakeResult[]>;
   /**
    * Writes what the vendor's API says about an alert, in one transaction: the entity and its
    * relationships are upserted (rows another integration owns are left alone), and its events
