@@ -21,6 +21,8 @@ export interface WebhookIntakePort {
     integrationId: string,
     alerts: readonly WebhookAlert[],
   ): Promise<{ accepted: number; duplicates: number }>;
+  /** Alerts waiting for their batch now (not counting the batch being written). */
+  readonly queuedAlerts: number;
   /** Refuses new deliveries and stores the queued ones (shutdown). */
   close(): Promise<void>;
 }
@@ -99,6 +101,9 @@ export function webhookIntake(deps: WebhookIntakeDeps): WebhookIntakePort {
   return {
     verifySecret: (integrationId, secret) => deps.secrets.verifySecret(integrationId, secret),
     accept: (integrationId, alerts) => batcher.submit({ integrationId, alerts }),
+    get queuedAlerts() {
+      return batcher.queuedAlerts;
+    },
     close: () => batcher.close(),
   };
 }

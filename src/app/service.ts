@@ -83,7 +83,7 @@ function meteredSync(vigil: Vigil, metrics: VigilMetrics): SyncJobDeps {
 }
 
 /** The HTTP route's parsed alerts handed to the intake in the vendor's own field names (spec §5). */
-function webhookPort(intake: WebhookIntakePort): ServerDeps['webhooks'] {
+export function webhookPort(intake: WebhookIntakePort): ServerDeps['webhooks'] {
   return {
     verifySecret: (integrationId, secret) => intake.verifySecret(integrationId, secret),
     accept: (integrationId, alerts) =>
