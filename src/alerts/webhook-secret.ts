@@ -102,13 +102,10 @@ export function webhookSecretService(deps: WebhookSecretDeps): WebhookSecretServ
       return rotated;
     },
     async verifySecret(integrationId, candidate) {
-      // Both reads at once (every delivery pays them); the stored row is read every time, so a
-      // rotation or a removal takes effect at once, in every process.
-      const [isThreatStack, row] = await Promise.all([
-        threatStackIntegration(integrationId),
-        store.getWebhookSecret(integrationId),
-      ]);
-      if (!isThreatStack || row === undefined) return false;
+      // One read (every delivery pays it), every time, so that a rotation or a removal takes
+      // effect at once, in every process.
+      const row = await store.getThreatStackWebhookSecret(integrationId);
+      if (row === undefined) return false;
       // Digests have equal lengths, so the comparison leaks neither the secret nor its length.
       return timingSafeEqual(digest(candidate), storedDigest(integrationId, row.sealed));
     },

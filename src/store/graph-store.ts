@@ -57,7 +57,11 @@ import {
   listValidations,
 } from './operations/validations.ts';
 import { recordValidationPoll } from './operations/validationsPoll.ts';
-import { getWebhookSecret, putWebhookSecret } from './operations/webhookSecrets.ts';
+import {
+  getThreatStackWebhookSecret,
+  getWebhookSecret,
+  putWebhookSecret,
+} from './operations/webhookSecrets.ts';
 import { writeEntities } from './operations/writeEntities.ts';
 import { writeRelationships } from './operations/writeRelationships.ts';
 import { runQuery } from './query/run.ts';
@@ -148,6 +152,8 @@ export function createGraphStore(
     getAlertEvents: (alertKey) => guard('getAlertEvents', () => getAlertEvents(driver, alertKey)),
     getWebhookSecret: (integrationId) =>
       guard('getWebhookSecret', () => getWebhookSecret(driver, integrationId)),
+    getThreatStackWebhookSecret: (integrationId) =>
+      guard('getThreatStackWebhookSecret', () => getThreatStackWebhookSecret(driver, integrationId)),
     putWebhookSecret: (integrationId, sealed, createdAt, mode) =>
       guard('putWebhookSecret', () => putWebhookSecret(driver, integrationId, sealed, createdAt, mode)),
     secretKeyState: () => guard('secretKeyState', () => secretKeyState(driver)),

@@ -66,6 +66,10 @@ export interface AlertIntake {
 export interface WebhookSecrets {
   /** The sealed secret of an integration's webhook and when it was made, or undefined. */
   getWebhookSecret(integrationId: string): Promise<{ sealed: string; createdAt: string } | undefined>;
+  /** As `getWebhookSecret`, but only when `integrationId` is exactly the id of a Threat Stack integration (one read). */
+  getThreatStackWebhookSecret(
+    integrationId: string,
+  ): Promise<{ sealed: string; createdAt: string } | undefined>;
   /**
    * Stores the sealed secret of an integration's webhook: `create` only when it has none (the first
    * of concurrent creators wins), `replace` over any (rotation). Returns whether it was stored.
