@@ -91,8 +91,8 @@ export interface JobQueue {
   send(job: QueuedJob): Promise<boolean>;
   /**
    * Sends many jobs in one write (one multi-row insert), with `send`'s rules for each: a job whose
-   * key exists, or one of whose group already waits (or is earlier in `jobs`), is left out. All or
-   * nothing when the write fails (it rejects).
+   * key exists, or one of whose group already waits, is left out; of jobs sharing a group in one
+   * call, one is kept (which one is the back end's choice). It rejects when the write fails.
    */
   sendMany(jobs: readonly QueuedJob[]): Promise<void>;
   /** The groups of `kind` whose job is running now, under a live lease. */
