@@ -62,6 +62,8 @@ export class InProcessQueue implements JobQueue {
   private worker: { kinds: ReadonlySet<string>; concurrency: number; handler: JobHandler } | undefined;
   private ticker: { stop(): Promise<void> } | undefined;
   private stopping = false;
+  /** When `forgetFinished` last ran (ms since the epoch). */
+  private forgottenAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly options: InProcessQueueOptions) {}
 
@@ -227,8 +229,15 @@ export class InProcessQueue implements JobQueue {
     return this.options.keepFinishedMs ?? 12 * 3_600_000;
   }
 
+  /**
+   * Forgets the finished jobs past `keepFinishedMs`, at most once a minute (every send calls it;
+   * scanning every finished job and pruning the ledger on each send cost more than the send).
+   */
   private async forgetFinished(): Promise<void> {
-    const before = this.options.now() - this.keepFinishedMs();
+    const now = this.options.now();
+    if (now - this.forgottenAt < Math.min(60_000, this.keepFinishedMs())) return;
+    this.forgottenAt = now;
+    const before = now - this.keepFinishedMs();
     for (const [id, at] of this.finished) if (at < before) this.finished.delete(id);
     await this.options.ledger?.prune(before);
   }
