@@ -54,6 +54,8 @@ import { ZodError } from 'zod';
  *   or the job runtime is not available; `/readyz`).
  * - `DEMO_FAILED`: `vigil demo` could not finish a step (a simulator integration failed its test, the
  *   campaign did not complete in time); the message names the step.
+ *   or the job runtime is not available; `/readyz`), `INTAKE_BUSY` (the webhook intake has too many
+ *   alerts waiting to be stored, or is shutting down; `retryAfterMs` in details).
  */
 export const errorRegistry = {
   USAGE_INVALID: { httpStatus: 400, exitCode: 2 },
@@ -95,6 +97,7 @@ export const errorRegistry = {
   MEDIA_TYPE_UNSUPPORTED: { httpStatus: 415, exitCode: 2 },
   NOT_READY: { httpStatus: 503, exitCode: 1 },
   DEMO_FAILED: { httpStatus: 500, exitCode: 1 },
+  INTAKE_BUSY: { httpStatus: 503, exitCode: 1 },
 } as const satisfies Record<string, { httpStatus: number; exitCode: number }>;
 
 export type ErrorCode = keyof typeof errorRegistry;

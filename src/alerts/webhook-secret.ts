@@ -71,6 +71,19 @@ export function webhookSecretService(deps: WebhookSecretDeps): WebhookSecretServ
     return { secret: cipher.open(row.sealed, sealingContext(integrationId)), createdAt: row.createdAt };
   };
 
+  /**
+   * The digest of the secret sealed as `sealed`, remembered per integration while its sealed value
+   * is unchanged, so that a delivery costs no decryption (a rotation changes the sealed value).
+   */
+  const opened = new Map<string, { sealed: string; digest: Buffer }>();
+  const storedDigest = (integrationId: string, sealed: string): Buffer => {
+    const known = opened.get(integrationId);
+    if (known?.sealed === sealed) return known.digest;
+    const fresh = { sealed, digest: digest(cipher.open(sealed, sealingContext(integrationId))) };
+    opened.set(integrationId, fresh);
+    return fresh.digest;
+  };
+
   return {
     async secretOf(integrationId) {
       await requireIntegration(integrationId);
@@ -89,11 +102,12 @@ export function webhookSecretService(deps: WebhookSecretDeps): WebhookSecretServ
       return rotated;
     },
     async verifySecret(integrationId, candidate) {
-      if (!(await threatStackIntegration(integrationId))) return false;
-      const stored = await current(integrationId);
-      if (stored === undefined) return false;
+      // One read (every delivery pays it), every time, so that a rotation or a removal takes
+      // effect at once, in every process.
+      const row = await store.getThreatStackWebhookSecret(integrationId);
+      if (row === undefined) return false;
       // Digests have equal lengths, so the comparison leaks neither the secret nor its length.
-      return timingSafeEqual(digest(candidate), digest(stored.secret));
+      return timingSafeEqual(digest(candidate), storedDigest(integrationId, row.sealed));
     },
   };
 }

@@ -1,4 +1,9 @@
-import { type WebhookIntakePort, webhookIntake } from '../alerts/intake.ts';
+import {
+  type AlertToVerify,
+  type IntakeBatching,
+  type WebhookIntakePort,
+  webhookIntake,
+} from '../alerts/intake.ts';
 import { type AlertLookup, type VerificationOutcome, verifyWebhookAlert } from '../alerts/verify.ts';
 import { type WebhookSecretService, webhookSecretService, webhookUrl } from '../alerts/webhook-secret.ts';
 import type { ClientDeps } from '../connectors/descriptor.ts';
@@ -113,15 +118,20 @@ export class WebhookService {
     return { integration: integration.name, url, https, createdAt, rotated: rotate };
   }
 
-  /** The durable intake (C12); `verifyLater` schedules the verification of the alerts it names. */
+  /**
+   * The durable intake (C12), batching concurrent deliveries into one commit; `verifyLater`
+   * schedules the verification of the alerts it names. Close it on shutdown.
+   */
   intake(
-    verifyLater?: (integrationId: string, alertIds: readonly string[]) => Promise<void>,
+    verifyLater?: (alerts: readonly AlertToVerify[]) => Promise<void>,
+    batching?: IntakeBatching,
   ): WebhookIntakePort {
     return webhookIntake({
       store: this.ctx.store,
       secrets: this.secrets,
       now: () => this.ctx.now().getTime(),
       ...(verifyLater === undefined ? {} : { verifyLater }),
+      ...(batching === undefined ? {} : { batching }),
     });
   }
 

@@ -40,7 +40,7 @@ export interface RunningService {
   url: string;
   runtime: JobRuntime;
   metrics: VigilMetrics;
-  /** Stops accepting requests, then stops the job runtime (running jobs finish). The caller closes the Vigil. */
+  /** Stops accepting requests, stores the queued webhook deliveries, then stops the job runtime (running jobs finish). The caller closes the Vigil. */
   stop(): Promise<void>;
 }
 
@@ -83,7 +83,7 @@ function meteredSync(vigil: Vigil, metrics: VigilMetrics): SyncJobDeps {
 }
 
 /** The HTTP route's parsed alerts handed to the intake in the vendor's own field names (spec §5). */
-function webhookPort(intake: WebhookIntakePort): ServerDeps['webhooks'] {
+export function webhookPort(intake: WebhookIntakePort): ServerDeps['webhooks'] {
   return {
     verifySecret: (integrationId, secret) => intake.verifySecret(integrationId, secret),
     accept: (integrationId, alerts) =>
@@ -155,6 +155,13 @@ export async function startService(vigil: Vigil, options: ServiceOptions): Promi
     throw error;
   });
   let running = true;
+  // One bulk job insert per batch of deliveries (see `webhookIntake`).
+  const intake = vigil.webhooks.intake((alerts) =>
+    runtime.enqueueMany(
+      verifyKind,
+      alerts.map(({ integrationId, alertId }) => webhookVerifyRequest(integrationId, alertId)),
+    ),
+  );
   try {
     const deps: ServerDeps = {
       tokens: vigil.tokens,
@@ -165,12 +172,7 @@ export async function startService(vigil: Vigil, options: ServiceOptions): Promi
           await depth.read();
         },
       },
-      webhooks: webhookPort(
-        vigil.webhooks.intake(async (integrationId, alertIds) => {
-          for (const alertId of alertIds)
-            await runtime.enqueue(verifyKind, webhookVerifyRequest(integrationId, alertId));
-        }),
-      ),
+      webhooks: webhookPort(intake),
       metrics,
       logger: options.logger,
       now,
@@ -184,6 +186,7 @@ export async function startService(vigil: Vigil, options: ServiceOptions): Promi
       metrics,
       async stop() {
         await server.close();
+        await intake.close();
         running = false;
         await runtime.stop();
         await depth.close();
@@ -191,6 +194,7 @@ export async function startService(vigil: Vigil, options: ServiceOptions): Promi
     };
   } catch (error) {
     running = false;
+    await intake.close();
     await runtime.stop();
     await depth.close();
     throw error;

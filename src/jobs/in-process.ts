@@ -15,6 +15,8 @@ import type { ClaimedJob, JobHandler, JobQueue, JobResult, QueuedJob } from './t
 export interface JobLedger {
   /** Records a new job; false when a job of that kind and key is recorded (even a finished one). */
   add(job: QueuedJob): Promise<boolean>;
+  /** Records many new jobs in one write; returns `kind\nkey` of those newly recorded. */
+  addMany(jobs: readonly QueuedJob[]): Promise<Set<string>>;
   /** The jobs not finished, with the attempts they began. */
   unfinished(): Promise<Array<QueuedJob & { attempt: number }>>;
   /** Counts an attempt begun. */
@@ -60,6 +62,8 @@ export class InProcessQueue implements JobQueue {
   private worker: { kinds: ReadonlySet<string>; concurrency: number; handler: JobHandler } | undefined;
   private ticker: { stop(): Promise<void> } | undefined;
   private stopping = false;
+  /** When `forgetFinished` last ran (ms since the epoch). */
+  private forgottenAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly options: InProcessQueueOptions) {}
 
@@ -79,10 +83,7 @@ export class InProcessQueue implements JobQueue {
     const id = idOf(job.kind, job.key);
     await this.forgetFinished();
     if (this.waiting.has(id) || this.running.has(id) || this.finished.has(id)) return false;
-    const groupWaits = [...this.waiting.values()].some(
-      (w) => w.kind === job.kind && w.group === job.group && w.attempt === 0,
-    );
-    if (groupWaits) return false;
+    if (this.waitingGroups().has(groupOf(job))) return false;
     const waiting = { ...job, attempt: 0, sequence: this.sequence++ };
     this.waiting.set(id, waiting);
     if (this.options.ledger !== undefined && !(await this.options.ledger.add(job).catch(this.unsend(id)))) {
@@ -90,6 +91,30 @@ export class InProcessQueue implements JobQueue {
       return false;
     }
     return true;
+  }
+
+  async sendMany(jobs: readonly QueuedJob[]): Promise<void> {
+    await this.forgetFinished();
+    const groups = this.waitingGroups();
+    const taken: QueuedJob[] = [];
+    for (const job of jobs) {
+      const id = idOf(job.kind, job.key);
+      if (this.waiting.has(id) || this.running.has(id) || this.finished.has(id)) continue;
+      if (groups.has(groupOf(job))) continue;
+      groups.add(groupOf(job));
+      this.waiting.set(id, { ...job, attempt: 0, sequence: this.sequence++ });
+      taken.push(job);
+    }
+    const ledger = this.options.ledger;
+    if (ledger === undefined || taken.length === 0) return;
+    const recorded = await ledger.addMany(taken).catch((error: unknown) => {
+      for (const job of taken) this.waiting.delete(idOf(job.kind, job.key));
+      throw error;
+    });
+    for (const job of taken) {
+      const id = idOf(job.kind, job.key);
+      if (!recorded.has(id)) this.waiting.delete(id);
+    }
   }
 
   async heldGroups(kind: string): Promise<ReadonlySet<string>> {
@@ -193,12 +218,26 @@ export class InProcessQueue implements JobQueue {
     }
   }
 
+  /** The groups (`groupOf`) with a job waiting for its first attempt. */
+  private waitingGroups(): Set<string> {
+    const groups = new Set<string>();
+    for (const waiting of this.waiting.values()) if (waiting.attempt === 0) groups.add(groupOf(waiting));
+    return groups;
+  }
+
   private keepFinishedMs(): number {
     return this.options.keepFinishedMs ?? 12 * 3_600_000;
   }
 
+  /**
+   * Forgets the finished jobs past `keepFinishedMs`, at most once a minute (every send calls it;
+   * scanning every finished job and pruning the ledger on each send cost more than the send).
+   */
   private async forgetFinished(): Promise<void> {
-    const before = this.options.now() - this.keepFinishedMs();
+    const now = this.options.now();
+    if (now - this.forgottenAt < Math.min(60_000, this.keepFinishedMs())) return;
+    this.forgottenAt = now;
+    const before = now - this.keepFinishedMs();
     for (const [id, at] of this.finished) if (at < before) this.finished.delete(id);
     await this.options.ledger?.prune(before);
   }
@@ -214,4 +253,8 @@ export class InProcessQueue implements JobQueue {
 
 function idOf(kind: string, key: string): string {
   return `${kind}\n${key}`;
+}
+
+function groupOf(job: { kind: string; group: string }): string {
+  return `${job.kind}\n${job.group}`;
 }

@@ -144,6 +144,29 @@ export class PgBossQueue implements JobQueue {
     return id !== null;
   }
 
+  async sendMany(jobs: readonly QueuedJob[]): Promise<void> {
+    if (jobs.length === 0) return;
+    // pg-boss's `insert` is one multi-row INSERT … ON CONFLICT DO NOTHING: a job whose id (kind and
+    // key) exists, or whose group already waits (the stately queue's unique index), is left out.
+    await this.boss
+      .insert(
+        jobs.map((job) => {
+          const name = queueNameOf(job.kind);
+          return {
+            id: uuidFromName(`${name}|${job.key}`),
+            name,
+            data: { key: job.key, data: job.data },
+            singletonKey: job.group,
+            startAfter: new Date(job.runAt).toISOString(),
+            expireInSeconds: this.options.leaseSeconds,
+            retryLimit: this.options.retryLimit ?? 5,
+            retryDelay: this.options.retryDelaySeconds ?? 1,
+          };
+        }),
+      )
+      .catch((error: unknown) => Promise.reject(queueError('send jobs', error)));
+  }
+
   heldGroups(kind: string): Promise<ReadonlySet<string>> {
     return activeGroups(this.boss.getDb(), this.options.schema, queueNameOf(kind)).catch((error: unknown) =>
       Promise.reject(queueError('read the running jobs', error)),

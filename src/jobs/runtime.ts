@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { toVigilError, VigilError } from '../errors.ts';
 import { startTicker } from './ticker.ts';
-import type { ClaimedJob, JobKind, JobQueue, JobRequest, JobResult } from './types.ts';
+import type { ClaimedJob, JobKind, JobQueue, JobRequest, JobResult, QueuedJob } from './types.ts';
 
 /**
  * The one job runtime (C9) of `vigil serve` and `vigil worker`: it plans the due slots of the
@@ -90,6 +90,27 @@ export class JobRuntime {
     return this.send(kind, { ...request, data: data.data });
   }
 
+  /**
+   * Sends many one-off jobs of `kind` in one write to the queue (`JobQueue.sendMany`), each
+   * idempotent by key as `enqueue`; every request's data is checked first (none is sent if one is invalid).
+   */
+  async enqueueMany<Data>(kind: JobKind<Data>, requests: readonly JobRequest<Data>[]): Promise<void> {
+    if (this.kinds.get(kind.name) !== kind) {
+      throw new VigilError('INTERNAL_ERROR', `Job kind ${kind.name} is not one of this runtime's.`);
+    }
+    const jobs = requests.map((request) => {
+      const data = kind.data.safeParse(request.data);
+      if (!data.success) {
+        throw new VigilError(
+          'INPUT_INVALID',
+          `The data of a ${kind.name} job is invalid: ${data.error.message}`,
+        );
+      }
+      return this.queued(kind, { ...request, data: data.data });
+    });
+    if (jobs.length > 0) await this.options.queue.sendMany(jobs);
+  }
+
   /** Cancels a job of `kind` by key; a running one's handler sees its signal aborted. */
   cancel<Data>(kind: JobKind<Data>, key: string): Promise<void> {
     return this.options.queue.cancel(kind.name, key);
@@ -102,13 +123,17 @@ export class JobRuntime {
   }
 
   private send<Data>(kind: JobKind<Data>, request: JobRequest<Data>): Promise<boolean> {
-    return this.options.queue.send({
+    return this.options.queue.send(this.queued(kind, request));
+  }
+
+  private queued<Data>(kind: JobKind<Data>, request: JobRequest<Data>): QueuedJob {
+    return {
       kind: kind.name,
       key: request.key,
       group: request.group ?? request.key,
       data: request.data,
       runAt: request.runAt ?? this.options.now(),
-    });
+    };
   }
 
   /**

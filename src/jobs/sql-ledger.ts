@@ -1,7 +1,19 @@
-import type { ScheduledJobRecords } from '../store/types.ts';
+import type { ScheduledJobRecords, ScheduledJobRow } from '../store/types.ts';
 import type { JobLedger } from './in-process.ts';
+import type { QueuedJob } from './types.ts';
 
 const iso = (ms: number) => new Date(ms).toISOString();
+
+function toRow(job: QueuedJob): ScheduledJobRow {
+  return {
+    kind: job.kind,
+    key: job.key,
+    group: job.group,
+    data: JSON.stringify(job.data) ?? 'null',
+    runAt: iso(job.runAt),
+    attempt: 0,
+  };
+}
 
 /**
  * The in-process queue's ledger over the store's scheduled jobs. Job data goes in as JSON text and
@@ -9,15 +21,8 @@ const iso = (ms: number) => new Date(ms).toISOString();
  */
 export function sqlJobLedger(records: ScheduledJobRecords): JobLedger {
   return {
-    add: (job) =>
-      records.insertScheduledJob({
-        kind: job.kind,
-        key: job.key,
-        group: job.group,
-        data: JSON.stringify(job.data) ?? 'null',
-        runAt: iso(job.runAt),
-        attempt: 0,
-      }),
+    add: (job) => records.insertScheduledJob(toRow(job)),
+    addMany: (jobs) => records.insertScheduledJobs(jobs.map(toRow)),
     async unfinished() {
       return (await records.listUnfinishedJobs()).map((row) => ({
         kind: row.kind,

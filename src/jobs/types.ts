@@ -89,6 +89,12 @@ export interface JobQueue {
   prepare(kinds: readonly string[]): Promise<void>;
   /** Sends a job; false when a job of that key exists, or one of its group already waits. */
   send(job: QueuedJob): Promise<boolean>;
+  /**
+   * Sends many jobs in one write (one multi-row insert), with `send`'s rules for each: a job whose
+   * key exists, or one of whose group already waits, is left out; of jobs sharing a group in one
+   * call, one is kept (which one is the back end's choice). It rejects when the write fails.
+   */
+  sendMany(jobs: readonly QueuedJob[]): Promise<void>;
   /** The groups of `kind` whose job is running now, under a live lease. */
   heldGroups(kind: string): Promise<ReadonlySet<string>>;
   /** Takes a waiting or running job away: a running one's handler sees its signal aborted. */

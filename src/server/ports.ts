@@ -40,7 +40,8 @@ export interface WebhookIntakePort {
   verifySecret(integrationId: string, secret: string): Promise<boolean>;
   /**
    * Stores the alerts durably before resolving, idempotent by vendor alert id, and schedules
-   * their verification; returns how many were new and how many were already stored.
+   * their verification; returns how many were new and how many were already stored. INTAKE_BUSY
+   * (503, `retryAfterMs`) when too many alerts wait to be stored.
    */
   accept(
     integrationId: string,

@@ -21,7 +21,7 @@ import {
   relationshipsOf,
 } from './operations/readGraph.ts';
 import { getAlertEvents, recordAlertVerification } from './operations/recordAlertVerification.ts';
-import { recordWebhookAlerts } from './operations/recordWebhookAlerts.ts';
+import { recordWebhookAlerts, recordWebhookBatch } from './operations/recordWebhookAlerts.ts';
 import { revokeApiToken } from './operations/revokeApiToken.ts';
 import {
   clearRuleAlert,
@@ -40,6 +40,7 @@ import {
   beginScheduledJob,
   finishScheduledJob,
   insertScheduledJob,
+  insertScheduledJobs,
   listUnfinishedJobs,
   pruneFinishedJobs,
   rescheduleJob,
@@ -56,7 +57,11 @@ import {
   listValidations,
 } from './operations/validations.ts';
 import { recordValidationPoll } from './operations/validationsPoll.ts';
-import { getWebhookSecret, putWebhookSecret } from './operations/webhookSecrets.ts';
+import {
+  getThreatStackWebhookSecret,
+  getWebhookSecret,
+  putWebhookSecret,
+} from './operations/webhookSecrets.ts';
 import { writeEntities } from './operations/writeEntities.ts';
 import { writeRelationships } from './operations/writeRelationships.ts';
 import { runQuery } from './query/run.ts';
@@ -123,6 +128,7 @@ export function createGraphStore(
     listIntegrations: () => guard('listIntegrations', () => listIntegrations(driver)),
     deleteIntegration: (id) => guard('deleteIntegration', () => deleteIntegration(driver, id)),
     insertScheduledJob: (job) => guard('insertScheduledJob', () => insertScheduledJob(driver, job)),
+    insertScheduledJobs: (jobs) => guard('insertScheduledJobs', () => insertScheduledJobs(driver, jobs)),
     listUnfinishedJobs: () => guard('listUnfinishedJobs', () => listUnfinishedJobs(driver)),
     beginScheduledJob: (kind, key) => guard('beginScheduledJob', () => beginScheduledJob(driver, kind, key)),
     rescheduleJob: (kind, key, runAt) =>
@@ -137,6 +143,8 @@ export function createGraphStore(
     touchApiToken: (id, at) => guard('touchApiToken', () => touchApiToken(driver, id, at)),
     recordWebhookAlerts: (integrationId, alerts, at) =>
       guard('recordWebhookAlerts', () => recordWebhookAlerts(driver, integrationId, alerts, at)),
+    recordWebhookBatch: (deliveries, at) =>
+      guard('recordWebhookBatch', () => recordWebhookBatch(driver, deliveries, at)),
     recordAlertVerification: (integrationId, verification, at) =>
       guard('recordAlertVerification', () =>
         recordAlertVerification(driver, integrationId, verification, at),
@@ -144,6 +152,8 @@ export function createGraphStore(
     getAlertEvents: (alertKey) => guard('getAlertEvents', () => getAlertEvents(driver, alertKey)),
     getWebhookSecret: (integrationId) =>
       guard('getWebhookSecret', () => getWebhookSecret(driver, integrationId)),
+    getThreatStackWebhookSecret: (integrationId) =>
+      guard('getThreatStackWebhookSecret', () => getThreatStackWebhookSecret(driver, integrationId)),
     putWebhookSecret: (integrationId, sealed, createdAt, mode) =>
       guard('putWebhookSecret', () => putWebhookSecret(driver, integrationId, sealed, createdAt, mode)),
     secretKeyState: () => guard('secretKeyState', () => secretKeyState(driver)),

@@ -225,6 +225,8 @@ export interface ScheduledJobRow {
 export interface ScheduledJobRecords {
   /** Records a new job; false (and nothing changed) when a job of that kind and key is recorded. */
   insertScheduledJob(job: ScheduledJobRow): Promise<boolean>;
+  /** Records many new jobs in one statement per chunk; returns the `kind\nkey` of each job newly recorded. */
+  insertScheduledJobs(jobs: readonly ScheduledJobRow[]): Promise<Set<string>>;
   /** The jobs not finished, earliest `runAt` first. */
   listUnfinishedJobs(): Promise<ScheduledJobRow[]>;
   /** Counts an attempt begun. */

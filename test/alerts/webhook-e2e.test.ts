@@ -63,8 +63,8 @@ describe.each(storeBackends)(
         store,
         secrets: webhookSecretService({ store, cipher, now: h.clock.now }),
         now: h.clock.now,
-        verifyLater: async (_integrationId, ids) => {
-          toVerify.push(...ids);
+        verifyLater: async (alerts) => {
+          toVerify.push(...alerts.map((alert) => alert.alertId));
         },
       });
     const verify = (alertId: string) =>

@@ -12,7 +12,8 @@ export const webhookBodyLimit = 256 * 1024;
  * The secret path segment is the credential, checked through the port before the body is read
  * (401 alike for an unknown integration and a wrong secret); then the body must be JSON (415),
  * at most 256 KiB (413) and `{"alerts":[…]}` (400 with the reason); the port stores the alerts
- * and the answer (202) counts the new and the duplicate ones. Every delivery refused with a 4xx
+ * and the answer (202) counts the new and the duplicate ones, sent only once they are committed
+ * (503 with Retry-After when the intake's queue is full). Every delivery refused with a 4xx
  * counts as `rejected` in `vigil_webhook_alerts_total` (a 5xx is the server's failure, not a rejection).
  */
 export function webhookRoutes(intake: WebhookIntakePort, metrics: VigilMetrics): RoutePlugin {
@@ -29,7 +30,7 @@ export function webhookRoutes(intake: WebhookIntakePort, metrics: VigilMetrics):
           body: webhookDeliverySchema,
           response: {
             202: webhookReceiptSchema,
-            ...errorResponses([400, 401, 413, 415], { isPublic: true }),
+            ...errorResponses([400, 401, 413, 415, 503], { isPublic: true }),
           },
         },
         onRequest: async (request) => {

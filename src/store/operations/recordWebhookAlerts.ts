@@ -1,66 +1,129 @@
 import { z } from 'zod';
 import type { Entity } from '../../graph/types.ts';
 import { entityContentHash } from '../content-hash.ts';
-import type { Driver } from '../driver.ts';
+import { chunk, type Driver, maxParamsPerStatement, placeholderRows, type SqlValue } from '../driver.ts';
 import { toJsonColumn } from '../rows.ts';
 import { sanitizeEntity } from '../sanitize.ts';
-import type { WebhookIntakeResult } from '../types.ts';
+import type { WebhookDelivery, WebhookIntakeResult } from '../types.ts';
 
-/**
- * Stores the alert entities of one webhook delivery in one transaction (see
- * `AlertIntake.recordWebhookAlerts`): each is inserted unless its key exists, whoever wrote it, so
- * a replayed delivery changes nothing and a verified or synced alert is never overwritten. A
- * duplicate of this integration still `verification: 'pending'` is also listed in `stillPending`.
- * Text is sanitized first, as every graph write is. The vendor sends one alert per call, so a row
- * at a time costs nothing here and keeps one statement shape for both engines.
- */
+/** Columns of one inserted alert row. */
+const rowWidth = 10;
+const keyRowSchema = z.object({ key: z.string() });
+const pendingRowSchema = z.object({
+  key: z.string(),
+  integration_id: z.string().nullable(),
+  verification: z.string().nullable(),
+});
+
+interface AlertRow {
+  delivery: number;
+  integrationId: string;
+  alert: Entity;
+}
+
+/** Stores the alert entities of one webhook delivery in one transaction (a batch of one). */
 export async function recordWebhookAlerts(
   driver: Driver,
   integrationId: string,
   alerts: readonly Entity[],
   at: string,
 ): Promise<WebhookIntakeResult> {
-  const result: WebhookIntakeResult = { accepted: [], duplicates: [], stillPending: [] };
-  if (alerts.length === 0) return result;
-  await driver.transaction(async (tx) => {
-    for (const alert of alerts.map(sanitizeEntity)) {
-      const inserted = await tx.run(
-        `INSERT INTO entities (key, type, class, integration_id, display_name, properties, raw_data,
-           content_hash, first_seen_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`,
-        [
-          alert._key,
-          alert._type,
-          alert._class,
-          integrationId,
-          alert.displayName,
-          toJsonColumn(alert.properties),
-          toJsonColumn(alert.rawData),
-          entityContentHash(alert),
-          at,
-          at,
-        ],
-      );
-      if (inserted > 0) {
-        result.accepted.push(alert._key);
-        continue;
-      }
-      result.duplicates.push(alert._key);
-      if (await isPending(tx, integrationId, alert._key)) result.stillPending.push(alert._key);
-    }
-  });
-  return result;
+  const [result] = await recordWebhookBatch(driver, [{ integrationId, alerts }], at);
+  return result ?? { accepted: [], duplicates: [], stillPending: [] };
 }
 
-const verificationRowSchema = z.object({ verification: z.string().nullable() });
+/**
+ * Stores the alert entities of many webhook deliveries in ONE transaction (see
+ * `AlertIntake.recordWebhookBatch`): each is inserted unless its key exists, whoever wrote it, so
+ * a replayed delivery changes nothing and a verified or synced alert is never overwritten. Within
+ * the batch the first delivery naming a key gets it; later ones count it a duplicate. A duplicate
+ * of the same integration still `verification: 'pending'` is also listed in `stillPending`. Text
+ * is sanitized first, as every graph write is. Multi-row statements: one INSERT … RETURNING per
+ * 2 000 alerts and one SELECT of the duplicates, so the cost of a batch barely grows with its size.
+ */
+export async function recordWebhookBatch(
+  driver: Driver,
+  deliveries: readonly WebhookDelivery[],
+  at: string,
+): Promise<WebhookIntakeResult[]> {
+  const results: WebhookIntakeResult[] = deliveries.map(() => ({
+    accepted: [],
+    duplicates: [],
+    stillPending: [],
+  }));
+  const rows: AlertRow[] = deliveries.flatMap(({ integrationId, alerts }, delivery) =>
+    alerts.map((alert) => ({ delivery, integrationId, alert: sanitizeEntity(alert) })),
+  );
+  if (rows.length === 0) return results;
+  await driver.transaction(async (tx) => {
+    const inserted = await insertNew(tx, rows, at);
+    const claimed = new Set<string>();
+    const duplicates: AlertRow[] = [];
+    for (const row of rows) {
+      const key = row.alert._key;
+      if (inserted.has(key) && !claimed.has(key)) {
+        claimed.add(key);
+        results[row.delivery]?.accepted.push(key);
+      } else {
+        results[row.delivery]?.duplicates.push(key);
+        duplicates.push(row);
+      }
+    }
+    const stored = await verificationOf(tx, [...new Set(duplicates.map((row) => row.alert._key))]);
+    for (const row of duplicates) {
+      const found = stored.get(row.alert._key);
+      if (found?.integrationId === row.integrationId && found.verification === 'pending')
+        results[row.delivery]?.stillPending.push(row.alert._key);
+    }
+  });
+  return results;
+}
 
-/** Whether the stored alert `key` of this integration still awaits its verification. */
-async function isPending(tx: Driver, integrationId: string, key: string): Promise<boolean> {
+/** Inserts the rows whose key is not stored yet; returns the keys inserted. */
+async function insertNew(tx: Driver, rows: readonly AlertRow[], at: string): Promise<Set<string>> {
+  const inserted = new Set<string>();
+  for (const slice of chunk(rows, Math.floor(maxParamsPerStatement / rowWidth))) {
+    const params: SqlValue[] = slice.flatMap(({ integrationId, alert }) => [
+      alert._key,
+      alert._type,
+      alert._class,
+      integrationId,
+      alert.displayName,
+      toJsonColumn(alert.properties),
+      toJsonColumn(alert.rawData),
+      entityContentHash(alert),
+      at,
+      at,
+    ]);
+    const returned = await tx.all(
+      `INSERT INTO entities (key, type, class, integration_id, display_name, properties, raw_data,
+         content_hash, first_seen_at, updated_at)
+       VALUES ${placeholderRows(slice.length, rowWidth)} ON CONFLICT (key) DO NOTHING RETURNING key`,
+      params,
+    );
+    for (const row of returned) inserted.add(keyRowSchema.parse(row).key);
+  }
+  return inserted;
+}
+
+/** The owner and verification state of each stored key of `keys`. */
+async function verificationOf(
+  tx: Driver,
+  keys: readonly string[],
+): Promise<Map<string, { integrationId: string | null; verification: string | null }>> {
+  const found = new Map<string, { integrationId: string | null; verification: string | null }>();
   const verification =
     tx.dialect === 'sqlite' ? "json_extract(properties, '$.verification')" : "properties->>'verification'";
-  const [row] = await tx.all(
-    `SELECT ${verification} AS verification FROM entities WHERE key = ? AND integration_id = ?`,
-    [key, integrationId],
-  );
-  return row !== undefined && verificationRowSchema.parse(row).verification === 'pending';
+  for (const slice of chunk(keys, maxParamsPerStatement)) {
+    const rows = await tx.all(
+      `SELECT key, integration_id, ${verification} AS verification FROM entities
+       WHERE key IN (${slice.map(() => '?').join(', ')})`,
+      slice,
+    );
+    for (const row of rows) {
+      const parsed = pendingRowSchema.parse(row);
+      found.set(parsed.key, { integrationId: parsed.integration_id, verification: parsed.verification });
+    }
+  }
+  return found;
 }

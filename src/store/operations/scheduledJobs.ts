@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Driver, SqlRow } from '../driver.ts';
+import { chunk, type Driver, maxParamsPerStatement, placeholderRows, type SqlRow } from '../driver.ts';
 import type { ScheduledJobRow } from '../types.ts';
 
 const rowSchema = z.object({
@@ -31,6 +31,32 @@ export async function insertScheduledJob(driver: Driver, job: ScheduledJobRow): 
     [job.kind, job.key, job.group, job.data, job.runAt, job.attempt],
   );
   return changed > 0;
+}
+
+const jobWidth = 6;
+const insertedRowSchema = z.object({ kind: z.string(), key: z.string() });
+
+/**
+ * Records many new jobs, one multi-row statement per chunk; returns `kind\nkey` of each job newly
+ * recorded (a job of a kind and key already recorded, or earlier in `jobs`, is left out).
+ */
+export async function insertScheduledJobs(
+  driver: Driver,
+  jobs: readonly ScheduledJobRow[],
+): Promise<Set<string>> {
+  const inserted = new Set<string>();
+  for (const slice of chunk(jobs, Math.floor(maxParamsPerStatement / jobWidth))) {
+    const rows = await driver.all(
+      `INSERT INTO scheduled_jobs (kind, key, group_key, data, run_at, attempt)
+       VALUES ${placeholderRows(slice.length, jobWidth)} ON CONFLICT (kind, key) DO NOTHING RETURNING kind, key`,
+      slice.flatMap((job) => [job.kind, job.key, job.group, job.data, job.runAt, job.attempt]),
+    );
+    for (const row of rows) {
+      const { kind, key } = insertedRowSchema.parse(row);
+      inserted.add(`${kind}\n${key}`);
+    }
+  }
+  return inserted;
 }
 
 /** The jobs not finished, earliest `runAt` first (ties by kind and key). */

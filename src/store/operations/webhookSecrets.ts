@@ -18,6 +18,26 @@ export async function getWebhookSecret(
 }
 
 /**
+ * The sealed webhook secret of the Threat Stack integration whose id is exactly `integrationId`,
+ * or undefined when there is no such integration or it has no secret: one read by primary keys,
+ * what every webhook delivery pays to be authenticated.
+ */
+export async function getThreatStackWebhookSecret(
+  driver: Driver,
+  integrationId: string,
+): Promise<{ sealed: string; createdAt: string } | undefined> {
+  const [row] = await driver.all(
+    `SELECT w.sealed_secret, w.created_at FROM webhook_secrets w
+     JOIN integrations i ON i.id = w.integration_id
+     WHERE w.integration_id = ? AND i.kind = 'threatstack'`,
+    [integrationId],
+  );
+  if (row === undefined) return undefined;
+  const parsed = secretRowSchema.parse(row);
+  return { sealed: parsed.sealed_secret, createdAt: parsed.created_at };
+}
+
+/**
  * Stores an integration's sealed webhook secret. `create` stores it only when the integration has
  * none (two processes creating at once keep the first); `replace` overwrites (rotation). Returns
  * whether this secret was stored.

@@ -13,6 +13,12 @@ export interface WebhookIntakeResult {
   stillPending: string[];
 }
 
+/** One webhook delivery's alert entities, for `recordWebhookBatch`. */
+export interface WebhookDelivery {
+  integrationId: string;
+  alerts: readonly Entity[];
+}
+
 /** The REST truth about one alert, as its verification writes it. */
 export interface AlertVerification {
   /** The alert entity, replacing the stored one (its first-seen time stays). */
@@ -41,6 +47,12 @@ export interface AlertIntake {
    */
   recordWebhookAlerts(integrationId: string, alerts: Entity[], at: string): Promise<WebhookIntakeResult>;
   /**
+   * Stores the alerts of many deliveries in ONE transaction (the webhook intake's group commit):
+   * all or nothing, one result per delivery in order, with the same rules as `recordWebhookAlerts`;
+   * a key named by an earlier delivery of the batch is a duplicate for the later ones.
+   */
+  recordWebhookBatch(deliveries: readonly WebhookDelivery[], at: string): Promise<WebhookIntakeResult[]>;
+  /**
    * Writes what the vendor's API says about an alert, in one transaction: the entity and its
    * relationships are upserted (rows another integration owns are left alone), and its events
    * replaced when given. Text is sanitized as every graph write is.
@@ -54,6 +66,10 @@ export interface AlertIntake {
 export interface WebhookSecrets {
   /** The sealed secret of an integration's webhook and when it was made, or undefined. */
   getWebhookSecret(integrationId: string): Promise<{ sealed: string; createdAt: string } | undefined>;
+  /** As `getWebhookSecret`, but only when `integrationId` is exactly the id of a Threat Stack integration (one read). */
+  getThreatStackWebhookSecret(
+    integrationId: string,
+  ): Promise<{ sealed: string; createdAt: string } | undefined>;
   /**
    * Stores the sealed secret of an integration's webhook: `create` only when it has none (the first
    * of concurrent creators wins), `replace` over any (rotation). Returns whether it was stored.

@@ -1,0 +1,141 @@
+import { VigilError } from '../errors.ts';
+
+/**
+ * Group commit for the webhook intake: deliveries arriving together are written in one batch (one
+ * transaction and one bulk job insert) instead of one commit each. A delivery's promise settles only
+ * once its batch was written: resolved with its own result after the commit (so its 2xx follows
+ * its durability), or rejected with the batch's error (a failed batch wrote nothing; every
+ * delivery in it fails). The queue of deliveries waiting for a batch is bounded: past the bound,
+ * `submit` refuses at once with INTAKE_BUSY (503, `retryAfterMs`), so memory never grows without
+ * limit under overload. The timer is injected, so tests step it by hand.
+ */
+
+/** Schedules `run` after `ms`; returns how to cancel it. Production: `setTimeout`. */
+export type BatchTimer = (run: () => void, ms: number) => () => void;
+
+export const realTimer: BatchTimer = (run, ms) => {
+  const handle = setTimeout(run, ms);
+  return () => clearTimeout(handle);
+};
+
+export interface IntakeBatcherOptions<Item, Result> {
+  /** Writes one batch, all or nothing, and returns one result per item, in order. */
+  write(items: readonly Item[]): Promise<Result[]>;
+  /** How many alerts (`weight`) an item carries. */
+  weight(item: Item): number;
+  /** The longest an item waits for its batch to start when no batch is being written (ms, default 2). */
+  maxDelayMs?: number;
+  /** A batch is written at once when it holds this many alerts (default 500). */
+  maxBatchAlerts?: number;
+  /** Alerts that may wait for a batch; beyond, `submit` refuses with INTAKE_BUSY (default 20 000). */
+  maxQueuedAlerts?: number;
+  /** The `Retry-After` a refused delivery is given (ms, default 1000). */
+  retryAfterMs?: number;
+  timer?: BatchTimer;
+}
+
+interface Waiting<Item, Result> {
+  item: Item;
+  weight: number;
+  resolve(result: Result): void;
+  reject(error: unknown): void;
+}
+
+export interface IntakeBatcher<Item, Result> {
+  /** Queues `item` for the next batch; settles once that batch is written (or failed). */
+  submit(item: Item): Promise<Result>;
+  /** Alerts waiting for a batch now (not counting the batch being written). */
+  readonly queuedAlerts: number;
+  /** Refuses new items, writes every queued one, and resolves when the last batch has ended. */
+  close(): Promise<void>;
+}
+
+/** A batcher writing one batch at a time: what arrives while a batch is written forms the next one. */
+export function intakeBatcher<Item, Result>(
+  options: IntakeBatcherOptions<Item, Result>,
+): IntakeBatcher<Item, Result> {
+  const maxDelayMs = options.maxDelayMs ?? 2;
+  const maxBatchAlerts = options.maxBatchAlerts ?? 500;
+  const maxQueuedAlerts = options.maxQueuedAlerts ?? 20_000;
+  const retryAfterMs = options.retryAfterMs ?? 1000;
+  const timer = options.timer ?? realTimer;
+  let queue: Waiting<Item, Result>[] = [];
+  let queued = 0;
+  let writing: Promise<void> | undefined;
+  let cancelTimer: (() => void) | undefined;
+  let closed = false;
+
+  /** Takes up to `maxBatchAlerts` alerts' worth of items (at least one item) off the queue. */
+  const takeBatch = (): Waiting<Item, Result>[] => {
+    let weight = 0;
+    let count = 0;
+    while (count < queue.length && (count === 0 || weight + (queue[count]?.weight ?? 0) <= maxBatchAlerts)) {
+      weight += queue[count]?.weight ?? 0;
+      count += 1;
+    }
+    const batch = queue.slice(0, count);
+    queue = queue.slice(count);
+    queued -= weight;
+    return batch;
+  };
+
+  const writeBatch = async (batch: Waiting<Item, Result>[]): Promise<void> => {
+    try {
+      const results = await options.write(batch.map((waiting) => waiting.item));
+      if (results.length !== batch.length)
+        throw new VigilError('INTERNAL_ERROR', 'A webhook batch write returned the wrong number of results.');
+      for (const [index, waiting] of batch.entries()) waiting.resolve(results[index] as Result);
+    } catch (error) {
+      for (const waiting of batch) waiting.reject(error);
+    }
+  };
+
+  /** Starts writing the next batch unless one is being written; chains on while items wait. */
+  const flush = (): void => {
+    cancelTimer?.();
+    cancelTimer = undefined;
+    if (writing !== undefined || queue.length === 0) return;
+    writing = writeBatch(takeBatch()).finally(() => {
+      writing = undefined;
+      // What arrived meanwhile has waited a whole write already: it goes at once.
+      if (queue.length > 0) flush();
+    });
+  };
+
+  return {
+    get queuedAlerts() {
+      return queued;
+    },
+    submit(item) {
+      if (closed) {
+        return Promise.reject(
+          new VigilError('INTAKE_BUSY', 'The webhook intake is shutting down.', {
+            hint: 'Threat Stack retries the delivery; it will reach another or the restarted server.',
+            details: { retryAfterMs },
+          }),
+        );
+      }
+      const weight = Math.max(1, options.weight(item));
+      if (queued > 0 && queued + weight > maxQueuedAlerts) {
+        return Promise.reject(
+          new VigilError('INTAKE_BUSY', `The webhook intake has ${queued} alerts waiting to be stored.`, {
+            hint: 'Retry after the Retry-After seconds; Threat Stack retries by itself.',
+            details: { retryAfterMs },
+          }),
+        );
+      }
+      return new Promise<Result>((resolve, reject) => {
+        queue.push({ item, weight, resolve, reject });
+        queued += weight;
+        if (writing !== undefined) return;
+        if (queued >= maxBatchAlerts) flush();
+        else cancelTimer ??= timer(flush, maxDelayMs);
+      });
+    },
+    async close() {
+      closed = true;
+      flush();
+      while (writing !== undefined) await writing;
+    },
+  };
+}
