@@ -171,4 +171,28 @@ describe('a monitor catches drift', () => {
       await driver.runtime.stop();
     }
   });
+
+  it('two planners over one ledger (as `vigil serve` beside `monitors run --wait`) start a due slot once', async () => {
+    await h.vigil.monitors.add({
+      name: 'nightly',
+      integration: 'ts',
+      techniques: [covered[2]!],
+      host: h.hosts[0],
+      every: '1d',
+      expect: 'detected',
+    });
+    const first = startRuntime();
+    const second = startRuntime();
+    await first.runtime.work();
+    await second.runtime.work();
+    try {
+      expect(await first.runtime.plan()).toBe(1);
+      expect(await second.runtime.plan()).toBe(0);
+      for (const { queue } of [first, second]) while (queue.dispatch().length > 0) await queue.idle();
+      expect((await h.vigil.monitors.show('nightly')).runs).toHaveLength(1);
+    } finally {
+      await first.runtime.stop();
+      await second.runtime.stop();
+    }
+  });
 });
