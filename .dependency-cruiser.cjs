@@ -3,7 +3,7 @@
  * Data flows one way: connector → sync engine → store → readers → app → surfaces. Each rule names the
  * boundary it keeps; a violation prints the offending import.
  */
-const readers = '^src/(query|rules|validation|coverage)/';
+const readers = '^src/(query|rules|validation|coverage|monitors)/';
 const surfaces = '^src/(cli|server)/';
 
 module.exports = {
@@ -45,7 +45,7 @@ module.exports = {
         'The store is the only module that knows the database; it may use the graph vocabulary and the query AST, nothing above.',
       from: { path: '^src/store/' },
       to: {
-        path: '^src/(connectors|sync|integrations|app|jobs|cli|server|rules|validation|coverage|attack|simulators)/',
+        path: '^src/(connectors|sync|integrations|app|jobs|cli|server|rules|validation|coverage|monitors|attack|simulators)/',
       },
     },
     {

@@ -51,11 +51,10 @@ import { ZodError } from 'zod';
  *   webhook secret), `FORBIDDEN` (the token's role is below the route's), `API_RATE_LIMITED` (a token
  *   exceeded its request rate; `retryAfterMs` in details), `PAYLOAD_TOO_LARGE` (a request body over
  *   the route's limit), `MEDIA_TYPE_UNSUPPORTED` (a body that is not JSON), `NOT_READY` (the database
- *   or the job runtime is not available; `/readyz`).
- * - `DEMO_FAILED`: `vigil demo` could not finish a step (a simulator integration failed its test, the
- *   campaign did not complete in time); the message names the step.
  *   or the job runtime is not available; `/readyz`), `INTAKE_BUSY` (the webhook intake has too many
  *   alerts waiting to be stored, or is shutting down; `retryAfterMs` in details).
+ * - `DEMO_FAILED`: `vigil demo` could not finish a step (a simulator integration failed its test, the
+ *   campaign did not complete in time); the message names the step.
  */
 export const errorRegistry = {
   USAGE_INVALID: { httpStatus: 400, exitCode: 2 },

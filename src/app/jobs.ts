@@ -1,10 +1,12 @@
 import type { SyncReport } from '../integrations/sync-plan.ts';
 import type { JobLedger } from '../jobs/in-process.ts';
+import type { MonitorJobDeps } from '../jobs/kinds/monitor-run.ts';
 import type { RuleJobDeps } from '../jobs/kinds/rule-evaluation.ts';
 import type { SyncJobDeps, SyncOutcome } from '../jobs/kinds/sync.ts';
 import type { ValidationPollDeps } from '../jobs/kinds/validation-poll.ts';
 import { sqlJobLedger } from '../jobs/sql-ledger.ts';
 import type { AppContext } from './context.ts';
+import type { MonitorService } from './monitors.ts';
 import type { SyncService } from './sync.ts';
 import type { ValidationService } from './validation.ts';
 
@@ -16,6 +18,8 @@ export interface JobServices {
   readonly rules: RuleJobDeps;
   /** The validation polls' view of the validation service. */
   readonly validation: ValidationPollDeps;
+  /** The monitor runs' view of the monitor service (start due slots, complete runs). */
+  readonly monitors: MonitorJobDeps;
   /** The in-process queue's persistent ledger (the store's scheduled jobs). */
   readonly ledger: JobLedger;
 }
@@ -31,9 +35,14 @@ export function syncOutcomeOf(report: SyncReport): SyncOutcome {
 /** Wires the job runtime to the services: each sync job runs through the sync service, with its signal. */
 export function jobServicesOf(
   ctx: AppContext,
-  services: { sync: SyncService; rules: RuleJobDeps; validations: ValidationService },
+  services: {
+    sync: SyncService;
+    rules: RuleJobDeps;
+    validations: ValidationService;
+    monitors: MonitorService;
+  },
 ): JobServices {
-  const { sync, rules, validations } = services;
+  const { sync, rules, validations, monitors } = services;
   return {
     sync: {
       listIntegrations: () => ctx.registry.list(),
@@ -49,6 +58,7 @@ export function jobServicesOf(
       pendingPolls: () => validations.pendingPolls(),
       poll: (data, options) => validations.poll(data, options),
     },
+    monitors: monitors.jobs(),
     ledger: sqlJobLedger(ctx.store),
   };
 }

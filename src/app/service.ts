@@ -13,6 +13,7 @@ import type { RateLimitSettings, ServerDeps } from '../server/ports.ts';
 import type { RoutePlugin } from '../server/route-module.ts';
 import { alertRoutes, entityRoutes } from '../server/routes/graph.ts';
 import { integrationRoutes } from '../server/routes/integrations.ts';
+import { monitorRoutes } from '../server/routes/monitors.ts';
 import { queryRoutes } from '../server/routes/query.ts';
 import { ruleRoutes } from '../server/routes/rules.ts';
 import { runRoutes } from '../server/routes/runs.ts';
@@ -61,6 +62,7 @@ export function resourceRoutes(vigil: Vigil): RoutePlugin[] {
     alertRoutes(vigil.alerts),
     ruleRoutes(vigil.rules),
     queryRoutes(vigil.query),
+    monitorRoutes(vigil.monitors),
   ];
 }
 
@@ -144,6 +146,7 @@ export async function startService(vigil: Vigil, options: ServiceOptions): Promi
     sync: meteredSync(vigil, metrics),
     rules: vigil.jobs.rules,
     validation: vigil.jobs.validation,
+    monitors: vigil.jobs.monitors,
     webhookVerify: verifyKind,
     logger: options.logger,
     tickMs: options.tickMs,

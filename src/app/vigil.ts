@@ -23,6 +23,7 @@ import { ExportService } from './exports.ts';
 import { IntegrationsService } from './integrations.ts';
 import { type JobServices, jobServicesOf } from './jobs.ts';
 import { queryParser } from './query-parser.ts';
+import { MonitorService } from './monitors.ts';
 import { createReadingService, type ReadingService } from './query-reading.ts';
 import { type RulesService, wireRules } from './rules.ts';
 import { describeRun, listRunHistory } from './runs.ts';
@@ -84,6 +85,8 @@ export interface Vigil {
   readonly tokens: ApiTokenService;
   /** Detection validations (C14): actions, polls, verdicts. */
   readonly validations: ValidationService;
+  /** Monitors that catch drift (issue 14): runs as validations, drift alerts through their actions. */
+  readonly monitors: MonitorService;
   readonly coverage: {
     actors(): ReturnType<typeof listThreatActors>;
     actor(reference: string): ReturnType<typeof describeThreatActor>;
@@ -151,12 +154,31 @@ export async function openVigil(settings: VigilSettings, deps: VigilDeps = {}): 
     ...(deps.newId ? { newId: deps.newId } : {}),
     ...(deps.validationClient ? { client: deps.validationClient } : {}),
   });
+  const monitors = new MonitorService(ctx, {
+    validations,
+    newId: deps.newId ?? randomUUID,
+    describeActor: (reference) => describeThreatActor(store, reference),
+    webhook: {
+      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+      random: Math.random,
+      now,
+      warn: (message, fields) => {
+        logger ??= createLogger();
+        logger.warn(fields, message);
+      },
+    },
+    logger: () => {
+      logger ??= createLogger();
+      return logger;
+    },
+  });
   return {
     settings,
     integrations: new IntegrationsService(ctx, sync),
     sync,
-    jobs: jobServicesOf(ctx, { sync, rules: ruleJobs, validations }),
+    jobs: jobServicesOf(ctx, { sync, rules: ruleJobs, validations, monitors }),
     validations,
+    monitors,
     runs: {
       list: (options) => listRunHistory(ctx, options),
       show: (runId) => describeRun(ctx, runId),

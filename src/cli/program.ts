@@ -8,6 +8,7 @@ import { registerExportCommands } from './export.ts';
 import { registerGraphCommands } from './graph.ts';
 import { registerInfoCommand } from './info.ts';
 import { registerIntegrationsCommands } from './integrations.ts';
+import { registerMonitorCommands } from './monitors.ts';
 import { reportError, wantsJson } from './output.ts';
 import { registerQueryCommand } from './query.ts';
 import { registerReadingCommands } from './reading.ts';
@@ -45,6 +46,7 @@ export function buildProgram(): Command {
   registerExportCommands(program);
   registerTokensCommands(program);
   registerRulesCommands(program);
+  registerMonitorCommands(program);
   registerQueryCommand(program);
   registerReadingCommands(program);
   registerValidateCommands(program);

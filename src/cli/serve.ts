@@ -148,6 +148,7 @@ async function runWorker(flags: JobFlags): Promise<void> {
       sync: vigil.jobs.sync,
       rules: vigil.jobs.rules,
       validation: vigil.jobs.validation,
+      monitors: vigil.jobs.monitors,
       logger,
       tickMs: setup.tickMs,
       concurrency: setup.concurrency,

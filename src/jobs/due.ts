@@ -127,7 +127,21 @@ export async function findDueIntegrations(
  * process that notices the same due sync names the same slot, so a job keyed by it is sent once.
  */
 export function dueSlot({ integration, decision }: DueIntegration, now: number): string {
-  const since = decision.dueSince > 0 ? decision.dueSince : Date.parse(integration.createdAt);
-  const intervals = Math.max(0, Math.floor((now - since) / syncIntervalMs(integration)));
+  return slotOf(decision, Date.parse(integration.createdAt), syncIntervalMs(integration), now);
+}
+
+/**
+ * The due slot of any periodic thing (an integration's sync, a monitor's run) that `decideSync`
+ * found due: `<run it follows | first>#<whole intervals since it became due>`, counted from its
+ * creation (`createdAtMs`) when it never ran.
+ */
+export function slotOf(
+  decision: Extract<SyncDecision, { due: true }>,
+  createdAtMs: number,
+  intervalMs: number,
+  now: number,
+): string {
+  const since = decision.dueSince > 0 ? decision.dueSince : createdAtMs;
+  const intervals = Math.max(0, Math.floor((now - since) / intervalMs));
   return `${decision.after ?? 'first'}#${intervals}`;
 }

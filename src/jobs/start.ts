@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { InProcessQueue, type JobLedger } from './in-process.ts';
+import { type MonitorJobDeps, monitorRunJobKind } from './kinds/monitor-run.ts';
 import { type RuleJobDeps, ruleEvaluationJobKind, ruleJobsAfterSync } from './kinds/rule-evaluation.ts';
 import { type SyncedHook, type SyncJobDeps, syncJobKind } from './kinds/sync.ts';
 import { type ValidationPollDeps, validationPollJobKind } from './kinds/validation-poll.ts';
@@ -24,6 +25,8 @@ export interface JobRuntimeSettings {
   rules?: RuleJobDeps;
   /** What the validation poll job calls (omit to run no validation polls in this process). */
   validation?: ValidationPollDeps;
+  /** What the monitor-run job calls (omit to run no monitors in this process). */
+  monitors?: MonitorJobDeps;
   /** The webhook verification kind (`webhookVerifyJobKind`) when this process verifies alerts (`vigil serve`). */
   webhookVerify?: JobKind<WebhookVerifyData>;
   logger: Logger;
@@ -58,7 +61,7 @@ export async function startJobRuntime(settings: JobRuntimeSettings): Promise<Job
 
 /**
  * The runtime over an open queue with the job kinds: sync, and rule evaluation, validation poll
- * and webhook verification when their services are given (monitor run joins this list). A sync that ends enqueues one job per
+ * monitor run and webhook verification when their services are given. A sync that ends enqueues one job per
  * rule reading a type it wrote; that enqueueing failing is logged and never fails the sync.
  */
 export function createJobRuntime(
@@ -82,6 +85,7 @@ export function createJobRuntime(
       syncKind,
       ...(ruleKind === undefined ? [] : [ruleKind]),
       ...(settings.validation === undefined ? [] : [validationPollJobKind(settings.validation)]),
+      ...(settings.monitors === undefined ? [] : [monitorRunJobKind(settings.monitors)]),
       ...(settings.webhookVerify === undefined ? [] : [settings.webhookVerify]),
     ],
     logger: settings.logger,

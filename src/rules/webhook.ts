@@ -1,6 +1,5 @@
 import type { WebhookAttemptRecord } from '../store/types.ts';
 import type { RuleAction } from './model.ts';
-import type { AlertPayload } from './payload.ts';
 
 /** Bounds of one delivery: attempts, backoff (full jitter), each attempt's timeout, total time. */
 export interface WebhookPolicy {
@@ -35,6 +34,7 @@ export interface WebhookDeps {
 /** Which delivery an attempt belongs to, for the log. */
 export interface WebhookContext {
   deliveryId: string;
+  /** The rule's id; a monitor's deliveries are logged as `monitor:<id>`. */
   ruleId: string;
   alertId: string | null;
 }
@@ -83,14 +83,14 @@ async function attemptPost(url: string, body: string, timeoutMs: number): Promis
 }
 
 /**
- * POSTs `payload` as JSON to `url`, retrying transient failures (no answer, timeout, 408, 429, 5xx)
+ * POSTs `payload` (a rule's `AlertPayload`, a monitor's drift payload) as JSON to `url`, retrying transient failures (no answer, timeout, 408, 429, 5xx)
  * with exponential backoff and full jitter (a Retry-After in seconds is honoured up to `maxDelayMs`),
  * within `maxAttempts` and `totalTimeMs`. Every attempt is recorded. Never throws: a failing
  * endpoint, or a delivery log that cannot be written, ends as an outcome, so it cannot fail a sync.
  */
 export async function deliverWebhook(
   url: string,
-  payload: AlertPayload,
+  payload: object,
   context: WebhookContext,
   deps: WebhookDeps,
   policy: WebhookPolicy = defaultWebhookPolicy,

@@ -14,6 +14,19 @@ import {
 } from './operations/integrations.ts';
 import { listApiTokens } from './operations/listApiTokens.ts';
 import {
+  completeMonitorRun,
+  deleteMonitor,
+  dismissDrift,
+  findMonitor,
+  insertMonitor,
+  insertMonitorRun,
+  listDrift,
+  listMonitorRuns,
+  listMonitors,
+  listRunningMonitorRuns,
+  setMonitorRunValidations,
+} from './operations/monitors.ts';
+import {
   countByType,
   getEntity,
   getRelationship,
@@ -67,7 +80,7 @@ import { writeRelationships } from './operations/writeRelationships.ts';
 import { runQuery } from './query/run.ts';
 import type { RunLocker } from './run-lock.ts';
 import { type StoreLocation, toStoreError } from './store-error.ts';
-import type { GraphStore, RuleRecords, ValidationRecords } from './types.ts';
+import type { GraphStore, MonitorRecords, RuleRecords, ValidationRecords } from './types.ts';
 
 /**
  * The GraphStore over a driver and its back end's run locks: each method is one operation
@@ -161,6 +174,7 @@ export function createGraphStore(
       guard('recordSecretKeyFingerprint', () => recordSecretKeyFingerprint(driver, fingerprint)),
     ...ruleRecords(driver, guard),
     ...validationRecords(driver, guard),
+    ...monitorRecords(driver, guard),
   };
 }
 
@@ -205,5 +219,25 @@ function validationRecords(driver: Driver, guard: Guard): ValidationRecords {
     listPendingPolls: () => guard('listPendingPolls', () => listPendingPolls(driver)),
     recordValidationPoll: (validationId, actionId, update) =>
       guard('recordValidationPoll', () => recordValidationPoll(driver, validationId, actionId, update)),
+  };
+}
+
+/** The MonitorRecords role over the driver, each method guarded like the others. */
+function monitorRecords(driver: Driver, guard: Guard): MonitorRecords {
+  return {
+    insertMonitor: (record) => guard('insertMonitor', () => insertMonitor(driver, record)),
+    listMonitors: () => guard('listMonitors', () => listMonitors(driver)),
+    findMonitor: (reference) => guard('findMonitor', () => findMonitor(driver, reference)),
+    deleteMonitor: (id) => guard('deleteMonitor', () => deleteMonitor(driver, id)),
+    insertMonitorRun: (record) => guard('insertMonitorRun', () => insertMonitorRun(driver, record)),
+    setMonitorRunValidations: (runId, ids) =>
+      guard('setMonitorRunValidations', () => setMonitorRunValidations(driver, runId, ids)),
+    listMonitorRuns: (monitorId, limit) =>
+      guard('listMonitorRuns', () => listMonitorRuns(driver, monitorId, limit)),
+    listRunningMonitorRuns: () => guard('listRunningMonitorRuns', () => listRunningMonitorRuns(driver)),
+    completeMonitorRun: (runId, result, drift) =>
+      guard('completeMonitorRun', () => completeMonitorRun(driver, runId, result, drift)),
+    listDrift: (monitorId) => guard('listDrift', () => listDrift(driver, monitorId)),
+    dismissDrift: (id, at) => guard('dismissDrift', () => dismissDrift(driver, id, at)),
   };
 }

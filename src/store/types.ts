@@ -2,10 +2,12 @@ import type { Entity, Relationship, StoredEntity, StoredRelationship } from '../
 import type { Query } from '../query/ast.ts';
 import type { QueryOptions, QueryResult } from '../query/result.ts';
 import type { AlertIntake, WebhookSecrets } from './roles/alerts.ts';
+import type { MonitorRecords } from './roles/monitors.ts';
 import type { RuleRecords } from './roles/rules.ts';
 import type { ValidationRecords } from './roles/validations.ts';
 
 export type * from './roles/alerts.ts';
+export type * from './roles/monitors.ts';
 export type * from './roles/rules.ts';
 export type * from './roles/validations.ts';
 
@@ -269,7 +271,8 @@ export interface GraphStore
     AlertIntake,
     WebhookSecrets,
     RuleRecords,
-    ValidationRecords {
+    ValidationRecords,
+    MonitorRecords {
   readonly dialect: 'sqlite' | 'postgres';
   /** Applies pending numbered migrations (idempotent). */
   migrate(): Promise<void>;

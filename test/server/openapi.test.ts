@@ -38,6 +38,12 @@ const expectedAccess: Record<string, RouteAccess> = {
   'DELETE /api/v1/rules/{rule}': 'admin',
   'GET /api/v1/rule-alerts': 'viewer',
   'POST /api/v1/rule-alerts/{id}/dismiss': 'operator',
+  'GET /api/v1/monitors': 'viewer',
+  'GET /api/v1/monitors/{name}': 'viewer',
+  'POST /api/v1/monitors': 'admin',
+  'DELETE /api/v1/monitors/{name}': 'admin',
+  'POST /api/v1/monitors/{name}/run': 'operator',
+  'POST /api/v1/monitor-drift/{id}/dismiss': 'operator',
 };
 
 interface OpenApiDocument {

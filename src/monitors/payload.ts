@@ -1,0 +1,33 @@
+import { escapeSlackText } from '../rules/payload.ts';
+import type { DriftRecord } from '../store/types.ts';
+
+/**
+ * The JSON a monitor's webhook receives for one drift alert: Slack incoming webhooks read `text`
+ * (escaped for Slack), generic receivers the structured fields.
+ */
+export interface DriftPayload {
+  text: string;
+  monitor: string;
+  driftId: string;
+  technique: string;
+  previous: string | null;
+  current: string;
+  expected: string;
+  validationId: string;
+  raisedAt: string;
+}
+
+export function buildDriftPayload(monitor: string, drift: DriftRecord): DriftPayload {
+  const before = drift.previous ?? 'untested';
+  return {
+    text: `Vigil monitor "${escapeSlackText(monitor)}" drift: ${escapeSlackText(drift.technique)} went from ${before} to ${drift.current} (expected ${drift.expected}).`,
+    monitor,
+    driftId: drift.id,
+    technique: drift.technique,
+    previous: drift.previous,
+    current: drift.current,
+    expected: drift.expected,
+    validationId: drift.validationId,
+    raisedAt: drift.raisedAt,
+  };
+}
