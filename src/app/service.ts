@@ -16,6 +16,7 @@ import { integrationRoutes } from '../server/routes/integrations.ts';
 import { queryRoutes } from '../server/routes/query.ts';
 import { ruleRoutes } from '../server/routes/rules.ts';
 import { runRoutes } from '../server/routes/runs.ts';
+import { validationRoutes } from '../server/routes/validations.ts';
 import { syncOutcomeOf } from './jobs.ts';
 import type { Vigil } from './vigil.ts';
 
@@ -61,6 +62,7 @@ export function resourceRoutes(vigil: Vigil): RoutePlugin[] {
     alertRoutes(vigil.alerts),
     ruleRoutes(vigil.rules),
     queryRoutes(vigil.query),
+    validationRoutes(vigil.validations),
   ];
 }
 
