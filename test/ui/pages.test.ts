@@ -74,7 +74,7 @@ describe.runIf(browserAvailable())('the web UI in Chromium', () => {
     await page.getByRole('button', { name: 'Test connection' }).click();
     const code = page.locator('.test-code');
     await code.waitFor();
-    expect(await code.innerText()).toBe('OK');
+    expect(await code.textContent()).toBe('OK');
     await page.getByRole('button', { name: 'Sync now' }).click();
     await page.getByText('Threat Stack sync of ts').waitFor();
     await page.getByRole('button', { name: 'Changes by type' }).first().click();
@@ -103,7 +103,7 @@ describe.runIf(browserAvailable())('the web UI in Chromium', () => {
     await go('#/alerts', 'Alerts');
     const row = page.locator('tr.ts-alert', { hasText: 'Webhook: reverse shell on web-1' });
     await row.waitFor();
-    expect(await row.innerText()).toContain('webhook');
+    expect(await row.textContent()).toContain('webhook');
     await page.getByText('No rule has fired.').waitFor();
     await screenshot(page, 'alerts');
   });

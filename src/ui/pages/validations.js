@@ -42,11 +42,12 @@ function StartValidation() {
     (i) => i.kind === 'threatstack',
   );
   const [form, setForm] = useState({ integration: '', techniques: 'T1059.004', host: '', name: '' });
+  const chosen = form.integration || (choices[0]?.name ?? '');
   const start = useAction(async () => {
     const created = await api('/validations', {
       method: 'POST',
       body: {
-        integration: form.integration || choices[0]?.name,
+        integration: chosen,
         techniques: form.techniques.split(/[\s,]+/).filter((t) => t !== ''),
         host: form.host,
         executor: 'simulator',
@@ -70,7 +71,11 @@ function StartValidation() {
       }}
     >
       <label>Threat Stack integration
-        <select name="integration" ...${bind('integration')}>
+        <select
+          name="integration"
+          value=${chosen}
+          onChange=${(/** @type {any} */ e) => setForm({ ...form, integration: e.currentTarget.value })}
+        >
           ${choices.map((i) => html`<option value=${i.name}>${i.name}</option>`)}
         </select>
       </label>
