@@ -35,7 +35,7 @@ function currentRoute() {
   return { segments, query: new URLSearchParams(query) };
 }
 
-/** @param {{ segments: string[], query: URLSearchParams }} route */
+/** @param {{ route: { segments: string[], query: URLSearchParams } }} props */
 function Page({ route }) {
   const [section, id] = route.segments;
   switch (section) {
