@@ -58,11 +58,20 @@ function Page({ route }) {
   }
 }
 
+/**
+ * Moves focus to the page's heading (a plain `#main` link would change the hash route).
+ * @param {Event} event
+ */
+function skipToContent(event) {
+  event.preventDefault();
+  document.getElementById('page-title')?.focus();
+}
+
 /** @param {{ me: Me, route: { segments: string[], query: URLSearchParams }, onSignOut: () => void }} props */
 function Layout({ me, route, onSignOut }) {
   const section = route.segments[0] === 'entity' ? 'graph' : (route.segments[0] ?? 'integrations');
   return html`<${MeContext.Provider} value=${me}>
-    <a class="skip" href="#page-title">Skip to content</a>
+    <a class="skip" href="#main" onClick=${skipToContent}>Skip to content</a>
     <header class="top">
       <a class="brand" href="#/integrations">Vigil</a>
       <nav aria-label="Sections">
