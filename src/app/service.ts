@@ -17,6 +17,7 @@ import { monitorRoutes } from '../server/routes/monitors.ts';
 import { queryRoutes } from '../server/routes/query.ts';
 import { ruleRoutes } from '../server/routes/rules.ts';
 import { runRoutes } from '../server/routes/runs.ts';
+import { validationRoutes } from '../server/routes/validations.ts';
 import { syncOutcomeOf } from './jobs.ts';
 import type { Vigil } from './vigil.ts';
 
@@ -63,6 +64,7 @@ export function resourceRoutes(vigil: Vigil): RoutePlugin[] {
     ruleRoutes(vigil.rules),
     queryRoutes(vigil.query),
     monitorRoutes(vigil.monitors),
+    validationRoutes(vigil.validations),
   ];
 }
 

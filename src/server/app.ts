@@ -16,6 +16,7 @@ import { metricsRoutes } from './routes/metrics.ts';
 import { openApiRoutes } from './routes/openapi.ts';
 import { tokenRoutes } from './routes/tokens.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
+import { uiRoutes } from './ui.ts';
 
 /** The per-token rate when none is configured: bursts of 100, 20 requests a second sustained. */
 export const defaultRateLimit: RateLimitSettings = { burst: 100, perSecond: 20 };
@@ -68,6 +69,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await app.register(webhookRoutes(deps.webhooks, deps.metrics));
   await app.register(tokenRoutes(deps.tokens), { prefix: apiPrefix });
   for (const resource of deps.resources ?? []) await app.register(resource, { prefix: apiPrefix });
+  await app.register(uiRoutes());
   await app.ready();
   return app;
 }

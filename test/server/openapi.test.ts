@@ -14,6 +14,7 @@ const expectedAccess: Record<string, RouteAccess> = {
   'GET /metrics': 'viewer',
   'GET /openapi.json': 'viewer',
   'POST /webhooks/threatstack/{integrationId}/{secret}': 'public',
+  'GET /api/v1/me': 'viewer',
   'GET /api/v1/tokens': 'admin',
   'POST /api/v1/tokens': 'admin',
   'DELETE /api/v1/tokens/{name}': 'admin',
@@ -44,6 +45,9 @@ const expectedAccess: Record<string, RouteAccess> = {
   'DELETE /api/v1/monitors/{name}': 'admin',
   'POST /api/v1/monitors/{name}/run': 'operator',
   'POST /api/v1/monitor-drift/{id}/dismiss': 'operator',
+  'GET /api/v1/validations': 'viewer',
+  'GET /api/v1/validations/{id}': 'viewer',
+  'POST /api/v1/validations': 'operator',
 };
 
 interface OpenApiDocument {

@@ -18,9 +18,26 @@ const tokenSummarySchema = z
 
 const nameParamsSchema = z.object({ name: z.string().min(1).max(64) });
 
-/** `/tokens` (admin): list, create (the token is in the answer, once) and revoke API tokens. */
+/**
+ * `/me` (viewer): who the calling token belongs to (the web UI hides what its role may not do).
+ * `/tokens` (admin): list, create (the token is in the answer, once) and revoke API tokens.
+ */
 export function tokenRoutes(tokens: TokenAdminPort): RoutePlugin {
   return async (app) => {
+    app.get(
+      '/me',
+      {
+        config: { access: 'viewer' },
+        schema: {
+          summary: "The calling token's name and role",
+          response: { 200: z.object({ name: z.string(), role: roleSchema }), ...errorResponses() },
+        },
+      },
+      async (request) => {
+        const principal = request.principal!;
+        return { name: principal.name, role: principal.role };
+      },
+    );
     app.get(
       '/tokens',
       {
