@@ -55,6 +55,7 @@ import {
   listValidationActions,
   listValidations,
 } from './operations/validations.ts';
+import { latestVerdicts } from './operations/latestVerdicts.ts';
 import { recordValidationPoll } from './operations/validationsPoll.ts';
 import { getWebhookSecret, putWebhookSecret } from './operations/webhookSecrets.ts';
 import { writeEntities } from './operations/writeEntities.ts';
@@ -195,5 +196,6 @@ function validationRecords(driver: Driver, guard: Guard): ValidationRecords {
     listPendingPolls: () => guard('listPendingPolls', () => listPendingPolls(driver)),
     recordValidationPoll: (validationId, actionId, update) =>
       guard('recordValidationPoll', () => recordValidationPoll(driver, validationId, actionId, update)),
+    latestVerdicts: (filter = {}) => guard('latestVerdicts', () => latestVerdicts(driver, filter)),
   };
 }
