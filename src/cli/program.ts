@@ -3,6 +3,7 @@ import { VigilError } from '../errors.ts';
 import { registerActorsCommands } from './actors.ts';
 import { registerAgentsCommands } from './agents.ts';
 import { registerAttackCommands } from './attack.ts';
+import { registerCoverageCommand } from './coverage.ts';
 import { registerExportCommands } from './export.ts';
 import { registerGraphCommands } from './graph.ts';
 import { registerInfoCommand } from './info.ts';
@@ -41,6 +42,7 @@ export function buildProgram(): Command {
   registerRunsCommands(program);
   registerServeCommands(program);
   registerExportCommands(program);
+  registerCoverageCommand(program);
   registerTokensCommands(program);
   registerRulesCommands(program);
   registerQueryCommand(program);

@@ -94,7 +94,9 @@ export function parseValidationPlan(text: string, file: string): ValidationPlan 
   }
   const parsed = validationPlanSchema.safeParse(json);
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(plan)'}: ${issue.message}`);
+    const issues = parsed.error.issues.map(
+      (issue) => `${issue.path.join('.') || '(plan)'}: ${issue.message}`,
+    );
     throw new VigilError('INPUT_INVALID', `${file} is not a validation plan: ${issues.join('; ')}.`, {
       hint: 'Write a plan with `vigil validate plan --actor NAME -o FILE`.',
     });

@@ -12,6 +12,7 @@ import {
   listIntegrations,
   updateIntegration,
 } from './operations/integrations.ts';
+import { latestVerdicts } from './operations/latestVerdicts.ts';
 import { listApiTokens } from './operations/listApiTokens.ts';
 import {
   countByType,
@@ -55,7 +56,6 @@ import {
   listValidationActions,
   listValidations,
 } from './operations/validations.ts';
-import { latestVerdicts } from './operations/latestVerdicts.ts';
 import { recordValidationPoll } from './operations/validationsPoll.ts';
 import { getWebhookSecret, putWebhookSecret } from './operations/webhookSecrets.ts';
 import { writeEntities } from './operations/writeEntities.ts';
