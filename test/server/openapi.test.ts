@@ -38,6 +38,11 @@ const expectedAccess: Record<string, RouteAccess> = {
   'DELETE /api/v1/rules/{rule}': 'admin',
   'GET /api/v1/rule-alerts': 'viewer',
   'POST /api/v1/rule-alerts/{id}/dismiss': 'operator',
+  'GET /api/v1/coverage': 'viewer',
+  'GET /api/v1/coverage/{actor}': 'viewer',
+  'GET /api/v1/coverage/{actor}/matrix.svg': 'viewer',
+  'GET /api/v1/coverage/{actor}/navigator': 'viewer',
+  'GET /api/v1/coverage/{actor}/stix': 'viewer',
 };
 
 interface OpenApiDocument {
