@@ -115,7 +115,7 @@ describe('an actor campaign from ThreatConnect, validated against Threat Stack',
     expect(before.totals.byVerdict).toMatchObject({ untested: 20, alerted: 0, missed: 0 });
   });
 
-  it('runs the plan: 12 Alerted, 8 Missed, stored with their evidence', async () => {
+  it('runs the plan: 12 Alerted, 8 Missed, stored with their evidence', { timeout: 120_000 }, async () => {
     const created = await h.vigil.campaigns.run(plan, { integration: 'ts', executor: 'simulator' });
     expect(created).toHaveLength(1);
     expect(created[0]?.actions).toBe(20);
