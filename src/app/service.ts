@@ -11,6 +11,7 @@ import { type ListenOptions, startServer } from '../server/listen.ts';
 import { createVigilMetrics, type VigilMetrics } from '../server/metrics.ts';
 import type { RateLimitSettings, ServerDeps } from '../server/ports.ts';
 import type { RoutePlugin } from '../server/route-module.ts';
+import { coverageRoutes } from '../server/routes/coverage.ts';
 import { alertRoutes, entityRoutes } from '../server/routes/graph.ts';
 import { integrationRoutes } from '../server/routes/integrations.ts';
 import { monitorRoutes } from '../server/routes/monitors.ts';
@@ -65,6 +66,7 @@ export function resourceRoutes(vigil: Vigil): RoutePlugin[] {
     queryRoutes(vigil.query),
     monitorRoutes(vigil.monitors),
     validationRoutes(vigil.validations),
+    coverageRoutes(vigil.coverage),
   ];
 }
 

@@ -55,6 +55,11 @@ export interface RunRequest {
   passRule?: PassRule | undefined;
 }
 
+/** `vigil validate run --plan`: one evaluation of a plan, each technique on its own host. */
+export interface RunActionsRequest extends Omit<RunRequest, 'techniques' | 'host'> {
+  actions: ReadonlyArray<{ technique: string; host: string }>;
+}
+
 export interface CreatedValidation {
   id: string;
   name: string;
@@ -129,31 +134,51 @@ export class ValidationService {
    * Runs each technique on the host with the executor, then creates the validation of what ran.
    * Every technique is checked (catalogue, count) before the first one runs.
    */
-  async run(request: RunRequest): Promise<CreatedValidation> {
+  run(request: RunRequest): Promise<CreatedValidation> {
+    const { techniques, host, ...rest } = request;
+    if (techniques.length === 0) {
+      throw new VigilError('INPUT_INVALID', 'Give at least one technique to run.', {
+        hint: 'Add --technique T1059.004 (repeat it for more).',
+      });
+    }
+    return this.runActions({
+      ...rest,
+      actions: techniques.map((technique) => ({ technique, host })),
+      name: request.name ?? `${techniques.length} techniques on ${host}`,
+    });
+  }
+
+  /**
+   * Runs each technique on its host with the executor, then creates one validation of what ran
+   * (at most 100 actions: a plan's evaluation). Every action is checked (catalogue, count) before
+   * the first one runs.
+   */
+  async runActions(request: RunActionsRequest): Promise<CreatedValidation> {
     const integration = await this.integration(request.integration);
     const baseUrl = request.simulatorUrl ?? baseUrlOf(threatStackConfigOf(integration));
     const executor = createSimulatorExecutor({ baseUrl, now: () => this.ctx.now().getTime() });
     const planned = this.plan(request);
     const actions: Action[] = [];
     for (const action of planned) actions.push(await executeAction(action, executor));
-    const name = request.name ?? `${request.techniques.length} techniques on ${request.host}`;
+    const hosts = new Set(request.actions.map((action) => action.host));
+    const name = request.name ?? `${request.actions.length} actions on ${hosts.size} host(s)`;
     return this.create(integration, name, actions, request.passRule);
   }
 
   /** The actions a run will execute, each checked as the action it will become. */
-  private plan(request: RunRequest): PlannedAction[] {
-    if (request.techniques.length === 0) {
+  private plan(request: RunActionsRequest): PlannedAction[] {
+    if (request.actions.length === 0) {
       throw new VigilError('INPUT_INVALID', 'Give at least one technique to run.', {
         hint: 'Add --technique T1059.004 (repeat it for more).',
       });
     }
-    assertValidationSize(request.techniques.length);
+    assertValidationSize(request.actions.length);
     const catalogue = this.ctx.stepDeps.attackCatalogue();
-    return request.techniques.map((technique, i) => {
+    return request.actions.map(({ technique, host }, i) => {
       const planned = {
         id: `action-${i + 1}`,
         technique,
-        target: { hostname: request.host },
+        target: { hostname: host },
         commandLine: request.command ?? `sh -c "echo vigil validation ${technique}"`,
         marker: newMarker(),
       };

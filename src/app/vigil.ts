@@ -3,7 +3,6 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
 import { type AttackCatalogue, bundledCataloguePath, loadAttackCatalogue } from '../attack/catalogue.ts';
-import { describeThreatActor, listThreatActors } from '../coverage/actors.ts';
 import type { StoredEntity, StoredRelationship } from '../graph/types.ts';
 import { IntegrationRegistry } from '../integrations/registry.ts';
 import { secretCipher } from '../integrations/secrets.ts';
@@ -18,7 +17,9 @@ import {
   showThreatStackAlert,
   WebhookService,
 } from './alerts.ts';
+import { CampaignService } from './campaigns.ts';
 import type { AppContext } from './context.ts';
+import { CoverageService } from './coverage.ts';
 import { ExportService } from './exports.ts';
 import { IntegrationsService } from './integrations.ts';
 import { type JobServices, jobServicesOf } from './jobs.ts';
@@ -87,10 +88,10 @@ export interface Vigil {
   readonly validations: ValidationService;
   /** Monitors that catch drift (issue 14): runs as validations, drift alerts through their actions. */
   readonly monitors: MonitorService;
-  readonly coverage: {
-    actors(): ReturnType<typeof listThreatActors>;
-    actor(reference: string): ReturnType<typeof describeThreatActor>;
-  };
+  /** Threat-informed coverage: actors, techniques × latest verdicts, the matrix, exports, plans. */
+  readonly coverage: CoverageService;
+  /** Actor campaigns: an actor's techniques as an action plan, run as validations of ≤ 100 actions. */
+  readonly campaigns: CampaignService;
   close(): Promise<void>;
 }
 
@@ -154,10 +155,11 @@ export async function openVigil(settings: VigilSettings, deps: VigilDeps = {}): 
     ...(deps.newId ? { newId: deps.newId } : {}),
     ...(deps.validationClient ? { client: deps.validationClient } : {}),
   });
+  const coverage = new CoverageService(store, () => attackCatalogueOf(settings));
   const monitors = new MonitorService(ctx, {
     validations,
     newId: deps.newId ?? randomUUID,
-    describeActor: (reference) => describeThreatActor(store, reference),
+    describeActor: (reference) => coverage.actor(reference),
     webhook: {
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
       random: Math.random,
@@ -211,11 +213,9 @@ export async function openVigil(settings: VigilSettings, deps: VigilDeps = {}): 
     }),
     rules,
     agents: agentsService(ctx),
-    exports: new ExportService(store, () => attackCatalogueOf(settings)),
-    coverage: {
-      actors: () => listThreatActors(store),
-      actor: (reference) => describeThreatActor(store, reference),
-    },
+    exports: new ExportService(coverage),
+    coverage,
+    campaigns: new CampaignService(coverage, validations),
     close: () => store.close(),
   };
 }

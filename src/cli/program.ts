@@ -3,6 +3,7 @@ import { VigilError } from '../errors.ts';
 import { registerActorsCommands } from './actors.ts';
 import { registerAgentsCommands } from './agents.ts';
 import { registerAttackCommands } from './attack.ts';
+import { registerCoverageCommand } from './coverage.ts';
 import { registerDemoCommand } from './demo.ts';
 import { registerExportCommands } from './export.ts';
 import { registerGraphCommands } from './graph.ts';
@@ -44,6 +45,7 @@ export function buildProgram(): Command {
   registerRunsCommands(program);
   registerServeCommands(program);
   registerExportCommands(program);
+  registerCoverageCommand(program);
   registerTokensCommands(program);
   registerRulesCommands(program);
   registerMonitorCommands(program);

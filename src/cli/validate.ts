@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { type Command, Option } from '@commander-js/extra-typings';
 import type { CreatedValidation } from '../app/validation.ts';
-import type { ActionReport, ValidationReport } from '../app/validation-report.ts';
+import type { ValidationReport } from '../app/validation-report.ts';
 import type { Vigil } from '../app/vigil.ts';
 import { VigilError } from '../errors.ts';
 import { createLogger } from '../log.ts';
@@ -9,6 +9,11 @@ import type { ValidationSummary } from '../store/types.ts';
 import { executorOutcomeSchema, passRuleSchema } from '../validation/action.ts';
 import { dbOption, withApp } from './app.ts';
 import { printJson } from './output.ts';
+import { createdMany, readPlanFile, registerValidatePlanCommand } from './validate-plan.ts';
+import { renderReport } from './validate-report.ts';
+
+export { renderReport };
+
 import { renderTable } from './table.ts';
 
 const passRuleOption = () =>
@@ -46,45 +51,6 @@ async function created(
       'Its polls run in `vigil serve` (or add --wait); follow it with `vigil validate show ' +
       `${validation.id} --watch\`.\n`,
   );
-}
-
-function evidenceOf(action: ActionReport): { alerts: number; events: number } {
-  const correlation = action.correlation as { evidence?: { alerts?: unknown[]; events?: unknown[] } } | null;
-  return {
-    alerts: correlation?.evidence?.alerts?.length ?? 0,
-    events: correlation?.evidence?.events?.length ?? 0,
-  };
-}
-
-/** The text form of `vigil validate show`. */
-export function renderReport(report: ValidationReport): string {
-  const verdicts = Object.entries(report.verdicts)
-    .map(([verdict, n]) => `${verdict} ${n}`)
-    .join(', ');
-  const header =
-    `Validation ${report.id} (${report.name}) on ${report.integration.name ?? report.integration.id}: ` +
-    `${report.status}; verdicts ${verdicts || 'none yet'}\n`;
-  const columns = [
-    { header: 'action', value: (a: ActionReport) => a.action.id },
-    { header: 'technique', value: (a: ActionReport) => a.action.technique },
-    { header: 'host', value: (a: ActionReport) => a.action.target.hostname ?? a.action.target.agentId ?? '' },
-    { header: 'outcome', value: (a: ActionReport) => a.action.outcome },
-    { header: 'polls', value: (a: ActionReport) => `${a.progress.pollsDone}/${a.progress.polls}` },
-    { header: 'next poll', value: (a: ActionReport) => a.progress.nextPollAt ?? '' },
-    { header: 'verdict', value: (a: ActionReport) => a.verdict ?? 'pending' },
-    {
-      header: 'evidence',
-      value: (a: ActionReport) => {
-        const { alerts, events } = evidenceOf(a);
-        return `${alerts} alert(s), ${events} event(s)`;
-      },
-    },
-    {
-      header: 'suspicious',
-      value: (a: ActionReport) => (Array.isArray(a.suspicious) ? a.suspicious.length : ''),
-    },
-  ];
-  return `${header}${renderTable(columns, report.actions)}\n`;
 }
 
 export interface WatchOptions {
@@ -135,7 +101,7 @@ function seconds(value: string): number {
   return n;
 }
 
-/** `vigil validate record|import|run|list|show`: detection validation (C14). */
+/** `vigil validate record|import|plan|run|list|show`: detection validation (C14), campaigns of an actor (issue 14). */
 export function registerValidateCommands(program: Command): void {
   const validate = program
     .command('validate')
@@ -204,12 +170,18 @@ export function registerValidateCommands(program: Command): void {
       }),
     );
 
+  registerValidatePlanCommand(validate);
+
   validate
     .command('run')
-    .description('run techniques on a host with an executor, then look for them in Threat Stack')
+    .description(
+      'run techniques (or a plan, or an actor’s techniques) with an executor, then look for them in Threat Stack',
+    )
     .requiredOption('--integration <name>', 'the Threat Stack integration to search')
-    .requiredOption('--technique <id>', 'ATT&CK technique id (repeat for more)', collect, [] as string[])
-    .requiredOption('--host <hostname>', 'the host to run them on')
+    .option('--technique <id>', 'ATT&CK technique id (repeat for more)', collect, [] as string[])
+    .option('--plan <file>', 'run a plan of `vigil validate plan` (one validation per evaluation)')
+    .option('--actor <name|id>', 'plan and run every technique of this threat actor')
+    .option('--host <hostname>', 'the host to run them on (with --plan: for actions that name none)')
     .addOption(
       new Option('--executor <name>', 'who runs them')
         .choices(['simulator'] as const)
@@ -224,24 +196,42 @@ export function registerValidateCommands(program: Command): void {
     .addOption(passRuleOption())
     .option(...waitOption)
     .option(...dbOption)
-    .option('--json', 'print the validation as JSON')
+    .option('--json', 'print the validation(s) as JSON')
     .action((flags) =>
-      withApp(flags, async (vigil) =>
-        created(
-          vigil,
-          await vigil.validations.run({
-            integration: flags.integration,
-            techniques: flags.technique,
-            host: flags.host,
-            executor: flags.executor,
-            simulatorUrl: flags.simulatorUrl,
-            command: flags.command,
-            name: flags.name,
-            passRule: flags.passRule,
-          }),
-          flags,
-        ),
-      ),
+      withApp(flags, async (vigil) => {
+        const sources = [flags.technique.length > 0, flags.plan !== undefined, flags.actor !== undefined];
+        if (sources.filter(Boolean).length !== 1) {
+          throw new VigilError('USAGE_INVALID', 'Give exactly one of --technique, --plan or --actor.', {
+            hint: 'e.g. --technique T1059.004 --host web-01, or --plan plan.json, or --actor "APT 28" --host web-01.',
+          });
+        }
+        const common = {
+          integration: flags.integration,
+          executor: flags.executor,
+          simulatorUrl: flags.simulatorUrl,
+          command: flags.command,
+          name: flags.name,
+          passRule: flags.passRule,
+        };
+        if (flags.technique.length > 0) {
+          if (flags.host === undefined) {
+            throw new VigilError('USAGE_INVALID', '--host is required with --technique.', {
+              hint: 'Add --host web-01.',
+            });
+          }
+          await created(
+            vigil,
+            await vigil.validations.run({ ...common, techniques: flags.technique, host: flags.host }),
+            flags,
+          );
+          return;
+        }
+        const plan =
+          flags.plan === undefined
+            ? await vigil.campaigns.plan(flags.actor ?? '', [])
+            : await readPlanFile(flags.plan);
+        await createdMany(vigil, await vigil.campaigns.run(plan, { ...common, host: flags.host }), flags);
+      }),
     );
 
   validate

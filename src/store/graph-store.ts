@@ -12,6 +12,7 @@ import {
   listIntegrations,
   updateIntegration,
 } from './operations/integrations.ts';
+import { latestVerdicts } from './operations/latestVerdicts.ts';
 import { listApiTokens } from './operations/listApiTokens.ts';
 import {
   completeMonitorRun,
@@ -219,6 +220,7 @@ function validationRecords(driver: Driver, guard: Guard): ValidationRecords {
     listPendingPolls: () => guard('listPendingPolls', () => listPendingPolls(driver)),
     recordValidationPoll: (validationId, actionId, update) =>
       guard('recordValidationPoll', () => recordValidationPoll(driver, validationId, actionId, update)),
+    latestVerdicts: (filter = {}) => guard('latestVerdicts', () => latestVerdicts(driver, filter)),
   };
 }
 

@@ -48,6 +48,11 @@ const expectedAccess: Record<string, RouteAccess> = {
   'GET /api/v1/validations': 'viewer',
   'GET /api/v1/validations/{id}': 'viewer',
   'POST /api/v1/validations': 'operator',
+  'GET /api/v1/coverage': 'viewer',
+  'GET /api/v1/coverage/{actor}': 'viewer',
+  'GET /api/v1/coverage/{actor}/matrix.svg': 'viewer',
+  'GET /api/v1/coverage/{actor}/navigator': 'viewer',
+  'GET /api/v1/coverage/{actor}/stix': 'viewer',
 };
 
 interface OpenApiDocument {

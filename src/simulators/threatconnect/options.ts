@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { type FaultConfig, noFaults } from '../common/faults.ts';
+import type { CampaignAdversary } from './data/generate.ts';
+import { attackTechniques } from './data/techniques.ts';
 
 export type TagStyle = 'display' | 'bare' | 'legacy';
 export const tagStyles: readonly TagStyle[] = ['display', 'bare', 'legacy'];
@@ -35,10 +37,20 @@ export interface ThreatConnectSimOptions {
   token?: string;
   /** Accepted clock skew in seconds (D1: 300; exactly 300 is accepted). */
   skewSeconds: number;
+  /** One more adversary of the default Organization with chosen ATT&CK tags (its id follows every seeded group's). */
+  campaignAdversary?: CampaignAdversary | undefined;
 }
 
 /** The in-memory dataset takes about 1.4 KB and 10 µs per group (adversary or threat); this caps it near 700 MB. */
 export const MAX_GROUPS = 500_000;
+
+const vocabulary = new Set(attackTechniques.map((t) => t.id));
+const vocabularyTechnique = z
+  .string()
+  .refine(
+    (id) => vocabulary.has(id),
+    "must be a technique of the simulator's vocabulary (data/techniques.ts)",
+  );
 
 export const threatConnectSimOptionsSchema = z
   .object({
@@ -71,6 +83,13 @@ export const threatConnectSimOptionsSchema = z
     apiKey: z.string().min(1).optional(),
     token: z.string().regex(/^\S+$/, 'must be non-empty, without spaces').optional(),
     skewSeconds: z.number().int().min(0).max(86_400).default(300),
+    campaignAdversary: z
+      .object({
+        name: z.string().trim().min(1),
+        techniques: z.array(vocabularyTechnique).min(1),
+        threatTechniques: z.array(vocabularyTechnique).default([]),
+      })
+      .optional(),
   })
   .refine((o) => o.owners * o.adversaries * (1 + o.threatsPerAdversary) <= MAX_GROUPS, {
     message: `owners × adversaries × (1 + threats per adversary) must be at most ${MAX_GROUPS}`,

@@ -70,6 +70,28 @@ export interface PendingPollRecord {
   at: string;
 }
 
+/** Which latest verdicts to read: of these technique ids only (default all), of one integration's validations only. */
+export interface LatestVerdictFilter {
+  techniques?: readonly string[] | undefined;
+  integrationId?: string | undefined;
+}
+
+/**
+ * The latest verdict of one technique: of every action of that technique with a verdict, the one
+ * whose verdict is newest (`verdictAt`, when its last poll ran), ties broken by the newer
+ * validation, then the later action. `verdict` as stored (`Prevented`, `Alerted`, …).
+ */
+export interface LatestVerdictRecord {
+  technique: string;
+  verdict: string;
+  verdictAt: string;
+  validationId: string;
+  actionId: string;
+  integrationId: string;
+  /** Pass rule, result and evidence (alert ids, event ids, the fields that matched). */
+  correlation: unknown;
+}
+
 /** Detection validations (role interface): their actions, poll progress, evidence and verdicts. */
 export interface ValidationRecords {
   /** Inserts a validation with its actions (each with its first poll) in one transaction. */
@@ -95,4 +117,6 @@ export interface ValidationRecords {
     actionId: string,
     update: ValidationPollUpdate,
   ): Promise<boolean>;
+  /** The latest verdict per technique id (see `LatestVerdictRecord`), sorted by technique id. */
+  latestVerdicts(filter?: LatestVerdictFilter): Promise<LatestVerdictRecord[]>;
 }

@@ -36,6 +36,18 @@ export interface DatasetSizes {
   owners: number;
   adversaries: number;
   threatsPerAdversary: number;
+  /** One more adversary of the default Organization with exactly these techniques (a campaign scenario). */
+  campaignAdversary?: CampaignAdversary | undefined;
+}
+
+/**
+ * An adversary whose ATT&CK tags a test chooses: `techniques` on the adversary itself,
+ * `threatTechniques` on the one threat it uses (none when empty). Ids from the vocabulary.
+ */
+export interface CampaignAdversary {
+  name: string;
+  techniques: string[];
+  threatTechniques: string[];
 }
 
 export interface GeneratedData {
@@ -239,6 +251,21 @@ function generateOwnerGroups(
 }
 
 /**
+ * The campaign adversary and its threat, appended after every generated group (the seeded data
+ * before them is unchanged), with their own seeded dates, attributes and ids.
+ */
+function campaignGroups(context: GroupContext, owner: Owner, campaign: CampaignAdversary): Group[] {
+  const random = randomFor(context.seed, 'campaign-adversary');
+  const adversary = makeAdversary(context, owner, campaign.name, random);
+  adversary.techniques = [...new Set(campaign.techniques)].sort();
+  if (campaign.threatTechniques.length === 0) return [adversary];
+  const threat = makeThreat(context, owner, random);
+  threat.techniques = [...new Set(campaign.threatTechniques)].sort();
+  associate(adversary, threat);
+  return [adversary, threat];
+}
+
+/**
  * The whole dataset for a seed: the same seed and sizes always give the same owners, groups,
  * attributes, tags and associations, whatever the clock. Every accessible owner holds
  * `adversaries` adversaries, each with `threatsPerAdversary` threats of its own; about one in
@@ -267,6 +294,9 @@ export function generateData(seed: number, sizes: DatasetSizes): GeneratedData {
       groups,
     );
   }
+  const campaign = sizes.campaignAdversary;
+  const home = owners[0];
+  if (campaign !== undefined && home !== undefined) groups.push(...campaignGroups(context, home, campaign));
   for (const group of groups) group.associated.sort((a, b) => a.id - b.id);
   return { owners, groups };
 }
