@@ -98,8 +98,6 @@ export async function runVigilProfiled(
 export function formatMemory(memory: MemoryProfile, indent: string): string {
   const { peak } = memory;
   const overall = `${indent}memory: peak RSS ${mb(peak.rss)} · heapUsed ${mb(peak.heapUsed)} · heapTotal ${mb(peak.heapTotal)} · external ${mb(peak.external)} (arrayBuffers ${mb(peak.arrayBuffers)})\n`;
-  const phases = memory.phases
-    .map((p) => `${p.phase} ${mb(p.peak.rss)}/${mb(p.peak.heapUsed)}`)
-    .join(' · ');
+  const phases = memory.phases.map((p) => `${p.phase} ${mb(p.peak.rss)}/${mb(p.peak.heapUsed)}`).join(' · ');
   return `${overall}${indent}per phase (peak RSS/heapUsed): ${phases}\n`;
 }
