@@ -31,7 +31,10 @@ describe('sendOnce', () => {
         res.write('{"agents":[', () => res.socket?.destroy());
       } else if (path.startsWith('/pieces')) {
         // A body in many writes, with its length declared or (chunked) not.
-        const pieces = Array.from({ length: 64 }, (_, i) => `${String(i).padStart(2, '0')}${'x'.repeat(4094)}`);
+        const pieces = Array.from(
+          { length: 64 },
+          (_, i) => `${String(i).padStart(2, '0')}${'x'.repeat(4094)}`,
+        );
         const declared = path.includes('declared') ? { 'content-length': String(64 * 4096) } : {};
         res.writeHead(200, { 'content-type': 'text/plain', ...declared });
         for (const piece of pieces) res.write(piece);
@@ -72,7 +75,10 @@ describe('sendOnce', () => {
   });
 
   it('reads a body that comes in many chunks byte for byte, with or without a declared length', async () => {
-    const expected = Array.from({ length: 64 }, (_, i) => `${String(i).padStart(2, '0')}${'x'.repeat(4094)}`).join('');
+    const expected = Array.from(
+      { length: 64 },
+      (_, i) => `${String(i).padStart(2, '0')}${'x'.repeat(4094)}`,
+    ).join('');
     for (const path of ['/pieces-declared', '/pieces-chunked']) {
       const response = await get(path);
       expect(response.body.length).toBe(64 * 4096);
