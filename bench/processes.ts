@@ -1,5 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
 /** Peak and current RSS of a live process, from /proc (Linux); zeros once it has exited. */
@@ -60,4 +62,42 @@ export function runVigil(
       resolve({ stdout, code, peakRss });
     });
   });
+}
+
+type MemoryFigures = Record<'rss' | 'heapUsed' | 'heapTotal' | 'external' | 'arrayBuffers', number>;
+
+/** What bench/memory-probe.mjs measured inside a process: its peaks, overall and per phase. */
+export interface MemoryProfile {
+  peak: MemoryFigures;
+  phases: Array<{ phase: string; peak: MemoryFigures }>;
+}
+
+const probe = join(import.meta.dirname, 'memory-probe.mjs');
+
+/**
+ * `runVigil` with bench/memory-probe.mjs preloaded into that process (and only it): resolves
+ * also with the probe's breakdown of the process's memory, overall and per sync step.
+ */
+export async function runVigilProfiled(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ stdout: string; code: number | null; peakRss: number; memory: MemoryProfile }> {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-probe-'));
+  const out = join(dir, 'memory.json');
+  try {
+    const nodeOptions = [env.NODE_OPTIONS, `--import ${probe}`].filter(Boolean).join(' ');
+    const result = await runVigil(args, { ...env, NODE_OPTIONS: nodeOptions, VIGIL_MEMORY_PROBE_OUT: out });
+    const memory = JSON.parse(readFileSync(out, 'utf8')) as MemoryProfile;
+    return { ...result, peakRss: Math.max(result.peakRss, memory.peak.rss), memory };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** One line per figure: peak RSS, heap and native buffers overall, then the peak RSS / heap of each phase. */
+export function formatMemory(memory: MemoryProfile, indent: string): string {
+  const { peak } = memory;
+  const overall = `${indent}memory: peak RSS ${mb(peak.rss)} · heapUsed ${mb(peak.heapUsed)} · heapTotal ${mb(peak.heapTotal)} · external ${mb(peak.external)} (arrayBuffers ${mb(peak.arrayBuffers)})\n`;
+  const phases = memory.phases.map((p) => `${p.phase} ${mb(p.peak.rss)}/${mb(p.peak.heapUsed)}`).join(' · ');
+  return `${overall}${indent}per phase (peak RSS/heapUsed): ${phases}\n`;
 }

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SyncReport } from '../src/cli/sync.ts';
-import { mb, runVigil, startVigil } from './processes.ts';
+import { formatMemory, mb, runVigilProfiled, startVigil } from './processes.ts';
 import { benchCveAgentModes } from './sync-cve-agents.ts';
 
 interface Scale {
@@ -93,7 +93,7 @@ async function benchScale(scale: Scale): Promise<void> {
       `scale: ${scale.agents.toLocaleString('en-US')} agents, ${stats.findings.toLocaleString('en-US')} findings, ${stats.cves.total} CVEs, ${stats.ec2.total.toLocaleString('en-US')} EC2 instances; request lower bound ${lowerBound(stats)}\n`,
     );
     for (const label of ['first sync', 'unchanged re-sync']) {
-      const { stdout, code, peakRss } = await runVigil(
+      const { stdout, code, peakRss, memory } = await runVigilProfiled(
         [
           'sync',
           'threatstack',
@@ -114,6 +114,7 @@ async function benchScale(scale: Scale): Promise<void> {
       process.stdout.write(
         `  ${label.padEnd(18)} ${report.status} (exit ${code}) in ${(report.durationMs / 1000).toFixed(1)} s · requests ${report.requests.requests} (retries ${report.requests.retries}) · rows written ${rowsWritten(report).toLocaleString('en-US')} · peak RSS ${mb(peakRss)} · db ${mb(statSync(join(dir, 'vigil.db')).size)}${changed.length > 0 ? ` · changed: ${changed.join(', ')}` : ''}\n`,
       );
+      process.stdout.write(formatMemory(memory, '    '));
     }
   } finally {
     await sim.stop();
@@ -121,9 +122,12 @@ async function benchScale(scale: Scale): Promise<void> {
   }
 }
 
+/** VIGIL_BENCH_SCALE=small: 10 000 agents only; =large: 100 000 agents only; unset: both and the modes. */
 export async function run(): Promise<void> {
-  if (process.env.VIGIL_BENCH_SCALE !== 'large') {
+  const only = process.env.VIGIL_BENCH_SCALE;
+  if (only !== 'large') {
     await benchScale({ agents: 10_000, findingsPerAgent: 10, cves: 2_000, alerts: 2_000 });
+    if (only === 'small') return;
     await benchCveAgentModes({ agents: 10_000, findingsPerAgent: 10, cves: 2_000 });
   }
   await benchScale({ agents: 100_000, findingsPerAgent: 10, cves: 5_000, alerts: 10_000 });

@@ -1,3 +1,4 @@
+import { channel } from 'node:diagnostics_channel';
 import type { Logger } from 'pino';
 import { toVigilError, VigilError } from '../errors.ts';
 import type { Entity, Relationship } from '../graph/types.ts';
@@ -20,6 +21,13 @@ export interface SyncOptions<C> {
    */
   signal?: AbortSignal;
 }
+
+/**
+ * Publishes `{ stepId, phase: 'start' | 'end' }` around every step that runs, for tools that profile a
+ * sync from inside its process (the sync bench's memory probe); nothing is published without a
+ * subscriber.
+ */
+const stepChannel = channel('vigil:sync:step');
 
 /** What one run works with, once it holds the integration's run lock. */
 interface RunContext<C> {
@@ -134,6 +142,7 @@ async function runStep<C>(
     await recordResult(run, step, { status: 'skipped', items: 0, startedAt: stepStarted, error: null });
     return;
   }
+  if (stepChannel.hasSubscribers) stepChannel.publish({ stepId: step.id, phase: 'start' });
   let items = 0;
   const writer = new BufferedWriter(step, signal, async (kind, batch) => {
     const at = new Date(now()).toISOString();
@@ -163,6 +172,7 @@ async function runStep<C>(
     error = { code: coded.code, message: coded.message, ...(coded.hint ? { hint: coded.hint } : {}) };
     logger?.warn({ step: step.id, code: coded.code, err: coded.message }, 'step failed');
   }
+  if (stepChannel.hasSubscribers) stepChannel.publish({ stepId: step.id, phase: 'end' });
   const dependencyIncomplete = step.dependsOn.some((d) => results.get(d)?.status !== 'success');
   const status: StepStatus = error ? 'failure' : dependencyIncomplete ? 'partial' : 'success';
   await recordResult(run, step, { status, items, startedAt: stepStarted, error });

@@ -29,6 +29,16 @@ describe('sendOnce', () => {
       if (path.startsWith('/cut')) {
         res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
         res.write('{"agents":[', () => res.socket?.destroy());
+      } else if (path.startsWith('/pieces')) {
+        // A body in many writes, with its length declared or (chunked) not.
+        const pieces = Array.from(
+          { length: 64 },
+          (_, i) => `${String(i).padStart(2, '0')}${'x'.repeat(4094)}`,
+        );
+        const declared = path.includes('declared') ? { 'content-length': String(64 * 4096) } : {};
+        res.writeHead(200, { 'content-type': 'text/plain', ...declared });
+        for (const piece of pieces) res.write(piece);
+        res.end();
       } else if (path.startsWith('/reset')) {
         req.socket.resetAndDestroy();
       } else if (path.startsWith('/silent')) {
@@ -62,6 +72,18 @@ describe('sendOnce', () => {
     expect(response.status).toBe(429);
     expect(response.text).toBe('Too Many Requests');
     expect(response.headers['x-rate-limit-reset']).toBe('900');
+  });
+
+  it('reads a body that comes in many chunks byte for byte, with or without a declared length', async () => {
+    const expected = Array.from(
+      { length: 64 },
+      (_, i) => `${String(i).padStart(2, '0')}${'x'.repeat(4094)}`,
+    ).join('');
+    for (const path of ['/pieces-declared', '/pieces-chunked']) {
+      const response = await get(path);
+      expect(response.body.length).toBe(64 * 4096);
+      expect(response.text).toBe(expected);
+    }
   });
 
   it('reports a body cut short as truncated', async () => {

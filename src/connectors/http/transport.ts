@@ -65,20 +65,37 @@ export class ResponseTooLargeError extends Error {
   }
 }
 
-/** Reads a body chunk by chunk, giving up (and dropping the connection) past `maxBytes`. */
-async function readCapped(body: Dispatcher.ResponseData['body'], maxBytes: number): Promise<Buffer> {
+/**
+ * Reads a body chunk by chunk, giving up (and dropping the connection) past `maxBytes`. With a
+ * declared length (`expected`, already checked against `maxBytes`) the chunks are copied into one
+ * buffer of that size as they come, so a page of tens of megabytes is never held twice (chunks and
+ * their concatenation); a body longer or shorter than declared falls back to concatenation and the
+ * caller reports the mismatch.
+ */
+async function readCapped(
+  body: Dispatcher.ResponseData['body'],
+  maxBytes: number,
+  expected: number,
+): Promise<Buffer> {
+  const whole = Number.isInteger(expected) && expected > 0 ? Buffer.allocUnsafe(expected) : undefined;
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body) {
     const buffer = chunk as Buffer;
-    size += buffer.length;
-    if (size > maxBytes) {
+    if (size + buffer.length > maxBytes) {
       body.destroy();
       throw new ResponseTooLargeError(maxBytes);
     }
-    chunks.push(buffer);
+    if (whole !== undefined && chunks.length === 0 && size + buffer.length <= whole.length) {
+      buffer.copy(whole, size);
+    } else {
+      if (whole !== undefined && chunks.length === 0) chunks.push(whole.subarray(0, size));
+      chunks.push(buffer);
+    }
+    size += buffer.length;
   }
-  return Buffer.concat(chunks, size);
+  if (chunks.length > 0) return Buffer.concat(chunks, size);
+  return whole === undefined ? Buffer.alloc(0) : whole.subarray(0, size);
 }
 
 const timeoutCodes = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
@@ -154,7 +171,7 @@ export async function sendOnce(
     }
     let body: Buffer;
     try {
-      body = await readCapped(data.body, maxBodyBytes);
+      body = await readCapped(data.body, maxBodyBytes, bodyExpected ? declared : Number.NaN);
     } catch (error) {
       if (error instanceof ResponseTooLargeError) throw error;
       throw toTransportError(error, 'truncated', controller.signal.aborted, timeoutMs);
