@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { relationship } from '../src/graph/keys.ts';
@@ -19,7 +19,9 @@ import type { GraphStore } from '../src/store/types.ts';
  * `npm run bench -- query`: the four queries of issue 12 over 100 000 agents and 1 000 000
  * findings (VIGIL_BENCH_AGENTS / VIGIL_BENCH_FINDINGS scale it), written straight through the
  * store's write operations; p50/p95 of the compiled SQL beside hand-written SQL on the same
- * database. SQLite always, PostgreSQL when VIGIL_TEST_PG_URL is set.
+ * database. SQLite always, PostgreSQL when VIGIL_TEST_PG_URL is set. Seeding takes minutes: with
+ * VIGIL_BENCH_QUERY_CACHE=<dir> the SQLite file stays in that directory and the PostgreSQL schema
+ * stays too (both named by the scale), and a later run reuses them instead of seeding again.
  */
 const agents = Number(process.env.VIGIL_BENCH_AGENTS ?? 100_000);
 const findings = Number(process.env.VIGIL_BENCH_FINDINGS ?? 1_000_000);
@@ -176,14 +178,27 @@ async function measure(runs: number, work: () => Promise<unknown>): Promise<{ p5
 
 const ms = (value: number) => `${value.toFixed(1).padStart(8)} ms`;
 
+/** Whether a cached database already holds the seeded graph (the last finding is written last). */
+async function seeded(driver: Driver): Promise<boolean> {
+  try {
+    const rows = await driver.all('SELECT COUNT(*) AS n FROM relationships', []);
+    return Number(rows[0]?.n) === findings;
+  } catch {
+    return false;
+  }
+}
+
 /** Populates through one store, analyses, then queries through a store opened afterwards (fresh statistics). */
 async function benchBackend(name: string, open: () => Promise<GraphStore>, driver: Driver): Promise<void> {
   process.stdout.write(`\n-- ${name}: ${agents} agents, ${cves} CVEs, ${findings} findings --\n`);
-  const writer = await open();
-  try {
-    await populate(writer);
-  } finally {
-    await writer.close();
+  if (await seeded(driver)) process.stdout.write('  reusing the cached seeded database\n');
+  else {
+    const writer = await open();
+    try {
+      await populate(writer);
+    } finally {
+      await writer.close();
+    }
   }
   await driver.run(driver.dialect === 'sqlite' ? 'ANALYZE' : 'ANALYZE entities');
   if (driver.dialect === 'postgres') await driver.run('ANALYZE relationships');
@@ -221,9 +236,12 @@ async function measureCases(store: GraphStore, driver: Driver): Promise<void> {
 }
 
 export async function run(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-bench-query-'));
+  const cache = process.env.VIGIL_BENCH_QUERY_CACHE;
+  const scale = `${agents}-${findings}`;
+  const dir = cache === undefined || cache === '' ? mkdtempSync(join(tmpdir(), 'vigil-bench-query-')) : cache;
+  mkdirSync(dir, { recursive: true });
   try {
-    const file = join(dir, 'vigil.db');
+    const file = join(dir, `query-${scale}.db`);
     const driver = openSqliteDriver(file);
     try {
       await benchBackend('SQLite', () => openStore(file), driver);
@@ -231,17 +249,17 @@ export async function run(): Promise<void> {
       await driver.close();
     }
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    if (dir !== cache) rmSync(dir, { recursive: true, force: true });
   }
   const url = process.env.VIGIL_TEST_PG_URL;
   if (url === undefined || url === '') {
     process.stdout.write('\n  PostgreSQL skipped (set VIGIL_TEST_PG_URL)\n');
     return;
   }
-  const schema = `vigil_bench_${process.pid}`;
+  const schema = dir === cache ? `vigil_bench_query_${agents}_${findings}` : `vigil_bench_${process.pid}`;
   const driver = openPostgresDriver(url);
   try {
-    await driver.run(`CREATE SCHEMA "${schema}"`);
+    await driver.run(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
     const schemaDriver = openPostgresDriver(url, { schema });
     try {
       await benchBackend('PostgreSQL', () => openStore(url, { schema }), schemaDriver);
@@ -249,7 +267,7 @@ export async function run(): Promise<void> {
       await schemaDriver.close();
     }
   } finally {
-    await driver.run(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    if (dir !== cache) await driver.run(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
     await driver.close();
   }
 }
