@@ -19,6 +19,7 @@ const released: Record<number, string> = {
   9: '5bad7996413f719ada0a0350f55bada57cebbdeff8fc34714da77d37b6ecd307',
   10: '97077be77cf92e1c45ccf40c537ad26f930ed474583c128abe4337065fdd4b13',
   11: 'e34f69616b40ab95d322dda543869eda9d50b005002c6c50fbc714bf6541c1cb',
+  12: '9678afa929471c2637b1809589a7af9c684939638549b3b97785be3f22cf030c',
 };
 
 function fingerprint(migration: (typeof migrations)[number]): string {
