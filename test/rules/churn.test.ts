@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { wireRules } from '../../src/app/rules.ts';
 import { graphEntities } from '../../src/graph/vocabulary.ts';
 import { InProcessQueue } from '../../src/jobs/in-process.ts';
@@ -8,16 +8,19 @@ import type { SyncJobDeps } from '../../src/jobs/kinds/sync.ts';
 import { createJobRuntime } from '../../src/jobs/start.ts';
 import { parseQuery } from '../../src/query/parse.ts';
 import type { AlertPayload } from '../../src/rules/payload.ts';
+import { type StoreBackend, storeBackends } from '../../src/store/testing.ts';
 import type { GraphStore } from '../../src/store/types.ts';
 import { testIntegration } from '../helpers/integrations.ts';
 import { captureLogger } from '../helpers/log-capture.ts';
-import { INTEGRATION_ID, syncOnce, tempStore } from '../helpers/sync.ts';
+import { INTEGRATION_ID, syncOnce } from '../helpers/sync.ts';
 import { admin, type SimHarness, startSim } from '../helpers/threatstack.ts';
 
 /**
  * The whole path of an after-sync rule, nothing stood in: the Threat Stack simulator, the sync
  * engine and the store, the job runtime on its in-process queue (dispatched by hand), the sync
  * job's completion enqueuing rule jobs, the J1QL engine, and a webhook receiver on loopback.
+ * The store is SQLite always and PostgreSQL when VIGIL_TEST_PG_URL is set (a fresh schema per
+ * test); the queue stays in-process, dispatched by hand, so the simulator's clock drives it.
  */
 
 const syncIntervalMs = 60_000;
@@ -57,9 +60,9 @@ function syncDeps(h: SimHarness, store: GraphStore): SyncJobDeps {
   };
 }
 
-async function world(receiverStatus: number) {
+async function world(backend: StoreBackend, receiverStatus: number) {
   const h = await startSim({ agents: 12, cves: 6, findingsPerAgent: 2, alerts: 3 });
-  const { store, dispose } = await tempStore();
+  const { store, dispose } = await backend.open();
   const hook = await receiver(receiverStatus);
   const log = captureLogger();
   let ids = 0;
@@ -106,14 +109,17 @@ async function world(receiverStatus: number) {
   };
 }
 
-describe('a `new` rule evaluated as jobs after real syncs', () => {
+describe.each(storeBackends)('a `new` rule evaluated as jobs after real syncs ($name)', (backend) => {
   const cleanups: Array<() => Promise<void>> = [];
+  beforeEach((context) => {
+    if (!backend.available) context.skip();
+  });
   afterEach(async () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
 
   it('fires once for the agents with findings a churn sync added, and not for an unchanged re-sync', async () => {
-    const w = await world(204);
+    const w = await world(backend, 204);
     cleanups.push(() => w.close());
     const query = 'FIND threatstack_agent THAT IDENTIFIED cve';
     await w.rules.addRule({
@@ -159,7 +165,7 @@ describe('a `new` rule evaluated as jobs after real syncs', () => {
   });
 
   it('completes the sync and the rule job when the webhook refuses the delivery', async () => {
-    const w = await world(400);
+    const w = await world(backend, 400);
     cleanups.push(() => w.close());
     await w.rules.addRule({
       name: 'agents',

@@ -20,6 +20,7 @@ const released: Record<number, string> = {
   10: '97077be77cf92e1c45ccf40c537ad26f930ed474583c128abe4337065fdd4b13',
   11: 'e34f69616b40ab95d322dda543869eda9d50b005002c6c50fbc714bf6541c1cb',
   12: '2d4a042e1eb70af1b8dfb37008b98b51bb984c48c9389e50262ca49911387512',
+  13: '18973ee6e3f62c6be0733749631e6c9865ee81f0ed8062290467ad33f1c52301',
 };
 
 function fingerprint(migration: (typeof migrations)[number]): string {

@@ -10,6 +10,7 @@ import { migration0009 } from './0009-query-indexes.ts';
 import { migration0010 } from './0010-secret-key-fingerprint.ts';
 import { migration0011 } from './0011-validations.ts';
 import { migration0012 } from './0012-monitors.ts';
+import { migration0013 } from './0013-entity-key-cover.ts';
 import type { Migration } from './migration.ts';
 
 export type { Migration } from './migration.ts';
@@ -28,4 +29,5 @@ export const migrations: readonly Migration[] = [
   migration0010,
   migration0011,
   migration0012,
+  migration0013,
 ];

@@ -15,12 +15,18 @@ export interface PathPlan {
 }
 
 /**
+ * What an arm selects: columns of the full join, or (only when `findOutside`) columns built from
+ * the FIND entity's key as its first relationship holds it, the entity itself not joined.
+ */
+export type ArmSelect = Sql | ((findKey: Sql) => Sql);
+
+/**
  * One SELECT per combination of directions of the undirected positive steps, each selecting
  * `select` from the join of every positive step; their union is the set of matches. With
- * `select` left out (only when `findOutside`), each arm selects the FIND entity's key from its
- * first relationship without joining the entity: the caller filters it once, outside.
+ * `select` left out or a function (only when `findOutside`), each arm reads the FIND entity's
+ * key from its first relationship without joining the entity: the caller filters it once, outside.
  */
-export function pathArms(plan: PathPlan, d: QueryDialect, select?: Sql): Sql[] {
+export function pathArms(plan: PathPlan, d: QueryDialect, select?: ArmSelect): Sql[] {
   const undirected = plan.positive.filter(({ step }) => step.direction === 'any').length;
   const arms: Sql[] = [];
   for (let combination = 0; combination < 2 ** undirected; combination += 1) {
@@ -43,8 +49,13 @@ export function findOutside(plan: PathPlan): boolean {
   return plan.positive.length > 0 && plan.query.where === undefined && pivot(plan) !== 0;
 }
 
-function pathArm(plan: PathPlan, d: QueryDialect, select: Sql | undefined, directions: Direction[]): Sql {
-  const inside = select !== undefined;
+function pathArm(
+  plan: PathPlan,
+  d: QueryDialect,
+  select: ArmSelect | undefined,
+  directions: Direction[],
+): Sql {
+  const inside = select !== undefined && typeof select !== 'function';
   const terms: Sql[] = inside ? [nodeFilter(plan.query.find, 'e0', d)] : [];
   plan.positive.forEach(({ step, index }, position) => {
     const from = inside || position > 0 ? tableOf(plan, step.from) : undefined;
@@ -58,7 +69,8 @@ function pathArm(plan: PathPlan, d: QueryDialect, select: Sql | undefined, direc
   const first = plan.positive[0];
   const findKey = trusted(`r${first?.index ?? 1}.${directions[0] === 'in' ? 'to_key' : 'from_key'}`);
   const tables = joinOrder(plan).filter((table) => inside || table !== 'entities e0');
-  return sql`SELECT ${select ?? findKey} FROM ${trusted(tables.join(d.joinSeparator))} WHERE ${allOf(terms)}`;
+  const selected = select === undefined ? findKey : typeof select === 'function' ? select(findKey) : select;
+  return sql`SELECT ${selected} FROM ${trusted(tables.join(d.joinSeparator))} WHERE ${allOf(terms)}`;
 }
 
 /** The position in the chain of the most constrained entity (the first of the best). */

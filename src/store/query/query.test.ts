@@ -117,6 +117,14 @@ describe.each(storeBackends)('GraphStore.query on $name', (backend) => {
     expect(hosts.data.map((row) => row.host).sort()).toEqual(['web-1', 'web-2']);
   });
 
+  it('groups by the FIND key before filtering the FIND entity, and still filters it', async () => {
+    const text =
+      "FIND threatstack_agent WITH status = 'online' AS a THAT IDENTIFIED cve WITH _key = 'cve-2024-1' AS c RETURN a._key, COUNT(c) AS n";
+    expect(querySql('sqlite', parseQuery(text)).text).toMatch(/GROUP BY p\.k0\) AS g CROSS JOIN entities e0/);
+    const result = await store.query(parseQuery(text));
+    expect(result.data).toEqual([{ 'a._key': 'threatstack:agent:1', n: 1 }]);
+  });
+
   it('caps results with the limit option on top of the query LIMIT', async () => {
     expect((await store.query(parseQuery('FIND * ORDER BY _key'), { limit: 2 })).data).toHaveLength(2);
     expect((await store.query(parseQuery('FIND * ORDER BY _key LIMIT 1'), { limit: 3 })).data).toHaveLength(
