@@ -9,6 +9,7 @@ import type { ValidationReport } from '../app/validation-report.ts';
 import { openVigil, type Vigil } from '../app/vigil.ts';
 import { VigilError } from '../errors.ts';
 import { redactedPaths } from '../log.ts';
+import { renderActorCoverage } from './coverage.ts';
 import {
   type DemoSimulators,
   startDemoSimulators,
@@ -220,31 +221,35 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     out.write(`\n  Open ${service.url}/  and sign in with the admin token:\n  ${token}\n\n`);
 
     const actor = await campaignActor(vigil, options.actor);
+    const reference = String(actor.id);
     const host = await campaignHost(vigil);
-    const techniques = actor.techniques.map((technique) => technique.id);
-    const detected = techniques.filter((_, index) => index % 3 !== 2);
+    const plan = await vigil.campaigns.plan(reference, [host]);
+    const detected = plan.techniques.filter((_, index) => index % 3 !== 2);
     await step(
-      `Giving the Threat Stack simulator detection rules for ${detected.length} of ${actor.name}'s ${countOf(techniques.length, 'technique')}`,
+      `Giving the Threat Stack simulator detection rules for ${detected.length} of ${actor.name}'s ${countOf(plan.techniques.length, 'technique')}`,
       () =>
         simulatorAdmin(sims.threatStack.url, '/_sim/detection', {
           rules: detected.map((technique) => ({ technique, enabled: true, latencySeconds: 5 })),
         }),
     );
     const created = await step(
-      `Running a validation campaign for ${actor.name}: ${countOf(techniques.length, 'technique')} on ${host}`,
+      `Running the validation campaign of ${actor.name}: ${countOf(plan.actions.length, 'action')} on ${host}`,
       () =>
-        vigil.validations.run({
+        vigil.campaigns.run(plan, {
           integration: 'demo-threatstack',
-          techniques,
-          host,
           executor: 'simulator',
           name: `Demo campaign: ${actor.name}`,
         }),
     );
     out.write('  Verdicts come in as the query-time windows close (about a minute); watch them in the UI.\n');
-    await followCampaign(vigil, [created.id], out, 5 * 60_000);
-    const layer = join(home, 'navigator-layer.json');
-    const exported = await vigil.exports.navigator(String(actor.id), layer);
+    await followCampaign(
+      vigil,
+      created.map((validation) => validation.id),
+      out,
+      5 * 60_000,
+    );
+    out.write(`\n${renderActorCoverage(await vigil.coverage.ofActor(reference))}\n`);
+    const exported = await vigil.exports.navigator(reference, join(home, 'navigator-layer.json'));
     out.write(`Wrote the ATT&CK Navigator layer of ${actor.name} to ${exported.output}\n`);
     out.write(`\nVigil is serving ${service.url}/ — Ctrl-C stops the demo.\n`);
     await options.stopped;

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Vigil } from '../helpers/vigil-process.ts';
+import { browserAvailable, launchBrowser, screenshot, signIn } from '../ui/browser.ts';
 
 /**
  * `vigil demo` as a new user runs it: a child process on a fresh home, real time (the campaign
@@ -57,6 +58,53 @@ describe('vigil demo', () => {
     return (await response.json()) as T;
   };
 
+  /** Every page of the UI in Chromium, signed in with the demo's token, shows the demo's data without a console error. */
+  async function everyPageShowsTheDemo(alerted: number): Promise<void> {
+    const actor = /Running the validation campaign of (.+?): \d+ actions? on/.exec(demo.stdout)?.[1] ?? '';
+    expect(actor).not.toBe('');
+    const browser = await launchBrowser();
+    try {
+      const page = await browser.newPage();
+      await signIn(page, url, token);
+      await page.getByRole('link', { name: 'demo-threatstack', exact: true }).waitFor();
+      await page.getByRole('link', { name: 'demo-threatconnect', exact: true }).waitFor();
+
+      await page.goto(`${url}/#/graph`);
+      await page.getByLabel('J1QL query').fill("FIND threatstack_agent WITH status = 'online'");
+      await page.getByRole('button', { name: 'Run query' }).click();
+      await page.locator('tr.result-row').first().waitFor();
+      expect(await page.locator('tr.result-row').count()).toBeGreaterThan(10);
+
+      await page.goto(`${url}/#/alerts`);
+      await page.locator('tr.ts-alert').first().waitFor();
+      expect(await page.locator('tr.ts-alert').count()).toBeGreaterThanOrEqual(alerted);
+
+      await page.goto(`${url}/#/validations`);
+      await page
+        .getByRole('link', { name: new RegExp(`Demo campaign: ${actor}`) })
+        .first()
+        .click();
+      await page.locator('td.verdict', { hasText: 'Alerted' }).first().waitFor();
+      expect(await page.locator('td.verdict', { hasText: 'Alerted' }).count()).toBe(alerted);
+
+      await page.goto(`${url}/#/coverage`);
+      await page.locator('tr.actor-row a', { hasText: actor }).click();
+      const matrix = page.locator('img.matrix');
+      await matrix.waitFor();
+      await expect
+        .poll(() => matrix.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth))
+        .toBeGreaterThan(0);
+      await screenshot(page, 'demo-coverage');
+
+      await page.goto(`${url}/#/monitors`);
+      await page.getByRole('heading', { level: 1, name: 'Monitors' }).waitFor();
+      await page.close();
+      expect(browser.errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  }
+
   beforeAll(async () => {
     home = join(await mkdtemp(join(tmpdir(), 'vigil-demo-test-')), 'home');
     demo = new Vigil(['demo', '--home', home]);
@@ -99,6 +147,8 @@ describe('vigil demo', () => {
     expect(received.every((alert) => alert.properties.verification === 'verified')).toBe(true);
     const layer = JSON.parse(await readFile(join(home, 'navigator-layer.json'), 'utf8'));
     expect(layer).toMatchObject({ domain: 'enterprise-attack', versions: { layer: '4.5' } });
+
+    if (browserAvailable()) await everyPageShowsTheDemo(alerted);
 
     const exit = await demo.stop('SIGINT');
     expect(exit.code).toBe(0);

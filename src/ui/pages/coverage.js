@@ -56,6 +56,14 @@ function ActorCoverage({ actor }) {
       <button type="button" class="secondary" onClick=${stix.run} disabled=${stix.busy}>Download STIX 2.1 bundle</button>
     </div>
     <${ErrorBox} error=${navigator.error ?? stix.error} />
+    <h2>ATT&CK matrix</h2>
+    ${
+      matrix.error !== undefined
+        ? html`<${ErrorBox} error=${matrix.error} />`
+        : matrix.url === undefined
+          ? html`<p class="loading" role="status">Drawing the matrix…</p>`
+          : html`<img class="matrix" src=${matrix.url} alt=${`ATT&CK matrix of ${actor}, techniques coloured by verdict`} />`
+    }
     <${Loaded} state=${state}>
       ${
         totals &&
@@ -74,15 +82,7 @@ function ActorCoverage({ actor }) {
           )}
         <//>`
       }
-    <//>
-    <h2>ATT&CK matrix</h2>
-    ${
-      matrix.error !== undefined
-        ? html`<${ErrorBox} error=${matrix.error} />`
-        : matrix.url === undefined
-          ? html`<p class="loading" role="status">Drawing the matrix…</p>`
-          : html`<img class="matrix" src=${matrix.url} alt=${`ATT&CK matrix of ${actor}, techniques coloured by verdict`} />`
-    }`;
+    <//>`;
 }
 
 /**
