@@ -12,6 +12,11 @@ export interface PathPlan {
   /** Query alias → `e<n>` (FIND is e0, step n is e<n>). */
   tables: Map<string, string>;
   positive: { step: Traversal; index: number }[];
+  /**
+   * Only for ONE undirected positive step with ONE verb (see `pairsOnce`): its `in` arm leaves out
+   * the pairs its `out` arm holds, so the union of the arms holds each (FIND, node) pair once.
+   */
+  disjoint?: boolean;
 }
 
 /**
@@ -67,6 +72,14 @@ function pathArm(
   terms.push(...negations(plan, d, inside ? 'all' : 'others'));
   if (plan.query.where !== undefined) terms.push(compileCondition(plan.query.where, plan.tables, d));
   const first = plan.positive[0];
+  if (plan.disjoint === true && first !== undefined && directions[0] === 'in') {
+    const r = `r${first.index}`;
+    terms.push(
+      trusted(
+        `NOT EXISTS (SELECT 1 FROM relationships x WHERE x.from_key = ${r}.to_key AND x.class = ${r}.class AND x.to_key = ${r}.from_key)`,
+      ),
+    );
+  }
   const findKey = trusted(`r${first?.index ?? 1}.${directions[0] === 'in' ? 'to_key' : 'from_key'}`);
   const tables = joinOrder(plan).filter((table) => inside || table !== 'entities e0');
   const selected = select === undefined ? findKey : typeof select === 'function' ? select(findKey) : select;
@@ -160,6 +173,20 @@ export function negations(plan: PathPlan, d: QueryDialect, which: 'all' | 'find'
     }
   });
   return terms;
+}
+
+/**
+ * Whether the matches can hold each (FIND, node) pair at most once: ONE positive step with ONE
+ * verb, directed, or undirected with `disjoint` arms. Each match is then one relationship
+ * (from, verb, to), and the store holds at most one per (from, class, to): keys are
+ * `<from>|<verb>|<to>`, checked on write (sanitize.ts). Several verbs (a HAS c and a USES c), an
+ * undirected step without disjoint arms (a→c and c→a) or a longer path (a→b→c through two b)
+ * can repeat a pair.
+ */
+export function pairsOnce(plan: PathPlan): boolean {
+  const [only, ...more] = plan.positive;
+  if (only === undefined || more.length > 0 || only.step.verbs.length !== 1) return false;
+  return only.step.direction !== 'any' || plan.disjoint === true;
 }
 
 /** Whether a table needs distinct matches (SUM and AVG count each match once; the rest are set-based). */
