@@ -301,6 +301,13 @@ describe('compiled SQL on SQLite uses the query indexes', () => {
     expect(detail).not.toMatch(/SCAN r1\b/);
   });
 
+  it('probes relationships per entity on PostgreSQL (LATERAL … OFFSET 0), never on SQLite', () => {
+    const reverse = parseQuery("FIND cve THAT IDENTIFIED threatstack_agent WITH status = 'offline'");
+    expect(querySql('postgres', reverse).text.match(/LATERAL \(SELECT r1\.class/g)).toHaveLength(2);
+    expect(querySql('postgres', reverse).text).toMatch(/OFFSET 0\) AS r1/);
+    expect(querySql('sqlite', reverse).text).not.toMatch(/LATERAL/);
+  });
+
   it('finds entities by a filtered property through its expression index', async () => {
     expect(await plan("FIND threatstack_agent WITH status = 'offline'")).toMatch(
       /USING INDEX entities_type_status/,
