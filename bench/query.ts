@@ -22,6 +22,8 @@ import type { GraphStore } from '../src/store/types.ts';
  * database. SQLite always, PostgreSQL when VIGIL_TEST_PG_URL is set. Seeding takes minutes: with
  * VIGIL_BENCH_QUERY_CACHE=<dir> the SQLite file stays in that directory and the PostgreSQL schema
  * stays too (both named by the scale), and a later run reuses them instead of seeding again.
+ * VIGIL_BENCH_QUERY_ONLY=<text> measures only the cases whose name contains it; VIGIL_BENCH_PG=0
+ * skips PostgreSQL and VIGIL_BENCH_SQLITE=0 skips SQLite.
  */
 const agents = Number(process.env.VIGIL_BENCH_AGENTS ?? 100_000);
 const findings = Number(process.env.VIGIL_BENCH_FINDINGS ?? 1_000_000);
@@ -227,7 +229,9 @@ async function measureCases(store: GraphStore, driver: Driver): Promise<void> {
   process.stdout.write(
     `  ${'query'.padEnd(36)}${'SQL p50'.padStart(11)}${'p95'.padStart(11)}${'hand p50'.padStart(11)}${'p95'.padStart(11)}${'ratio'.padStart(8)}${'query() p50'.padStart(12)}${'CPU SQL'.padStart(11)}${'CPU hand'.padStart(11)}  rows\n`,
   );
+  const only = process.env.VIGIL_BENCH_QUERY_ONLY;
   for (const benchCase of cases) {
+    if (only !== undefined && only !== '' && !benchCase.name.includes(only)) continue;
     const query = parseQuery(benchCase.j1ql);
     const compiledSql = querySql(driver.dialect, query);
     let rows = 0;
@@ -255,17 +259,19 @@ export async function run(): Promise<void> {
   mkdirSync(dir, { recursive: true });
   try {
     const file = join(dir, `query-${scale}.db`);
-    const driver = openSqliteDriver(file);
-    try {
-      await benchBackend('SQLite', () => openStore(file), driver);
-    } finally {
-      await driver.close();
+    if (process.env.VIGIL_BENCH_SQLITE !== '0') {
+      const driver = openSqliteDriver(file);
+      try {
+        await benchBackend('SQLite', () => openStore(file), driver);
+      } finally {
+        await driver.close();
+      }
     }
   } finally {
     if (dir !== cache) rmSync(dir, { recursive: true, force: true });
   }
   const url = process.env.VIGIL_TEST_PG_URL;
-  if (url === undefined || url === '') {
+  if (url === undefined || url === '' || process.env.VIGIL_BENCH_PG === '0') {
     process.stdout.write('\n  PostgreSQL skipped (set VIGIL_TEST_PG_URL)\n');
     return;
   }

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { VigilError } from '../errors.ts';
 import { relationship } from '../graph/keys.ts';
 import type { Entity } from '../graph/types.ts';
 import { canonicalJson } from './content-hash.ts';
-import { sanitizeText } from './sanitize.ts';
+import { sanitizeRelationship, sanitizeText } from './sanitize.ts';
 import { storeBackends, storePerTest } from './testing.ts';
 import type { GraphStore } from './types.ts';
 
@@ -19,6 +20,24 @@ describe('sanitizeText', () => {
     expect(sanitizeText(`a${nul}b`)).toBe('ab');
     expect(sanitizeText(`x${loneHigh}y\uDC00z`)).toBe('x\uFFFDy\uFFFDz');
     expect(sanitizeText('ok \uD83D\uDE00')).toBe('ok \uD83D\uDE00');
+  });
+});
+
+describe('sanitizeRelationship keys', () => {
+  it('refuses a key other than <from>|<verb>|<to>: one relationship per (from, class, to)', () => {
+    const linked = relationship({ _key: 'a', _type: 'host' }, 'HAS', { _key: 'b', _type: 'host' });
+    expect(sanitizeRelationship(linked)._key).toBe('a|has|b');
+    for (const key of ['a|has|b#2', 'a|uses|b', 'b|has|a']) {
+      const error = (() => {
+        try {
+          return sanitizeRelationship({ ...linked, _key: key });
+        } catch (caught) {
+          return caught;
+        }
+      })();
+      expect(error).toBeInstanceOf(VigilError);
+      expect((error as VigilError).code).toBe('INTERNAL_ERROR');
+    }
   });
 });
 

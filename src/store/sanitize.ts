@@ -1,4 +1,5 @@
 import { VigilError } from '../errors.ts';
+import { relationshipKey } from '../graph/keys.ts';
 import type { Entity, JsonValue, Properties, Relationship } from '../graph/types.ts';
 
 /** How deep JSON may nest in properties and raw data (vendor objects nest a handful of levels). */
@@ -52,9 +53,14 @@ export function sanitizeEntity(entity: Entity): Entity {
   };
 }
 
-/** A relationship as it is hashed and stored: every text sanitized, JSON depth checked. */
+/**
+ * A relationship as it is hashed and stored: every text sanitized, JSON depth checked, and its key
+ * the conventional `<fromKey>|<verb lower>|<toKey>` (INTERNAL_ERROR otherwise: connectors build
+ * keys with `relationship()`). Keys being unique, the store then holds at most one relationship per
+ * (from, class, to), which the query compiler relies on to count without DISTINCT.
+ */
 export function sanitizeRelationship(relationship: Relationship): Relationship {
-  return {
+  const sanitized: Relationship = {
     _key: sanitizeText(relationship._key),
     _type: sanitizeText(relationship._type),
     _class: sanitizeText(relationship._class),
@@ -64,4 +70,14 @@ export function sanitizeRelationship(relationship: Relationship): Relationship {
     toType: sanitizeText(relationship.toType),
     properties: sanitizeObject(relationship.properties, `relationship ${sanitizeText(relationship._key)}`, 0),
   };
+  if (sanitized._key !== relationshipKey(sanitized.fromKey, sanitized._class, sanitized.toKey)) {
+    throw new VigilError(
+      'INTERNAL_ERROR',
+      `Relationship ${sanitized._key.slice(0, 200)} does not have the key <fromKey>|<verb>|<toKey> of its ends and class.`,
+      {
+        hint: 'Build relationships with relationship() from src/graph/keys.ts; this is a bug in the connector.',
+      },
+    );
+  }
+  return sanitized;
 }

@@ -15,6 +15,8 @@ export type MemberTest =
 export interface QueryDialect {
   /** Between the tables of a join: SQLite keeps the written order with CROSS JOIN. */
   joinSeparator: string;
+  /** Whether a traversal joins each relationship as a LATERAL index probe (see paths.ts). */
+  lateralRelationships: boolean;
   /** A string scalar equal to `value` (written so an expression index on the property serves it). */
   stringEquals(target: Operand, value: string): Sql;
   booleanEquals(target: Operand, value: boolean): Sql;

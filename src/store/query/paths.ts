@@ -1,7 +1,7 @@
 import type { NodePattern, Query, ReturnItem, Traversal } from '../../query/ast.ts';
 import { compileCondition, nodeFilter } from './conditions.ts';
 import type { QueryDialect } from './dialect.ts';
-import { allOf, list, type Sql, sql, trusted } from './sql.ts';
+import { allOf, joinSql, list, type Sql, sql, trusted } from './sql.ts';
 
 /** A positive step fixed to one direction (an undirected step becomes one arm per direction). */
 type Direction = 'out' | 'in';
@@ -12,6 +12,11 @@ export interface PathPlan {
   /** Query alias → `e<n>` (FIND is e0, step n is e<n>). */
   tables: Map<string, string>;
   positive: { step: Traversal; index: number }[];
+  /**
+   * Only for ONE undirected positive step with ONE verb (see `pairsOnce`): its `in` arm leaves out
+   * the pairs its `out` arm holds, so the union of the arms holds each (FIND, node) pair once.
+   */
+  disjoint?: boolean;
 }
 
 /**
@@ -67,10 +72,22 @@ function pathArm(
   terms.push(...negations(plan, d, inside ? 'all' : 'others'));
   if (plan.query.where !== undefined) terms.push(compileCondition(plan.query.where, plan.tables, d));
   const first = plan.positive[0];
+  if (plan.disjoint === true && first !== undefined && directions[0] === 'in') {
+    const r = `r${first.index}`;
+    terms.push(
+      trusted(
+        `NOT EXISTS (SELECT 1 FROM relationships x WHERE x.from_key = ${r}.to_key AND x.class = ${r}.class AND x.to_key = ${r}.from_key)`,
+      ),
+    );
+  }
   const findKey = trusted(`r${first?.index ?? 1}.${directions[0] === 'in' ? 'to_key' : 'from_key'}`);
-  const tables = joinOrder(plan).filter((table) => inside || table !== 'entities e0');
+  const tables = joinOrder(plan).flatMap((joined) => {
+    if ('entity' in joined)
+      return inside || joined.entity !== 'e0' ? [trusted(`entities ${joined.entity}`)] : [];
+    return [relationshipTable(plan, d, joined, directions[joined.position] ?? 'out')];
+  });
   const selected = select === undefined ? findKey : typeof select === 'function' ? select(findKey) : select;
-  return sql`SELECT ${selected} FROM ${trusted(tables.join(d.joinSeparator))} WHERE ${allOf(terms)}`;
+  return sql`SELECT ${selected} FROM ${joinSql(tables, d.joinSeparator)} WHERE ${allOf(terms)}`;
 }
 
 /** The position in the chain of the most constrained entity (the first of the best). */
@@ -80,21 +97,52 @@ function pivot(plan: PathPlan): number {
 }
 
 /**
+ * A table of an arm's join: an entity `e<n>`, or the relationship of the positive step at
+ * `position`, joined from the entity already there: the step's `from` entity (walking out from the
+ * pivot) or its node (walking back towards FIND).
+ */
+type Joined = { entity: string } | { position: number; anchor: 'from' | 'node' };
+
+/**
  * The tables of an arm, starting from the most constrained entity of the chain and walking out
  * to both ends, so that each table joins one already there through an index. SQLite keeps this
  * order (CROSS JOIN): with bound parameters its planner cannot see which filter is selective.
  */
-function joinOrder(plan: PathPlan): string[] {
+function joinOrder(plan: PathPlan): Joined[] {
   const indexes = [0, ...plan.positive.map(({ index }) => index)];
   const start = pivot(plan);
-  const order = [`entities e${indexes[start]}`];
+  const order: Joined[] = [{ entity: `e${indexes[start]}` }];
   for (let position = start - 1; position >= 0; position -= 1) {
-    order.push(`relationships r${indexes[position + 1]}`, `entities e${indexes[position]}`);
+    order.push({ position, anchor: 'node' }, { entity: `e${indexes[position]}` });
   }
   for (let position = start + 1; position < indexes.length; position += 1) {
-    order.push(`relationships r${indexes[position]}`, `entities e${indexes[position]}`);
+    order.push({ position: position - 1, anchor: 'from' }, { entity: `e${indexes[position]}` });
   }
   return order;
+}
+
+/**
+ * A step's relationship table `r<n>`. With `lateralRelationships` (PostgreSQL) it is a LATERAL
+ * index probe from the entity already joined, fenced by OFFSET 0: the planner estimates every
+ * probe at the average fan-out, so for the direction no relationship takes (cve → agent) it would
+ * otherwise hash-join a full scan of relationships expecting 190 000 rows and get none.
+ */
+function relationshipTable(
+  plan: PathPlan,
+  d: QueryDialect,
+  joined: { position: number; anchor: 'from' | 'node' },
+  direction: Direction,
+): Sql {
+  const positive = plan.positive[joined.position];
+  if (positive === undefined) throw new Error(`no positive step at ${joined.position}`);
+  const r = `r${positive.index}`;
+  if (!d.lateralRelationships) return trusted(`relationships ${r}`);
+  const [near, far] = direction === 'out' ? ['from_key', 'to_key'] : ['to_key', 'from_key'];
+  const probe =
+    joined.anchor === 'from'
+      ? `${r}.${near} = ${tableOf(plan, positive.step.from)}.key`
+      : `${r}.${far} = e${positive.index}.key`;
+  return sql`LATERAL (SELECT ${trusted(`${r}.class, ${r}.from_key, ${r}.to_key FROM relationships ${r} WHERE ${probe}`)} AND ${trusted(r)}.class IN (${list(positive.step.verbs)}) OFFSET 0) AS ${trusted(r)}`;
 }
 
 /** How narrowly an entity pattern selects: a key, an equality, any WITH, a selector, anything. */
@@ -160,6 +208,20 @@ export function negations(plan: PathPlan, d: QueryDialect, which: 'all' | 'find'
     }
   });
   return terms;
+}
+
+/**
+ * Whether the matches can hold each (FIND, node) pair at most once: ONE positive step with ONE
+ * verb, directed, or undirected with `disjoint` arms. Each match is then one relationship
+ * (from, verb, to), and the store holds at most one per (from, class, to): keys are
+ * `<from>|<verb>|<to>`, checked on write (sanitize.ts). Several verbs (a HAS c and a USES c), an
+ * undirected step without disjoint arms (a→c and c→a) or a longer path (a→b→c through two b)
+ * can repeat a pair.
+ */
+export function pairsOnce(plan: PathPlan): boolean {
+  const [only, ...more] = plan.positive;
+  if (only === undefined || more.length > 0 || only.step.verbs.length !== 1) return false;
+  return only.step.direction !== 'any' || plan.disjoint === true;
 }
 
 /** Whether a table needs distinct matches (SUM and AVG count each match once; the rest are set-based). */

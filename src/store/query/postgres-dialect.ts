@@ -34,6 +34,7 @@ function stringTest(value: Sql, test: MemberTest): Sql {
  * everywhere else, jsonb_array_elements for member tests, `~` / `~*` for regexes.
  */
 export const postgresDialect: QueryDialect = {
+  lateralRelationships: true,
   joinSeparator: ', ',
   stringEquals: (target, value) =>
     target.kind === 'column'

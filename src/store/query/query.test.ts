@@ -125,6 +125,92 @@ describe.each(storeBackends)('GraphStore.query on $name', (backend) => {
     expect(result.data).toEqual([{ 'a._key': 'threatstack:agent:1', n: 1 }]);
   });
 
+  it('counts without DISTINCT only where no (group, counted entity) pair can repeat', async () => {
+    // Pairs that repeat: a1 HAS and IDENTIFIED c1; c1 IDENTIFIED a1 back; a4 shares a1's hostname.
+    const a4 = agent('4', 'online', 'web-1');
+    const run = await store.createRun('ts1', at);
+    await store.writeEntities(run, 'ts1', [a4], at);
+    await store.writeRelationships(
+      run,
+      'ts1',
+      [
+        relationship(agents[0]!, 'HAS', cves[0]!),
+        relationship(cves[0]!, 'IDENTIFIED', agents[0]!),
+        relationship(cves[1]!, 'IDENTIFIED', agents[2]!),
+        relationship(a4, 'IDENTIFIED', cves[0]!),
+      ],
+      at,
+    );
+    const table = async (text: string) => {
+      const counted = /COUNT\(\*\)/.test(querySql('sqlite', parseQuery(text)).text) ? 'star' : 'distinct';
+      return { counted, data: (await store.query(parseQuery(text))).data };
+    };
+    const a = (n: number) => `threatstack:agent:${n}`;
+    // One directed step, one verb, grouped by the other end's key: COUNT(*).
+    expect(
+      await table(
+        'FIND threatstack_agent AS a THAT IDENTIFIED >> cve AS c RETURN a._key, COUNT(c) ORDER BY a._key',
+      ),
+    ).toEqual({
+      counted: 'star',
+      data: [
+        { 'a._key': a(1), 'COUNT(c)': 1 },
+        { 'a._key': a(2), 'COUNT(c)': 2 },
+        { 'a._key': a(4), 'COUNT(c)': 1 },
+      ],
+    });
+    // Undirected, one verb: the reverse arm leaves out pairs the forward arm holds (a1–c1 twice).
+    expect(
+      await table(
+        'FIND threatstack_agent AS a THAT IDENTIFIED cve AS c RETURN a._key, COUNT(c) ORDER BY a._key',
+      ),
+    ).toEqual({
+      counted: 'star',
+      data: [
+        { 'a._key': a(1), 'COUNT(c)': 1 },
+        { 'a._key': a(2), 'COUNT(c)': 2 },
+        { 'a._key': a(3), 'COUNT(c)': 1 },
+        { 'a._key': a(4), 'COUNT(c)': 1 },
+      ],
+    });
+    const byCve = await table('FIND cve AS c THAT IDENTIFIED threatstack_agent AS a RETURN c, COUNT(a)');
+    expect(byCve.counted).toBe('star');
+    expect(byCve.data.map((row) => [(row.c as { _key: string })._key, row['COUNT(a)']]).sort()).toEqual([
+      ['cve-2024-1', 3],
+      ['cve-2024-2', 2],
+    ]);
+    // Several verbs: a1 reaches c1 by HAS and by IDENTIFIED.
+    expect(
+      await table(
+        'FIND threatstack_agent AS a THAT (HAS|IDENTIFIED) >> cve AS c RETURN a._key, COUNT(c) ORDER BY a._key',
+      ),
+    ).toMatchObject({
+      counted: 'distinct',
+      data: [{ 'a._key': a(1), 'COUNT(c)': 1 }, { 'COUNT(c)': 2 }, { 'COUNT(c)': 1 }],
+    });
+    // Grouped by a shared hostname: a1 and a4 both reach c1.
+    expect(
+      await table(
+        'FIND threatstack_agent AS a THAT IDENTIFIED >> cve AS c RETURN a.hostname, COUNT(c) ORDER BY a.hostname',
+      ),
+    ).toEqual({
+      counted: 'distinct',
+      data: [
+        { 'a.hostname': 'web-1', 'COUNT(c)': 1 },
+        { 'a.hostname': 'web-2', 'COUNT(c)': 2 },
+      ],
+    });
+    // Counting the grouped alias itself.
+    expect(
+      await table(
+        'FIND threatstack_agent AS a THAT IDENTIFIED >> cve AS c RETURN a._key, COUNT(a) ORDER BY a._key',
+      ),
+    ).toMatchObject({
+      counted: 'distinct',
+      data: [{ 'COUNT(a)': 1 }, { 'COUNT(a)': 1 }, { 'COUNT(a)': 1 }],
+    });
+  });
+
   it('caps results with the limit option on top of the query LIMIT', async () => {
     expect((await store.query(parseQuery('FIND * ORDER BY _key'), { limit: 2 })).data).toHaveLength(2);
     expect((await store.query(parseQuery('FIND * ORDER BY _key LIMIT 1'), { limit: 3 })).data).toHaveLength(
@@ -213,6 +299,13 @@ describe('compiled SQL on SQLite uses the query indexes', () => {
     );
     expect(detail).toMatch(/USING COVERING INDEX relationships_(from_class_to|to_class_from)/);
     expect(detail).not.toMatch(/SCAN r1\b/);
+  });
+
+  it('probes relationships per entity on PostgreSQL (LATERAL … OFFSET 0), never on SQLite', () => {
+    const reverse = parseQuery("FIND cve THAT IDENTIFIED threatstack_agent WITH status = 'offline'");
+    expect(querySql('postgres', reverse).text.match(/LATERAL \(SELECT r1\.class/g)).toHaveLength(2);
+    expect(querySql('postgres', reverse).text).toMatch(/OFFSET 0\) AS r1/);
+    expect(querySql('sqlite', reverse).text).not.toMatch(/LATERAL/);
   });
 
   it('finds entities by a filtered property through its expression index', async () => {

@@ -44,6 +44,7 @@ function stringTest(value: Sql, test: MemberTest): Sql {
  * `vigil_regexp` function registered on every connection (JavaScript RegExp).
  */
 export const sqliteDialect: QueryDialect = {
+  lateralRelationships: false,
   joinSeparator: ' CROSS JOIN ',
   stringEquals: (target, value) =>
     target.kind === 'column'

@@ -2,7 +2,7 @@ import type { ReturnItem } from '../../query/ast.ts';
 import { nodeFilter } from './conditions.ts';
 import type { QueryDialect } from './dialect.ts';
 import { type Operand, operand } from './operand.ts';
-import { findOutside, needsDistinctMatches, negations, type PathPlan, pathArms } from './paths.ts';
+import { findOutside, needsDistinctMatches, negations, type PathPlan, pairsOnce, pathArms } from './paths.ts';
 import { allOf, joinSql, type Sql, sql, trusted } from './sql.ts';
 
 /** A RETURN item's column(s): an entity spreads over `<column>_key` … `<column>_props`. */
@@ -49,17 +49,18 @@ class MatchScope {
  * once: the 2-hop aggregate then checks 100 000 agents instead of its 250 000 matches.
  */
 export function compileTable(
-  plan: PathPlan,
+  general: PathPlan,
   items: readonly ReturnItem[],
   d: QueryDialect,
   limit: number | undefined,
 ): { sql: Sql; columns: TableColumn[] } {
+  const plan = countsPairs(general, items);
   const scope = new MatchScope(plan);
   const selected: Sql[] = [];
   const groups: Sql[] = [];
   const columns = items.map((item, n): TableColumn => {
     const column = `c${n}`;
-    const kind = selectItem(item, column, scope, d, selected, groups);
+    const kind = selectItem(item, column, scope, d, selected, groups, countsOnce(plan, items));
     return { label: item.label, kind, column };
   });
   const orderBy = plan.query.orderBy;
@@ -75,7 +76,9 @@ export function compileTable(
     d,
     outside,
   )}) AS p${joins(scope)}${groups.length === 0 ? trusted('') : sql` GROUP BY ${joinSql(groups, ', ')}`}`;
-  const grouped = outside ? filterFindOutside(plan, d, body) : body;
+  const grouped = outside
+    ? filterFindOutside(plan, d, body, outputs(columns, orderBy?.target.kind === 'property'))
+    : body;
   const order = orderTerms(plan, columns, d);
   const paged = d.limitOffset(limit, plan.query.skip);
   const statement =
@@ -92,6 +95,7 @@ function selectItem(
   d: QueryDialect,
   selected: Sql[],
   groups: Sql[],
+  once: (alias: string) => boolean,
 ): TableColumn['kind'] {
   switch (item.kind) {
     case 'entity': {
@@ -117,7 +121,11 @@ function selectItem(
       return 'json';
     }
     case 'count':
-      selected.push(sql`COUNT(DISTINCT ${scope.key(item.alias)}) AS ${trusted(column)}`);
+      selected.push(
+        once(item.alias)
+          ? trusted(`COUNT(*) AS ${column}`)
+          : sql`COUNT(DISTINCT ${scope.key(item.alias)}) AS ${trusted(column)}`,
+      );
       return 'number';
     case 'aggregate':
       selected.push(
@@ -125,6 +133,39 @@ function selectItem(
       );
       return 'number';
   }
+}
+
+/**
+ * Which counted aliases a group holds once per match, so `COUNT(*)` equals `COUNT(DISTINCT)`: the
+ * matches hold each (FIND, node) pair once (`pairsOnce`), the counted alias is one end of the step
+ * and the items group by the other end's key. Grouping by anything coarser (a hostname shared by
+ * two agents) or counting the grouped alias keeps DISTINCT.
+ */
+/**
+ * The plan with `disjoint` arms when that lets a COUNT drop DISTINCT (one undirected step with one
+ * verb): the `in` arm then checks, per match, that no `out` relationship holds the same pair.
+ */
+function countsPairs(plan: PathPlan, items: readonly ReturnItem[]): PathPlan {
+  if (plan.positive[0]?.step.direction !== 'any') return plan;
+  const disjoint = { ...plan, disjoint: true };
+  const once = countsOnce(disjoint, items);
+  return items.some((item) => item.kind === 'count' && once(item.alias)) ? disjoint : plan;
+}
+
+function countsOnce(plan: PathPlan, items: readonly ReturnItem[]): (alias: string) => boolean {
+  const step = plan.positive[0]?.step;
+  if (step === undefined || !pairsOnce(plan)) return () => false;
+  const ends = [step.from, step.node.alias];
+  const groupedByKey = (alias: string) =>
+    items.some(
+      (item) =>
+        (item.kind === 'entity' && item.alias === alias) ||
+        (item.kind === 'property' && item.ref.alias === alias && item.ref.property === '_key'),
+    );
+  return (counted) => {
+    const other = ends.find((alias) => alias !== counted);
+    return ends.includes(counted) && other !== undefined && groupedByKey(other);
+  };
 }
 
 /** Whether the items group by the FIND entity's key (so each group holds one FIND entity). */
@@ -135,14 +176,28 @@ function groupsByFindKey(plan: PathPlan, items: readonly ReturnItem[]): boolean 
   );
 }
 
-/** The groups (`g`) whose FIND entity, joined by `c_find`, passes its filter and negated steps. */
-function filterFindOutside(plan: PathPlan, d: QueryDialect, groups: Sql): Sql {
+/** The SQL columns of the items (and `c_order`), as `g.<column>`: `c_find` is not returned. */
+function outputs(columns: readonly TableColumn[], ordered: boolean): Sql {
+  const names = columns.flatMap(({ kind, column }) =>
+    kind === 'entity'
+      ? ['_key', '_type', '_class', '_name', '_props'].map((part) => `${column}${part}`)
+      : [column],
+  );
+  if (ordered) names.push('c_order');
+  return trusted(names.map((name) => `g.${name}`).join(', '));
+}
+
+/**
+ * The groups (`g`) whose FIND entity, joined by `c_find`, passes its filter and negated steps;
+ * `c_find` itself is left out of the rows (100 000 fewer strings for the 2-hop aggregate).
+ */
+function filterFindOutside(plan: PathPlan, d: QueryDialect, groups: Sql, columns: Sql): Sql {
   const filter = allOf([
     trusted('e0.key = g.c_find'),
     nodeFilter(plan.query.find, 'e0', d),
     ...negations(plan, d, 'find'),
   ]);
-  return sql`SELECT g.* FROM (${groups}) AS g${trusted(d.joinSeparator)}entities e0 WHERE ${filter}`;
+  return sql`SELECT ${columns} FROM (${groups}) AS g${trusted(d.joinSeparator)}entities e0 WHERE ${filter}`;
 }
 
 /**
