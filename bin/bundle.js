@@ -4,7 +4,7 @@
 // reads a few files instead of hundreds. Every other package stays external (loaded from
 // node_modules as before: native drivers, worker-thread transports, served assets). A module that
 // locates files from `import.meta.url` (the ATT&CK catalogue, the UI) keeps its dist/ location.
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
 import { distDir } from './source-stamp.js';
@@ -52,6 +52,7 @@ export async function bundleProgram() {
     process.stderr.write('vigil build: esbuild is not installed; vigil runs from dist/ unbundled.\n');
     return false;
   }
+  rmSync(bundleDir, { recursive: true, force: true });
   try {
     await esbuild.build({
       entryPoints: [join(distDir, 'cli', 'main.js')],
@@ -68,6 +69,7 @@ export async function bundleProgram() {
     });
     return true;
   } catch (error) {
+    rmSync(bundleDir, { recursive: true, force: true });
     process.stderr.write(`vigil build: bundling failed (${error}); vigil runs from dist/ unbundled.\n`);
     return false;
   }
