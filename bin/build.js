@@ -1,13 +1,15 @@
 #!/usr/bin/env node
 // `npm run build` (also run by `npm install` / `npm ci` through `prepare`): compiles src/ to
 // dist/ with tsconfig.build.json, copies the run-time data files (every non-TypeScript,
-// non-Markdown file under src/, e.g. src/attack/data/*.json), then writes dist/.build-stamp —
+// non-Markdown file under src/, e.g. src/attack/data/*.json), bundles the program into
+// dist/bundle/ (bin/bundle.js: a faster start), then writes dist/.build-stamp —
 // last, so an interrupted build is never used. Without TypeScript (an install that omits dev
 // dependencies) it builds nothing and vigil runs from its sources through tsx.
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
+import { bundleProgram } from './bundle.js';
 import { distDir, newestSourceMtime, packageRoot, stampPath } from './source-stamp.js';
 
 const sourceDir = join(packageRoot, 'src');
@@ -46,4 +48,5 @@ if (compiled.status !== 0) {
   process.exit(compiled.status ?? 1);
 }
 copyDataFiles();
+await bundleProgram();
 writeFileSync(stampPath, `${JSON.stringify({ sourceMtimeMs })}\n`);

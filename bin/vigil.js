@@ -4,11 +4,15 @@
 // directory under src/ (nor tsconfig.json / tsconfig.build.json) is newer than the build
 // recorded in dist/.build-stamp (see bin/source-stamp.js; the check costs a few milliseconds).
 // Otherwise — no build, an interrupted one, a source edited since, or VIGIL_FROM_SOURCE=1 — it
-// runs the TypeScript sources through tsx's loader, so edited code never runs stale.
+// runs the TypeScript sources through tsx's loader, so edited code never runs stale. A fresh
+// build runs its bundle (dist/bundle/main.js, bin/bundle.js) when the build could make one.
+import { existsSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { bundleMain } from './bundle.js';
 import { distIsFresh } from './source-stamp.js';
 
 if (process.env.VIGIL_FROM_SOURCE !== '1' && distIsFresh()) {
-  await import('../dist/cli/main.js');
+  await import(existsSync(bundleMain) ? pathToFileURL(bundleMain).href : '../dist/cli/main.js');
 } else {
   const { register } = await import('tsx/esm/api');
   register();

@@ -1,4 +1,4 @@
-import { ZodError } from 'zod';
+import type { ZodError } from 'zod';
 
 /**
  * The registry of coded errors. Every failure Vigil reports carries one of these stable codes;
@@ -152,10 +152,18 @@ export function describeZodError(error: ZodError): string {
     .join('; ');
 }
 
+/**
+ * Whether `error` is a zod validation error, told by its name and issues rather than by
+ * `instanceof`, so that this module (which every command loads) does not load zod (issue 11).
+ */
+function isZodError(error: unknown): error is ZodError {
+  return error instanceof Error && error.name === 'ZodError' && Array.isArray((error as ZodError).issues);
+}
+
 /** Turns anything thrown into a coded error, for the boundaries (CLI, HTTP). */
 export function toVigilError(error: unknown): VigilError {
   if (error instanceof VigilError) return error;
-  if (error instanceof ZodError) return new VigilError('INPUT_INVALID', describeZodError(error));
+  if (isZodError(error)) return new VigilError('INPUT_INVALID', describeZodError(error));
   const message = error instanceof Error ? error.message : String(error);
   return new VigilError('INTERNAL_ERROR', `Unexpected failure: ${message}`, {
     hint: 'This is a bug in Vigil; please report it with the command you ran.',

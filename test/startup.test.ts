@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { bundleMain } from '../bin/bundle.js';
 import { distDir, distIsFresh } from '../bin/source-stamp.js';
 import { repoRoot } from './helpers/cli.ts';
 
@@ -27,25 +28,30 @@ const heavyPackages = [
 ];
 
 /**
- * The npm packages `vigil <args>` loads, run through the launcher (dist/ when fresh, else the
- * sources through tsx) with test/helpers/load-trace.mjs recording every import and require.
+ * What `vigil <args>` loads (module URLs and required paths), run through the launcher (the
+ * bundle of dist/ when fresh, else the sources through tsx; `env` may force the sources) with
+ * test/helpers/load-trace.mjs recording every import and require.
  */
-async function packagesLoadedBy(args: string[]): Promise<Set<string>> {
+async function modulesLoadedBy(args: string[], env: NodeJS.ProcessEnv = {}): Promise<string[]> {
   const home = mkdtempSync(join(tmpdir(), 'vigil-startup-'));
   const trace = join(home, 'loaded.txt');
   try {
     await run(process.execPath, ['--import', loadTrace, vigilBin, ...args], {
       cwd: repoRoot,
-      env: { ...process.env, VIGIL_HOME: home, VIGIL_LOAD_TRACE: trace },
+      env: { ...process.env, ...env, VIGIL_HOME: home, VIGIL_LOAD_TRACE: trace },
     });
-    const packages = readFileSync(trace, 'utf8')
-      .split('\n')
-      .map((line) => /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(line)?.[1])
-      .filter((name) => name !== undefined);
-    return new Set(packages);
+    return readFileSync(trace, 'utf8').split('\n');
   } finally {
     rmSync(home, { recursive: true, force: true });
   }
+}
+
+/** The npm packages `vigil <args>` loads (see `modulesLoadedBy`). */
+async function packagesLoadedBy(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Set<string>> {
+  const packages = (await modulesLoadedBy(args, env))
+    .map((line) => /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(line)?.[1])
+    .filter((name) => name !== undefined);
+  return new Set(packages);
 }
 
 /**
@@ -59,6 +65,22 @@ describe('what a command loads', () => {
     const loaded = await packagesLoadedBy(['--help']);
     expect(loaded).toContain('commander');
     expect(heavyPackages.filter((name) => loaded.has(name))).toEqual([]);
+  });
+
+  it('`vigil --help` loads only the program, its command index and output helpers: no command module, no zod', async () => {
+    const loaded = await modulesLoadedBy(['--help'], { VIGIL_FROM_SOURCE: '1' });
+    const sources = loaded
+      .map((line) => /\/src\/(.+\.ts)$/.exec(line)?.[1])
+      .filter((path) => path !== undefined);
+    expect([...new Set(sources)].sort()).toEqual([
+      'cli/command-index.ts',
+      'cli/main.ts',
+      'cli/output.ts',
+      'cli/program.ts',
+      'cli/table.ts',
+      'errors.ts',
+    ]);
+    expect(loaded.filter((line) => line.includes('node_modules/zod/'))).toEqual([]);
   });
 
   it('`vigil graph stats` on an empty home loads the SQLite driver and nothing else heavy', async () => {
@@ -88,6 +110,25 @@ describe.skipIf(!distIsFresh())('compiled program (dist/)', () => {
         env,
       });
       expect(stdout).toMatch(/^T1566\s+Phishing/);
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+
+  it('runs from its bundle, which finds the data files of dist/ (attack show, graph stats)', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'vigil-startup-'));
+    const env = { ...process.env, VIGIL_HOME: home, VIGIL_ATTACK_CATALOGUE: '' };
+    try {
+      const attack = await run(process.execPath, [bundleMain, 'attack', 'show', 'T1566'], {
+        cwd: repoRoot,
+        env,
+      });
+      expect(attack.stdout).toMatch(/^T1566\s+Phishing/);
+      const stats = await run(process.execPath, [bundleMain, 'graph', 'stats', '--json'], {
+        cwd: repoRoot,
+        env,
+      });
+      expect(JSON.parse(stats.stdout)).toEqual({ entities: {}, relationships: {} });
     } finally {
       rmSync(home, { recursive: true, force: true });
     }

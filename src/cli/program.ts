@@ -1,59 +1,52 @@
-import { Command, CommanderError, type CommandUnknownOpts } from '@commander-js/extra-typings';
+import { Command, CommanderError, type CommandUnknownOpts, Help } from '@commander-js/extra-typings';
 import { VigilError } from '../errors.ts';
-import { registerActorsCommands } from './actors.ts';
-import { registerAgentsCommands } from './agents.ts';
-import { registerAttackCommands } from './attack.ts';
-import { registerCoverageCommand } from './coverage.ts';
-import { registerDemoCommand } from './demo.ts';
-import { registerExportCommands } from './export.ts';
-import { registerGraphCommands } from './graph.ts';
-import { registerInfoCommand } from './info.ts';
-import { registerIntegrationsCommands } from './integrations.ts';
-import { registerMonitorCommands } from './monitors.ts';
+import { type CommandModule, commandModules, moduleServes, type RegisterCommands } from './command-index.ts';
 import { reportError, wantsJson } from './output.ts';
-import { registerQueryCommand } from './query.ts';
-import { registerReadingCommands } from './reading.ts';
-import { registerRulesCommands } from './rules.ts';
-import { registerRunsCommands } from './runs.ts';
-import { registerServeCommands } from './serve.ts';
-import { registerSimulateCommands } from './simulate.ts';
-import { registerSyncCommands } from './sync.ts';
 import { configureOutputWidth } from './table.ts';
-import { registerTokensCommands } from './tokens.ts';
-import { registerValidateCommands } from './validate.ts';
-import { registerWebhookCommand } from './webhook.ts';
 
-/** Builds the `vigil` program; each command group registers itself from its own module. */
-export function buildProgram(): Command {
+/**
+ * Builds the `vigil` program with the real commands of the modules in `loaded` (their register
+ * functions, by module) and, for every other module, a placeholder per top-level command that
+ * only names and describes it (its term is printed as the module would print it), so that
+ * `vigil --help` and usage errors list every command without loading the modules.
+ */
+function assembleProgram(loaded: ReadonlyMap<CommandModule, RegisterCommands>): Command {
+  const placeholderTerms = new Map<CommandUnknownOpts, string>();
   const program = new Command('vigil')
     .description('Vigil: Threat Stack and ThreatConnect in one graph, detection validation and coverage.')
     .version('0.1.0')
     .showHelpAfterError(false)
     .exitOverride()
     .configureOutput({ outputError: () => {} })
+    .configureHelp({
+      subcommandTerm: (sub) => placeholderTerms.get(sub) ?? new Help().subcommandTerm(sub),
+    })
     .option('--wide', 'tables show whole cells instead of fitting the terminal')
     .hook('preAction', (root) => configureOutputWidth(root.opts().wide === true));
-  registerSyncCommands(program);
-  registerGraphCommands(program);
-  registerAgentsCommands(program);
-  registerActorsCommands(program);
-  registerSimulateCommands(program);
-  registerDemoCommand(program);
-  registerAttackCommands(program);
-  registerIntegrationsCommands(program);
-  registerWebhookCommand(program);
-  registerRunsCommands(program);
-  registerServeCommands(program);
-  registerExportCommands(program);
-  registerCoverageCommand(program);
-  registerTokensCommands(program);
-  registerRulesCommands(program);
-  registerMonitorCommands(program);
-  registerQueryCommand(program);
-  registerReadingCommands(program);
-  registerValidateCommands(program);
-  registerInfoCommand(program);
+  for (const module of commandModules) {
+    const register = loaded.get(module);
+    if (register !== undefined) {
+      register(program);
+      continue;
+    }
+    for (const entry of module.commands) {
+      placeholderTerms.set(program.command(entry.name).description(entry.description), entry.term);
+    }
+  }
   return program;
+}
+
+/** Loads the modules that define or join the top-level command `name` (none for an unknown name). */
+async function loadModulesFor(name: string | undefined): Promise<Map<CommandModule, RegisterCommands>> {
+  const needed = commandModules.filter((module) => name !== undefined && moduleServes(module, name));
+  return new Map(await Promise.all(needed.map(async (module) => [module, await module.load()] as const)));
+}
+
+/** Builds the whole `vigil` program, every command module loaded (tests, help comparisons). */
+export async function buildProgram(): Promise<Command> {
+  return assembleProgram(
+    new Map(await Promise.all(commandModules.map(async (module) => [module, await module.load()] as const))),
+  );
 }
 
 /** The commands a usage error lists, so that the user sees what exists. */
@@ -101,8 +94,9 @@ function usageError(error: CommanderError, program: Command): VigilError {
  * (exit 0); a bare group prints its usage on stderr (exit 2: a command is missing).
  */
 export async function main(argv: readonly string[]): Promise<void> {
-  const program = buildProgram();
   const args = argv.slice(2);
+  const words = args.filter((arg) => !arg.startsWith('-'));
+  const program = assembleProgram(await loadModulesFor(words[0] === 'help' ? words[1] : words[0]));
   try {
     if (args.length === 0 || args[0] === 'help') {
       helpTarget(program, args.slice(1)).outputHelp();

@@ -1,0 +1,76 @@
+// The start-up bundle (issue 11), made by bin/build.js from the compiled program in dist/: the
+// modules of dist/ and zod (≈100 small modules) joined by esbuild into dist/bundle/main.js and
+// one chunk per lazily imported part (`await import(…)` stays lazy: code splitting), so a start
+// reads a few files instead of hundreds. Every other package stays external (loaded from
+// node_modules as before: native drivers, worker-thread transports, served assets). A module that
+// locates files from `import.meta.url` (the ATT&CK catalogue, the UI) keeps its dist/ location.
+import { readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, relative } from 'node:path';
+import { distDir } from './source-stamp.js';
+
+export const bundleDir = join(distDir, 'bundle');
+export const bundleMain = join(bundleDir, 'main.js');
+
+/** Packages bundled in; every other bare import stays external. */
+const bundledPackages = /^zod(\/|$)/;
+
+/** Keeps each dist/ module's `import.meta.url` pointing at its own file in dist/, not at the chunk. */
+const ownLocation = {
+  name: 'own-location',
+  setup(build) {
+    build.onLoad({ filter: /\.js$/ }, (args) => {
+      const source = readFileSync(args.path, 'utf8');
+      if (!args.path.startsWith(distDir) || !source.includes('import.meta.url')) return undefined;
+      const fromBundle = relative(bundleDir, args.path).split('\\').join('/');
+      return {
+        contents: source.replaceAll(
+          'import.meta.url',
+          `new URL(${JSON.stringify(fromBundle)}, import.meta.url).href`,
+        ),
+        loader: 'js',
+      };
+    });
+  },
+};
+
+const externalPackages = {
+  name: 'external-packages',
+  setup(build) {
+    build.onResolve({ filter: /^[^./]/ }, (args) =>
+      bundledPackages.test(args.path) ? undefined : { path: args.path, external: true },
+    );
+  },
+};
+
+/** Bundles dist/cli/main.js into dist/bundle/; false (and a note on stderr) if esbuild is missing or fails. */
+export async function bundleProgram() {
+  let esbuild;
+  try {
+    esbuild = await import(createRequire(import.meta.url).resolve('esbuild'));
+  } catch {
+    process.stderr.write('vigil build: esbuild is not installed; vigil runs from dist/ unbundled.\n');
+    return false;
+  }
+  rmSync(bundleDir, { recursive: true, force: true });
+  try {
+    await esbuild.build({
+      entryPoints: [join(distDir, 'cli', 'main.js')],
+      bundle: true,
+      splitting: true,
+      format: 'esm',
+      platform: 'node',
+      target: 'node20',
+      outdir: bundleDir,
+      entryNames: '[name]',
+      chunkNames: '[name]-[hash]',
+      plugins: [ownLocation, externalPackages],
+      logLevel: 'warning',
+    });
+    return true;
+  } catch (error) {
+    rmSync(bundleDir, { recursive: true, force: true });
+    process.stderr.write(`vigil build: bundling failed (${error}); vigil runs from dist/ unbundled.\n`);
+    return false;
+  }
+}
