@@ -5,7 +5,11 @@
 // recorded in dist/.build-stamp (see bin/source-stamp.js; the check costs a few milliseconds).
 // Otherwise — no build, an interrupted one, a source edited since, or VIGIL_FROM_SOURCE=1 — it
 // runs the TypeScript sources through tsx's loader, so edited code never runs stale.
+// A sync runs with a leaner V8 heap (bin/lean-heap.js), set before any module is loaded.
+import { leanHeapForSync } from './lean-heap.js';
 import { distIsFresh } from './source-stamp.js';
+
+leanHeapForSync(process.argv.slice(2));
 
 if (process.env.VIGIL_FROM_SOURCE !== '1' && distIsFresh()) {
   await import('../dist/cli/main.js');
