@@ -7,8 +7,10 @@
 //   --semi-space-growth-factor=1  the young generation keeps its initial 1 MiB semi-spaces;
 //   --heap-growing-percent=20     after a full collection the old generation may grow 20 % above
 //                                 its live set (V8 picks 10 %–300 % by itself) before the next.
-// Measured with `npm run bench -- sync` at 10 000 agents (2 cores, shared machine): peak RSS
-// 206–222 → 122–126 MiB, CPU time unchanged within noise (first sync ~21 s user+sys either way).
+// Measured (first sync, fresh database, 2 cores, shared machine; bench/memory-probe.mjs): at 10 000
+// agents peak RSS 214–226 → 122–127 MiB, at 100 000 agents 243 → 171 MiB. Cost: at 10 000 agents, runs
+// interleaved with the defaults, wall time 16.1–16.3 → 17.1–17.4 s (+6 %, more frequent collections);
+// at 100 000 (not interleaved) 645 → 588 s wall, 255 → 262 s CPU. Start-up RSS 85 → 76 MiB.
 // VIGIL_V8_DEFAULTS=1 leaves V8's defaults.
 import { setFlagsFromString } from 'node:v8';
 
