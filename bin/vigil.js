@@ -6,10 +6,14 @@
 // Otherwise — no build, an interrupted one, a source edited since, or VIGIL_FROM_SOURCE=1 — it
 // runs the TypeScript sources through tsx's loader, so edited code never runs stale. A fresh
 // build runs its bundle (dist/bundle/main.js, bin/bundle.js) when the build could make one.
+// A sync runs with a leaner V8 heap (bin/lean-heap.js), set before any module is loaded.
 import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { bundleMain } from './bundle.js';
+import { leanHeapForSync } from './lean-heap.js';
 import { distIsFresh } from './source-stamp.js';
+
+leanHeapForSync(process.argv.slice(2));
 
 if (process.env.VIGIL_FROM_SOURCE !== '1' && distIsFresh()) {
   await import(existsSync(bundleMain) ? pathToFileURL(bundleMain).href : '../dist/cli/main.js');
