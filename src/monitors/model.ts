@@ -49,16 +49,10 @@ export interface MonitorRunView {
 }
 
 /** `DriftAlert` of CONTRACTS-API.md. */
-export interface DriftAlertView {
-  id: string;
-  technique: string;
-  previous: string | null;
-  current: string;
-  expected: string;
-  validationId: string;
-  raisedAt: string;
-  status: 'ACTIVE' | 'DISMISSED';
-}
+export type DriftAlertView = Pick<
+  DriftRecord,
+  'id' | 'technique' | 'previous' | 'current' | 'expected' | 'validationId' | 'raisedAt' | 'status'
+>;
 
 export { formatInterval, parseInterval as parseEvery };
 

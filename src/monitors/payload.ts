@@ -5,17 +5,10 @@ import type { DriftRecord } from '../store/types.ts';
  * The JSON a monitor's webhook receives for one drift alert: Slack incoming webhooks read `text`
  * (escaped for Slack), generic receivers the structured fields.
  */
-export interface DriftPayload {
-  text: string;
-  monitor: string;
-  driftId: string;
-  technique: string;
-  previous: string | null;
-  current: string;
-  expected: string;
-  validationId: string;
-  raisedAt: string;
-}
+export type DriftPayload = { text: string; monitor: string; driftId: string } & Pick<
+  DriftRecord,
+  'technique' | 'previous' | 'current' | 'expected' | 'validationId' | 'raisedAt'
+>;
 
 export function buildDriftPayload(monitor: string, drift: DriftRecord): DriftPayload {
   const before = drift.previous ?? 'untested';
