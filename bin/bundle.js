@@ -6,14 +6,14 @@
 // locates files from `import.meta.url` (the ATT&CK catalogue, the UI) keeps its dist/ location.
 import { readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { distDir } from './source-stamp.js';
 
 export const bundleDir = join(distDir, 'bundle');
 export const bundleMain = join(bundleDir, 'main.js');
 
 /** Packages bundled in; every other bare import stays external. */
-const bundledPackages = /^zod(\/|$)/;
+const bundledPackages = /^(zod|commander|@commander-js\/extra-typings)(\/|$)/;
 
 /** Keeps each dist/ module's `import.meta.url` pointing at its own file in dist/, not at the chunk. */
 const ownLocation = {
@@ -31,6 +31,27 @@ const ownLocation = {
         loader: 'js',
       };
     });
+  },
+};
+
+/**
+ * zod's namespace re-exports its ≈60 locales (`z.locales`), which the bundle cannot shake out and
+ * which were most of its bytes; Vigil speaks English only, so `z.locales` holds just `en` here
+ * (zod registers `en` as the default locale itself).
+ */
+const englishOnlyZod = {
+  name: 'english-only-zod',
+  setup(build) {
+    build.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      args.importer.includes(`${join('node_modules', 'zod')}`)
+        ? { path: join(dirname(args.importer), '..', 'locales', 'en.js'), namespace: 'zod-english-locales' }
+        : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'zod-english-locales' }, (args) => ({
+      contents: `export { default as en } from ${JSON.stringify(args.path)};`,
+      loader: 'js',
+      resolveDir: dirname(args.path),
+    }));
   },
 };
 
@@ -58,13 +79,20 @@ export async function bundleProgram() {
       entryPoints: [join(distDir, 'cli', 'main.js')],
       bundle: true,
       splitting: true,
+      minifyWhitespace: true,
+      minifySyntax: true,
       format: 'esm',
       platform: 'node',
       target: 'node20',
       outdir: bundleDir,
       entryNames: '[name]',
       chunkNames: '[name]-[hash]',
-      plugins: [ownLocation, externalPackages],
+      // The bundled CommonJS packages (commander) `require` Node's built-ins: give every chunk a
+      // \`require\` (no bundled module declares one at its top level).
+      banner: {
+        js: "import { createRequire as __vigilCreateRequire } from 'node:module';\nconst require = __vigilCreateRequire(import.meta.url);",
+      },
+      plugins: [ownLocation, englishOnlyZod, externalPackages],
       logLevel: 'warning',
     });
     return true;

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 
-const require = createRequire(import.meta.url);
+const requireFromHere = createRequire(import.meta.url);
 
 /**
  * A CommonJS package loaded on first use rather than when the importing module loads, so that a
@@ -13,7 +13,7 @@ const require = createRequire(import.meta.url);
 export function lazyRequire<T>(specifier: string): () => T {
   let loaded: T | undefined;
   return () => {
-    loaded ??= require(specifier) as T;
+    loaded ??= requireFromHere(specifier) as T;
     return loaded;
   };
 }

@@ -1,14 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { type AttackCatalogue, bundledCataloguePath, loadAttackCatalogue } from '../attack/catalogue.ts';
-import type { StoredEntity, StoredRelationship } from '../graph/types.ts';
+import type { StoredEntity } from '../graph/types.ts';
 import { IntegrationRegistry } from '../integrations/registry.ts';
 import { secretCipher } from '../integrations/secrets.ts';
 import { createLogger } from '../log.ts';
 import type { QueryOptions, QueryResult } from '../query/result.ts';
-import { isPostgresLocation, openStore } from '../store/index.ts';
 import { agentsService } from './agents.ts';
 import {
   type AlertDetail,
@@ -21,6 +19,7 @@ import { CampaignService } from './campaigns.ts';
 import type { AppContext } from './context.ts';
 import { CoverageService } from './coverage.ts';
 import { ExportService } from './exports.ts';
+import { type GraphService, graphServiceOf, openStoreOf } from './graph.ts';
 import { IntegrationsService } from './integrations.ts';
 import { type JobServices, jobServicesOf } from './jobs.ts';
 import { MonitorService } from './monitors.ts';
@@ -56,16 +55,7 @@ export interface Vigil {
     list(options: { integration?: string | undefined; limit: number }): ReturnType<typeof listRunHistory>;
     show(runId: string): ReturnType<typeof describeRun>;
   };
-  readonly graph: {
-    /** Entity and relationship counts by `_type`. */
-    stats(): Promise<{ entities: Record<string, number>; relationships: Record<string, number> }>;
-    /** One entity by `_key` with the relationships touching it, or undefined. */
-    entity(key: string): Promise<{ entity: StoredEntity; relationships: StoredRelationship[] } | undefined>;
-    /** Entities of a `_type`, by display name, a page at a time. */
-    entitiesOfType(type: string, page: { limit: number; offset: number }): Promise<StoredEntity[]>;
-    /** Answers when the database does (readiness). */
-    ping(): Promise<void>;
-  };
+  readonly graph: GraphService;
   /** Threat Stack alerts in the graph (synced and webhook-received). */
   readonly alerts: {
     list(filter: AlertFilter): Promise<StoredEntity[]>;
@@ -110,12 +100,7 @@ export interface VigilDeps {
  * the settings, and the services. The caller closes it.
  */
 export async function openVigil(settings: VigilSettings, deps: VigilDeps = {}): Promise<Vigil> {
-  if (!isPostgresLocation(settings.database))
-    mkdirSync(dirname(settings.database), { recursive: true, mode: 0o700 });
-  const store = await openStore(
-    settings.database,
-    settings.pgSchema === undefined ? {} : { schema: settings.pgSchema },
-  );
+  const store = await openStoreOf(settings);
   const now = deps.now ?? (() => new Date());
   // The database's record of its key: a moved database never gets a second key (issue 9 item 13).
   const expectedKey = await store.secretKeyState().catch(async (error: unknown) => {
@@ -185,20 +170,7 @@ export async function openVigil(settings: VigilSettings, deps: VigilDeps = {}): 
       list: (options) => listRunHistory(ctx, options),
       show: (runId) => describeRun(ctx, runId),
     },
-    graph: {
-      stats: async () => ({
-        entities: await store.countEntitiesByType(),
-        relationships: await store.countRelationshipsByType(),
-      }),
-      entity: async (key) => {
-        const entity = await store.getEntity(key);
-        return entity === undefined ? undefined : { entity, relationships: await store.relationshipsOf(key) };
-      },
-      entitiesOfType: (type, page) => store.listEntities({ type, ...page }),
-      ping: async () => {
-        await store.listRuns(undefined, 1);
-      },
-    },
+    graph: graphServiceOf(store),
     alerts: {
       list: (filter) => listThreatStackAlerts(ctx, filter),
       show: (alertId) => showThreatStackAlert(ctx, alertId),

@@ -1,3 +1,4 @@
+import type { GraphService } from '../app/graph.ts';
 import { parseSettings, type VigilSettings } from '../app/settings.ts';
 import type { Vigil } from '../app/vigil.ts';
 
@@ -31,4 +32,16 @@ export function withApp<T>(
   work: (vigil: Vigil) => Promise<T>,
 ): Promise<T> {
   return withSettings(settingsOf(flags), work);
+}
+
+/**
+ * Runs `work` on the graph of the command's flags: the store alone, loaded when the command runs,
+ * for the reading commands that need nothing else (see `withGraph`).
+ */
+export async function withGraphOf<T>(
+  flags: { db?: string | undefined },
+  work: (graph: GraphService) => Promise<T>,
+): Promise<T> {
+  const { withGraph } = await import('../app/graph.ts');
+  return withGraph(settingsOf(flags), work);
 }

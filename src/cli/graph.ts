@@ -1,5 +1,5 @@
 import type { Command } from '@commander-js/extra-typings';
-import { dbOption, withApp } from './app.ts';
+import { dbOption, withGraphOf } from './app.ts';
 import { printJson } from './output.ts';
 import { renderTable } from './table.ts';
 
@@ -11,7 +11,7 @@ export function registerGraphCommands(program: Command): void {
     .option(...dbOption)
     .option('--json', 'print the counts as JSON')
     .action(async (flags) => {
-      const { entities, relationships } = await withApp(flags, (vigil) => vigil.graph.stats());
+      const { entities, relationships } = await withGraphOf(flags, (graph) => graph.stats());
       if (flags.json) {
         printJson({ entities, relationships });
         return;
