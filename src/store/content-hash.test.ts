@@ -34,7 +34,46 @@ const protects: Relationship = {
   properties: {},
 };
 
+/** canonicalJson as JSON.stringify with a key-sorting replacer: the definition the direct writer must match. */
+function replacerCanonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, item: unknown) =>
+    item === null || typeof item !== 'object' || Array.isArray(item)
+      ? item
+      : Object.fromEntries(
+          Object.keys(item)
+            .sort()
+            .map((key) => [key, (item as Record<string, unknown>)[key]]),
+        ),
+  );
+}
+
 describe('canonicalJson', () => {
+  it('writes exactly what JSON.stringify with a key-sorting replacer writes (stored hashes stay valid)', () => {
+    const member = fc.oneof(
+      fc.jsonValue(),
+      fc.constantFrom(undefined, Number.NaN, -0, Number.POSITIVE_INFINITY, 1e21, new Date(86_400_000)),
+      fc.string(),
+    );
+    const value = fc.letrec((tie) => ({
+      node: fc.oneof(
+        { depthSize: 'small' },
+        member,
+        fc.array(tie('node')),
+        fc.dictionary(fc.string(), tie('node')),
+      ),
+    })).node;
+    fc.assert(
+      fc.property(value, (generated) => {
+        expect(canonicalJson(generated)).toBe(replacerCanonicalJson(generated));
+      }),
+      { numRuns: 2000 },
+    );
+    const wide = Object.fromEntries(
+      Array.from({ length: 100 }, (_, i) => [i % 3 === 0 ? String(99 - i) : `k${(i * 37) % 100}`, i]),
+    );
+    expect(canonicalJson({ wide })).toBe(replacerCanonicalJson({ wide }));
+  });
+
   it('sorts object keys at every depth and keeps array order', () => {
     expect(canonicalJson({ b: 1, a: { d: [3, { z: 1, y: 2 }], c: null } })).toBe(
       '{"a":{"c":null,"d":[3,{"y":2,"z":1}]},"b":1}',

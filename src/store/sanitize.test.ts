@@ -1,9 +1,10 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { VigilError } from '../errors.ts';
 import { relationship } from '../graph/keys.ts';
-import type { Entity } from '../graph/types.ts';
+import type { Entity, JsonValue } from '../graph/types.ts';
 import { canonicalJson } from './content-hash.ts';
-import { sanitizeRelationship, sanitizeText } from './sanitize.ts';
+import { sanitizeEntity, sanitizeRelationship, sanitizeText } from './sanitize.ts';
 import { storeBackends, storePerTest } from './testing.ts';
 import type { GraphStore } from './types.ts';
 
@@ -20,6 +21,45 @@ describe('sanitizeText', () => {
     expect(sanitizeText(`a${nul}b`)).toBe('ab');
     expect(sanitizeText(`x${loneHigh}y\uDC00z`)).toBe('x\uFFFDy\uFFFDz');
     expect(sanitizeText('ok \uD83D\uDE00')).toBe('ok \uD83D\uDE00');
+  });
+});
+
+/** Sanitizing by copying everything: what sanitizeEntity must equal, copy or not. */
+function copySanitized(value: JsonValue): JsonValue {
+  if (typeof value === 'string') return sanitizeText(value);
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map(copySanitized);
+  return Object.fromEntries(
+    Object.entries(value).map(([key, item]) => [sanitizeText(key), copySanitized(item)]),
+  );
+}
+
+describe('sanitizeEntity', () => {
+  const text = fc.string({ unit: fc.constantFrom('a', 'b', nul, loneHigh, '\uDC00', '\uD83D\uDE00') });
+  const json = fc.letrec((tie) => ({
+    node: fc.oneof(
+      { depthSize: 'small' },
+      text,
+      fc.integer(),
+      fc.constant(null),
+      fc.array(tie('node')),
+      fc.dictionary(text, tie('node')),
+    ),
+  })).node as fc.Arbitrary<JsonValue>;
+
+  it('sanitizes every text at every depth, and hands clean data back without copying it', () => {
+    fc.assert(
+      fc.property(fc.dictionary(text, json), json, (properties, rawData) => {
+        const entity: Entity = { ...host('x'), properties, rawData };
+        const sanitized = sanitizeEntity(entity);
+        expect(sanitized.properties).toEqual(copySanitized(properties));
+        expect(sanitized.rawData).toEqual(copySanitized(rawData));
+        const again = sanitizeEntity(sanitized);
+        expect(again.properties).toBe(sanitized.properties);
+        expect(again.rawData).toBe(sanitized.rawData);
+      }),
+      { numRuns: 500 },
+    );
   });
 });
 

@@ -7,13 +7,16 @@ export const maxJsonDepth = 256;
 
 const nul = String.fromCharCode(0);
 const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+/** A NUL or any surrogate: the only texts that may need a change (one cheap test per string). */
+const mayNeedSanitizing = new RegExp(`[${nul}\\uD800-\\uDFFF]`);
 
 /**
  * Text as both databases can store it: NUL characters removed (PostgreSQL refuses them in text
- * and jsonb) and lone UTF-16 surrogates replaced by U+FFFD (they have no UTF-8 form).
+ * and jsonb) and lone UTF-16 surrogates replaced by U+FFFD (they have no UTF-8 form). Clean text
+ * (nearly all) is returned as it is.
  */
 export function sanitizeText(text: string): string {
-  return text.replaceAll(nul, '').replace(loneSurrogate, '\uFFFD');
+  return mayNeedSanitizing.test(text) ? text.replaceAll(nul, '').replace(loneSurrogate, '\uFFFD') : text;
 }
 
 function tooDeep(owner: string): VigilError {
@@ -24,20 +27,43 @@ function tooDeep(owner: string): VigilError {
   );
 }
 
-/** A JSON value with every string and object key sanitized; PROVIDER_RESPONSE_INVALID when it nests too deep. */
+/**
+ * A JSON value with every string and object key sanitized; PROVIDER_RESPONSE_INVALID when it nests
+ * too deep. A value with nothing to change is returned as it is (no copy: a sync sanitizes every
+ * row it sees); otherwise only the changed arrays and objects are new.
+ */
 function sanitizeJson(value: JsonValue, owner: string, depth = 0): JsonValue {
   if (typeof value === 'string') return sanitizeText(value);
   if (value === null || typeof value !== 'object') return value;
   if (depth >= maxJsonDepth) throw tooDeep(owner);
-  if (Array.isArray(value)) return value.map((item) => sanitizeJson(item, owner, depth + 1));
-  return sanitizeObject(value, owner, depth);
+  if (!Array.isArray(value)) return sanitizeObject(value, owner, depth);
+  let copy: JsonValue[] | undefined;
+  for (let index = 0; index < value.length; index++) {
+    const item = value[index] as JsonValue;
+    const clean = sanitizeJson(item, owner, depth + 1);
+    if (copy !== undefined) copy.push(clean);
+    else if (clean !== item) copy = [...value.slice(0, index), clean];
+  }
+  return copy ?? value;
 }
 
+/** An object's keys and values sanitized (see sanitizeJson: returned as it is when clean). */
 function sanitizeObject(value: { [key: string]: JsonValue }, owner: string, depth: number): Properties {
+  const keys = Object.keys(value);
+  let copy: Array<[string, JsonValue]> | undefined;
+  for (let index = 0; index < keys.length; index++) {
+    const key = keys[index] as string;
+    const item = value[key] as JsonValue;
+    const cleanKey = sanitizeText(key);
+    const clean = sanitizeJson(item, owner, depth + 1);
+    if (copy !== undefined) copy.push([cleanKey, clean]);
+    else if (cleanKey !== key || clean !== item) {
+      copy = keys.slice(0, index).map((kept): [string, JsonValue] => [kept, value[kept] as JsonValue]);
+      copy.push([cleanKey, clean]);
+    }
+  }
   // fromEntries defines own properties, so a `__proto__` key stays a key.
-  return Object.fromEntries(
-    Object.entries(value).map(([key, item]) => [sanitizeText(key), sanitizeJson(item, owner, depth + 1)]),
-  );
+  return copy === undefined ? value : Object.fromEntries(copy);
 }
 
 /** An entity as it is hashed and stored: every text sanitized, JSON depth checked. */
