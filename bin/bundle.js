@@ -79,8 +79,6 @@ export async function bundleProgram() {
       entryPoints: [join(distDir, 'cli', 'main.js')],
       bundle: true,
       splitting: true,
-      minifyWhitespace: true,
-      minifySyntax: true,
       format: 'esm',
       platform: 'node',
       target: 'node20',

@@ -2,8 +2,9 @@ import { z } from 'zod';
 import { VigilError } from '../errors.ts';
 import type { Driver } from './driver.ts';
 import { migrations as allMigrations, type Migration } from './migrations/index.ts';
+import { rowSchema } from './rows.ts';
 
-const appliedRowSchema = z.object({ version: z.coerce.number().int() });
+const appliedRowSchema = rowSchema(() => z.object({ version: z.coerce.number().int() }));
 
 /**
  * Applies the migrations not yet recorded in `schema_migrations`, in order, in one transaction

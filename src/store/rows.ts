@@ -2,6 +2,26 @@ import { z } from 'zod';
 import type { JsonValue, Properties, StoredEntity, StoredRelationship } from '../graph/types.ts';
 import type { SqlRow } from './driver.ts';
 
+/** What the store does with a row schema: parse a row with it. */
+export interface RowSchema<T> {
+  parse(row: unknown): T;
+}
+
+/**
+ * A row schema built on first use rather than when its module loads: every command that opens
+ * the store loads all of its operations, and building all their zod schemas up front was a
+ * measurable part of a small command's start (issue 11).
+ */
+export function rowSchema<T extends z.ZodType>(make: () => T): RowSchema<z.output<T>> {
+  let schema: T | undefined;
+  return {
+    parse: (row) => {
+      schema ??= make();
+      return schema.parse(row);
+    },
+  };
+}
+
 /** `JSON.stringify` for a column: `undefined` becomes SQL NULL. */
 export function toJsonColumn(value: unknown): string | null {
   return JSON.stringify(value) ?? null;
@@ -23,39 +43,44 @@ export function jsonColumn<T extends z.ZodType>(schema: T) {
 }
 
 /** JSON.parse can only yield JSON values, so the cast records a fact rather than a hope. */
-const jsonValue = z.custom<JsonValue>(() => true);
-const properties = z.custom<Properties>(
-  (value) => typeof value === 'object' && value !== null && !Array.isArray(value),
-  'properties must be a JSON object',
+const jsonValue = () => z.custom<JsonValue>(() => true);
+const properties = () =>
+  z.custom<Properties>(
+    (value) => typeof value === 'object' && value !== null && !Array.isArray(value),
+    'properties must be a JSON object',
+  );
+
+const entityRowSchema = rowSchema(() =>
+  z.object({
+    key: z.string(),
+    type: z.string(),
+    class: z.string(),
+    integration_id: z.string(),
+    display_name: z.string(),
+    properties: jsonColumn(properties()),
+    raw_data: jsonColumn(jsonValue()).nullable(),
+    content_hash: z.string(),
+    first_seen_at: z.string(),
+    updated_at: z.string(),
+  }),
 );
 
-const entityRowSchema = z.object({
-  key: z.string(),
-  type: z.string(),
-  class: z.string(),
-  integration_id: z.string(),
-  display_name: z.string(),
-  properties: jsonColumn(properties),
-  raw_data: jsonColumn(jsonValue).nullable(),
-  content_hash: z.string(),
-  first_seen_at: z.string(),
-  updated_at: z.string(),
-});
-
-const relationshipRowSchema = z.object({
-  key: z.string(),
-  type: z.string(),
-  class: z.string(),
-  from_key: z.string(),
-  to_key: z.string(),
-  from_type: z.string(),
-  to_type: z.string(),
-  integration_id: z.string(),
-  properties: jsonColumn(properties),
-  content_hash: z.string(),
-  first_seen_at: z.string(),
-  updated_at: z.string(),
-});
+const relationshipRowSchema = rowSchema(() =>
+  z.object({
+    key: z.string(),
+    type: z.string(),
+    class: z.string(),
+    from_key: z.string(),
+    to_key: z.string(),
+    from_type: z.string(),
+    to_type: z.string(),
+    integration_id: z.string(),
+    properties: jsonColumn(properties()),
+    content_hash: z.string(),
+    first_seen_at: z.string(),
+    updated_at: z.string(),
+  }),
+);
 
 /**
  * An `entities` row as the graph model's StoredEntity. `rawData` is absent when none was stored

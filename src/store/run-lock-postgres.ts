@@ -1,8 +1,9 @@
 import type pg from 'pg';
 import { z } from 'zod';
+import { rowSchema } from './rows.ts';
 import { lostRunLock, type RunLocker } from './run-lock.ts';
 
-const takenRowSchema = z.object({ taken: z.boolean() });
+const takenRowSchema = rowSchema(() => z.object({ taken: z.boolean() }));
 
 /** The two-int advisory lock key of an integration, within the current schema. */
 const lockKey = "hashtext(coalesce(current_schema(), '') || '.vigil.run'), hashtext($1)";

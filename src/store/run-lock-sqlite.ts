@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { z } from 'zod';
 import type { Driver } from './driver.ts';
+import { rowSchema } from './rows.ts';
 import { lostRunLock, type RunLocker } from './run-lock.ts';
 import type { RunLock } from './types.ts';
 
@@ -14,12 +15,14 @@ export const sqliteLease = { durationMs: 2 * 60_000, renewEveryMs: 20_000 } as c
  */
 const processInstance = randomUUID();
 
-const lockRowSchema = z.object({
-  host: z.string(),
-  pid: z.number().int(),
-  instance: z.string(),
-  expires_at: z.string(),
-});
+const lockRowSchema = rowSchema(() =>
+  z.object({
+    host: z.string(),
+    pid: z.number().int(),
+    instance: z.string(),
+    expires_at: z.string(),
+  }),
+);
 
 /** Whether a process with this id runs on this host (EPERM: it runs, as another user). */
 function processAlive(pid: number): boolean {
@@ -32,7 +35,7 @@ function processAlive(pid: number): boolean {
 }
 
 /** Expired, or held on this host by a process that is gone (dead pid, or our pid in an earlier life). */
-function isStale(row: z.infer<typeof lockRowSchema>, nowMs: number): boolean {
+function isStale(row: ReturnType<typeof lockRowSchema.parse>, nowMs: number): boolean {
   if (Date.parse(row.expires_at) <= nowMs) return true;
   if (row.host !== hostname()) return false;
   return row.pid === process.pid ? row.instance !== processInstance : !processAlive(row.pid);

@@ -1,14 +1,17 @@
 import { z } from 'zod';
 import { chunk, type Driver, maxParamsPerStatement, placeholderRows } from '../driver.ts';
+import { rowSchema } from '../rows.ts';
 import type { GraphKind, TypeChanges, WriteCounts } from '../types.ts';
 
-const changeRowSchema = z.object({
-  kind: z.enum(['entity', 'relationship']),
-  type: z.string(),
-  created: z.number().int(),
-  updated: z.number().int(),
-  deleted: z.number().int(),
-});
+const changeRowSchema = rowSchema(() =>
+  z.object({
+    kind: z.enum(['entity', 'relationship']),
+    type: z.string(),
+    created: z.number().int(),
+    updated: z.number().int(),
+    deleted: z.number().int(),
+  }),
+);
 
 const changeColumns = 6;
 

@@ -1,18 +1,20 @@
 import { z } from 'zod';
 import { VigilError } from '../../errors.ts';
 import type { Driver, SqlRow } from '../driver.ts';
-import { jsonColumn, toJsonColumn } from '../rows.ts';
+import { jsonColumn, rowSchema, toJsonColumn } from '../rows.ts';
 import type { IntegrationRecord, IntegrationUpdate } from '../types.ts';
 
-const integrationRowSchema = z.object({
-  id: z.string(),
-  name: z.string(),
-  kind: z.string(),
-  config: jsonColumn(z.unknown()),
-  secrets: jsonColumn(z.record(z.string(), z.string())),
-  created_at: z.string(),
-  updated_at: z.string(),
-});
+const integrationRowSchema = rowSchema(() =>
+  z.object({
+    id: z.string(),
+    name: z.string(),
+    kind: z.string(),
+    config: jsonColumn(z.unknown()),
+    secrets: jsonColumn(z.record(z.string(), z.string())),
+    created_at: z.string(),
+    updated_at: z.string(),
+  }),
+);
 
 const integrationColumns = 'id, name, kind, config, secrets, created_at, updated_at';
 

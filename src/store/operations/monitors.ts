@@ -1,25 +1,27 @@
 import { z } from 'zod';
 import { VigilError } from '../../errors.ts';
 import type { Driver, SqlRow } from '../driver.ts';
-import { jsonColumn, toJsonColumn } from '../rows.ts';
+import { jsonColumn, rowSchema, toJsonColumn } from '../rows.ts';
 import type { DriftRecord, MonitorRecord, MonitorRunRecord } from '../types.ts';
 
 const monitorColumns =
   'id, name, integration_id, actor_key, actor_name, techniques, host, every_ms, expect, actions, created_at';
 
-const monitorRowSchema = z.object({
-  id: z.string(),
-  name: z.string(),
-  integration_id: z.string(),
-  actor_key: z.string().nullable(),
-  actor_name: z.string().nullable(),
-  techniques: jsonColumn(z.array(z.string())),
-  host: z.string(),
-  every_ms: z.coerce.number().int(),
-  expect: z.string(),
-  actions: jsonColumn(z.array(z.string())),
-  created_at: z.string(),
-});
+const monitorRowSchema = rowSchema(() =>
+  z.object({
+    id: z.string(),
+    name: z.string(),
+    integration_id: z.string(),
+    actor_key: z.string().nullable(),
+    actor_name: z.string().nullable(),
+    techniques: jsonColumn(z.array(z.string())),
+    host: z.string(),
+    every_ms: z.coerce.number().int(),
+    expect: z.string(),
+    actions: jsonColumn(z.array(z.string())),
+    created_at: z.string(),
+  }),
+);
 
 function toMonitorRecord(row: SqlRow): MonitorRecord {
   const r = monitorRowSchema.parse(row);
@@ -40,17 +42,19 @@ function toMonitorRecord(row: SqlRow): MonitorRecord {
 const runColumns =
   'id, monitor_id, slot, validation_ids, started_at, finished_at, status, verdicts, by_verdict';
 
-const runRowSchema = z.object({
-  id: z.string(),
-  monitor_id: z.string(),
-  slot: z.string(),
-  validation_ids: jsonColumn(z.array(z.string())),
-  started_at: z.string(),
-  finished_at: z.string().nullable(),
-  status: z.enum(['running', 'complete']),
-  verdicts: z.union([z.null(), jsonColumn(z.record(z.string(), z.string()))]),
-  by_verdict: z.union([z.null(), jsonColumn(z.record(z.string(), z.number()))]),
-});
+const runRowSchema = rowSchema(() =>
+  z.object({
+    id: z.string(),
+    monitor_id: z.string(),
+    slot: z.string(),
+    validation_ids: jsonColumn(z.array(z.string())),
+    started_at: z.string(),
+    finished_at: z.string().nullable(),
+    status: z.enum(['running', 'complete']),
+    verdicts: z.union([z.null(), jsonColumn(z.record(z.string(), z.string()))]),
+    by_verdict: z.union([z.null(), jsonColumn(z.record(z.string(), z.number()))]),
+  }),
+);
 
 function toRunRecord(row: SqlRow): MonitorRunRecord {
   const r = runRowSchema.parse(row);
@@ -70,19 +74,21 @@ function toRunRecord(row: SqlRow): MonitorRunRecord {
 const driftColumns =
   'id, monitor_id, run_id, technique, previous, current, expected, validation_id, raised_at, status, dismissed_at';
 
-const driftRowSchema = z.object({
-  id: z.string(),
-  monitor_id: z.string(),
-  run_id: z.string(),
-  technique: z.string(),
-  previous: z.string().nullable(),
-  current: z.string(),
-  expected: z.string(),
-  validation_id: z.string(),
-  raised_at: z.string(),
-  status: z.enum(['ACTIVE', 'DISMISSED']),
-  dismissed_at: z.string().nullable(),
-});
+const driftRowSchema = rowSchema(() =>
+  z.object({
+    id: z.string(),
+    monitor_id: z.string(),
+    run_id: z.string(),
+    technique: z.string(),
+    previous: z.string().nullable(),
+    current: z.string(),
+    expected: z.string(),
+    validation_id: z.string(),
+    raised_at: z.string(),
+    status: z.enum(['ACTIVE', 'DISMISSED']),
+    dismissed_at: z.string().nullable(),
+  }),
+);
 
 function toDriftRecord(row: SqlRow): DriftRecord {
   const r = driftRowSchema.parse(row);

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import type { StoredEntity, StoredRelationship } from '../../graph/types.ts';
 import type { Driver, SqlValue } from '../driver.ts';
-import { toStoredEntity, toStoredRelationship } from '../rows.ts';
+import { rowSchema, toStoredEntity, toStoredRelationship } from '../rows.ts';
 import type { GraphKind } from '../types.ts';
 
-const countRowSchema = z.object({ type: z.string(), n: z.number().int() });
+const countRowSchema = rowSchema(() => z.object({ type: z.string(), n: z.number().int() }));
 
 const entityColumns =
   'key, type, class, integration_id, display_name, properties, raw_data, content_hash, first_seen_at, updated_at';

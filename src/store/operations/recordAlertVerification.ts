@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { JsonValue } from '../../graph/types.ts';
 import { entityContentHash, relationshipContentHash } from '../content-hash.ts';
 import type { Driver } from '../driver.ts';
-import { jsonColumn, toJsonColumn } from '../rows.ts';
+import { jsonColumn, rowSchema, toJsonColumn } from '../rows.ts';
 import { sanitizeEntity, sanitizeRelationship } from '../sanitize.ts';
 import type { AlertVerification, StoredAlertEvents } from '../types.ts';
 
@@ -81,10 +81,12 @@ function sanitizedEvents(verification: AlertVerification): JsonValue {
   return sanitizeEntity({ ...verification.entity, rawData: verification.events ?? [] }).rawData ?? [];
 }
 
-const eventsRowSchema = z.object({
-  events: jsonColumn(z.array(z.custom<JsonValue>(() => true))),
-  fetched_at: z.string(),
-});
+const eventsRowSchema = rowSchema(() =>
+  z.object({
+    events: jsonColumn(z.array(z.custom<JsonValue>(() => true))),
+    fetched_at: z.string(),
+  }),
+);
 
 /** The stored events of an alert entity, or undefined. */
 export async function getAlertEvents(

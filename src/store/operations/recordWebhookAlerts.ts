@@ -2,18 +2,20 @@ import { z } from 'zod';
 import type { Entity } from '../../graph/types.ts';
 import { entityContentHash } from '../content-hash.ts';
 import { chunk, type Driver, maxParamsPerStatement, placeholderRows, type SqlValue } from '../driver.ts';
-import { toJsonColumn } from '../rows.ts';
+import { rowSchema, toJsonColumn } from '../rows.ts';
 import { sanitizeEntity } from '../sanitize.ts';
 import type { WebhookDelivery, WebhookIntakeResult } from '../types.ts';
 
 /** Columns of one inserted alert row. */
 const rowWidth = 10;
-const keyRowSchema = z.object({ key: z.string() });
-const pendingRowSchema = z.object({
-  key: z.string(),
-  integration_id: z.string().nullable(),
-  verification: z.string().nullable(),
-});
+const keyRowSchema = rowSchema(() => z.object({ key: z.string() }));
+const pendingRowSchema = rowSchema(() =>
+  z.object({
+    key: z.string(),
+    integration_id: z.string().nullable(),
+    verification: z.string().nullable(),
+  }),
+);
 
 interface AlertRow {
   delivery: number;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { VigilError } from '../../errors.ts';
 import type { Driver, SqlRow, SqlValue } from '../driver.ts';
-import { jsonColumn, toJsonColumn } from '../rows.ts';
+import { jsonColumn, rowSchema, toJsonColumn } from '../rows.ts';
 import type { RunRecord, RunStatus } from '../types.ts';
 
 const runStatuses = [
@@ -13,14 +13,16 @@ const runStatuses = [
   'interrupted',
 ] as const satisfies readonly RunStatus[];
 
-const runRowSchema = z.object({
-  id: z.string(),
-  integration_id: z.string(),
-  status: z.enum(runStatuses),
-  started_at: z.string(),
-  finished_at: z.string().nullable(),
-  summary: jsonColumn(z.unknown()).nullable(),
-});
+const runRowSchema = rowSchema(() =>
+  z.object({
+    id: z.string(),
+    integration_id: z.string(),
+    status: z.enum(runStatuses),
+    started_at: z.string(),
+    finished_at: z.string().nullable(),
+    summary: jsonColumn(z.unknown()).nullable(),
+  }),
+);
 
 const runColumns = 'id, integration_id, status, started_at, finished_at, summary';
 

@@ -1,18 +1,21 @@
 import { z } from 'zod';
 import { chunk, type Driver, maxParamsPerStatement, placeholderRows, type SqlRow } from '../driver.ts';
+import { rowSchema } from '../rows.ts';
 import type { ScheduledJobRow } from '../types.ts';
 
-const rowSchema = z.object({
-  kind: z.string(),
-  key: z.string(),
-  group_key: z.string(),
-  data: z.string(),
-  run_at: z.string(),
-  attempt: z.coerce.number().int().min(0),
-});
+const jobRowSchema = rowSchema(() =>
+  z.object({
+    kind: z.string(),
+    key: z.string(),
+    group_key: z.string(),
+    data: z.string(),
+    run_at: z.string(),
+    attempt: z.coerce.number().int().min(0),
+  }),
+);
 
 function toScheduledJob(row: SqlRow): ScheduledJobRow {
-  const parsed = rowSchema.parse(row);
+  const parsed = jobRowSchema.parse(row);
   return {
     kind: parsed.kind,
     key: parsed.key,
@@ -34,7 +37,7 @@ export async function insertScheduledJob(driver: Driver, job: ScheduledJobRow): 
 }
 
 const jobWidth = 6;
-const insertedRowSchema = z.object({ kind: z.string(), key: z.string() });
+const insertedRowSchema = rowSchema(() => z.object({ kind: z.string(), key: z.string() }));
 
 /**
  * Records many new jobs, one multi-row statement per chunk; returns `kind\nkey` of each job newly

@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import type { Driver } from '../driver.ts';
+import { rowSchema } from '../rows.ts';
 import type { SecretKeyState } from '../types.ts';
 
 const FINGERPRINT = 'secret_key_fingerprint';
-const valueRow = z.object({ value: z.string() });
+const valueRow = rowSchema(() => z.object({ value: z.string() }));
 
 async function storedFingerprint(driver: Driver): Promise<string | undefined> {
   const [row] = await driver.all('SELECT value FROM database_settings WHERE name = ?', [FINGERPRINT]);

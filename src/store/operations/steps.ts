@@ -1,19 +1,21 @@
 import { z } from 'zod';
 import type { Driver, SqlRow } from '../driver.ts';
-import { jsonColumn, toJsonColumn } from '../rows.ts';
+import { jsonColumn, rowSchema, toJsonColumn } from '../rows.ts';
 import type { StepRecord, StepStatus } from '../types.ts';
 
 const stepStatuses = ['success', 'failure', 'partial', 'skipped'] as const satisfies readonly StepStatus[];
 
-const stepRowSchema = z.object({
-  run_id: z.string(),
-  step_id: z.string(),
-  status: z.enum(stepStatuses),
-  started_at: z.string(),
-  finished_at: z.string(),
-  types: jsonColumn(z.array(z.string())),
-  error: jsonColumn(z.object({ code: z.string(), message: z.string() })).nullable(),
-});
+const stepRowSchema = rowSchema(() =>
+  z.object({
+    run_id: z.string(),
+    step_id: z.string(),
+    status: z.enum(stepStatuses),
+    started_at: z.string(),
+    finished_at: z.string(),
+    types: jsonColumn(z.array(z.string())),
+    error: jsonColumn(z.object({ code: z.string(), message: z.string() })).nullable(),
+  }),
+);
 
 function toStepRecord(row: SqlRow): StepRecord {
   const parsed = stepRowSchema.parse(row);

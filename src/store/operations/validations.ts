@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Driver } from '../driver.ts';
-import { jsonColumn, toJsonColumn } from '../rows.ts';
+import { jsonColumn, rowSchema, toJsonColumn } from '../rows.ts';
 import type {
   NextPollRecord,
   PendingPollRecord,
@@ -11,66 +11,70 @@ import type {
 
 const validationColumns = 'id, integration_id, name, created_at, status, pass_rules, settings';
 
-const validationRowSchema = z
-  .object({
-    id: z.string(),
-    integration_id: z.string(),
-    name: z.string(),
-    created_at: z.string(),
-    status: z.enum(['running', 'complete']),
-    pass_rules: jsonColumn(z.unknown()),
-    settings: jsonColumn(z.unknown()),
-  })
-  .transform(
-    (row): ValidationRecord => ({
-      id: row.id,
-      integrationId: row.integration_id,
-      name: row.name,
-      createdAt: row.created_at,
-      status: row.status,
-      passRules: row.pass_rules,
-      settings: row.settings,
-    }),
-  );
+const validationRowSchema = rowSchema(() =>
+  z
+    .object({
+      id: z.string(),
+      integration_id: z.string(),
+      name: z.string(),
+      created_at: z.string(),
+      status: z.enum(['running', 'complete']),
+      pass_rules: jsonColumn(z.unknown()),
+      settings: jsonColumn(z.unknown()),
+    })
+    .transform(
+      (row): ValidationRecord => ({
+        id: row.id,
+        integrationId: row.integration_id,
+        name: row.name,
+        createdAt: row.created_at,
+        status: row.status,
+        passRules: row.pass_rules,
+        settings: row.settings,
+      }),
+    ),
+);
 
-const summaryRowSchema = z
-  .object({ actions: z.coerce.number().int(), verdicts: z.coerce.number().int() })
-  .passthrough();
+const summaryRowSchema = rowSchema(() =>
+  z.object({ actions: z.coerce.number().int(), verdicts: z.coerce.number().int() }).passthrough(),
+);
 
-const nullableJson = z.union([z.null(), jsonColumn(z.unknown())]);
+const nullableJson = () => z.union([z.null(), jsonColumn(z.unknown())]);
 
-const actionRowSchema = z
-  .object({
-    validation_id: z.string(),
-    action_id: z.string(),
-    position: z.coerce.number().int(),
-    technique: z.string(),
-    action: jsonColumn(z.unknown()),
-    done_polls: jsonColumn(z.array(z.number().int())),
-    next_poll_index: z.coerce.number().int().nullable(),
-    next_poll_at: z.string().nullable(),
-    pool: jsonColumn(z.unknown()),
-    verdict: z.string().nullable(),
-    correlation: nullableJson,
-    suspicious: nullableJson,
-    correlated_at: z.string().nullable(),
-  })
-  .transform(
-    (row): ValidationActionRecord => ({
-      validationId: row.validation_id,
-      actionId: row.action_id,
-      position: row.position,
-      technique: row.technique,
-      action: row.action,
-      donePolls: row.done_polls,
-      nextPoll: nextPollOf(row.next_poll_index, row.next_poll_at),
-      pool: row.pool,
-      verdict: row.verdict,
-      correlation: row.correlation,
-      suspicious: row.suspicious,
-      correlatedAt: row.correlated_at,
-    }),
-  );
+const actionRowSchema = rowSchema(() =>
+  z
+    .object({
+      validation_id: z.string(),
+      action_id: z.string(),
+      position: z.coerce.number().int(),
+      technique: z.string(),
+      action: jsonColumn(z.unknown()),
+      done_polls: jsonColumn(z.array(z.number().int())),
+      next_poll_index: z.coerce.number().int().nullable(),
+      next_poll_at: z.string().nullable(),
+      pool: jsonColumn(z.unknown()),
+      verdict: z.string().nullable(),
+      correlation: nullableJson(),
+      suspicious: nullableJson(),
+      correlated_at: z.string().nullable(),
+    })
+    .transform(
+      (row): ValidationActionRecord => ({
+        validationId: row.validation_id,
+        actionId: row.action_id,
+        position: row.position,
+        technique: row.technique,
+        action: row.action,
+        donePolls: row.done_polls,
+        nextPoll: nextPollOf(row.next_poll_index, row.next_poll_at),
+        pool: row.pool,
+        verdict: row.verdict,
+        correlation: row.correlation,
+        suspicious: row.suspicious,
+        correlatedAt: row.correlated_at,
+      }),
+    ),
+);
 
 function nextPollOf(index: number | null, at: string | null): NextPollRecord | null {
   return index === null || at === null ? null : { index, at };
@@ -158,21 +162,23 @@ export async function getValidationAction(
   return row === undefined ? undefined : actionRowSchema.parse(row);
 }
 
-const pendingRowSchema = z
-  .object({
-    validation_id: z.string(),
-    action_id: z.string(),
-    next_poll_index: z.coerce.number().int(),
-    next_poll_at: z.string(),
-  })
-  .transform(
-    (row): PendingPollRecord => ({
-      validationId: row.validation_id,
-      actionId: row.action_id,
-      index: row.next_poll_index,
-      at: row.next_poll_at,
-    }),
-  );
+const pendingRowSchema = rowSchema(() =>
+  z
+    .object({
+      validation_id: z.string(),
+      action_id: z.string(),
+      next_poll_index: z.coerce.number().int(),
+      next_poll_at: z.string(),
+    })
+    .transform(
+      (row): PendingPollRecord => ({
+        validationId: row.validation_id,
+        actionId: row.action_id,
+        index: row.next_poll_index,
+        at: row.next_poll_at,
+      }),
+    ),
+);
 
 /** The next poll of every action without a verdict, earliest first. */
 export async function listPendingPolls(driver: Driver): Promise<PendingPollRecord[]> {

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { Driver } from '../driver.ts';
+import { rowSchema } from '../rows.ts';
 
-const secretRowSchema = z.object({ sealed_secret: z.string(), created_at: z.string() });
+const secretRowSchema = rowSchema(() => z.object({ sealed_secret: z.string(), created_at: z.string() }));
 
 /** The sealed webhook secret of an integration and when it was made, or undefined. */
 export async function getWebhookSecret(

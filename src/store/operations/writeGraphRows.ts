@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { chunk, type Driver, maxParamsPerStatement, placeholderRows, type SqlValue } from '../driver.ts';
+import { rowSchema } from '../rows.ts';
 import type { GraphKind, WriteCounts } from '../types.ts';
 import { addChanges } from './changes.ts';
 
@@ -17,7 +18,9 @@ export interface GraphTableSpec<T extends { _key: string; _type: string }> {
 /** Columns an update leaves alone: the identity, the owner and when the row was first seen. */
 const keptOnUpdate = new Set(['key', 'integration_id', 'first_seen_at']);
 
-const existingRowSchema = z.object({ key: z.string(), content_hash: z.string(), integration_id: z.string() });
+const existingRowSchema = rowSchema(() =>
+  z.object({ key: z.string(), content_hash: z.string(), integration_id: z.string() }),
+);
 
 interface Existing {
   contentHash: string;

@@ -1,22 +1,24 @@
 import { z } from 'zod';
 import { VigilError } from '../../../errors.ts';
 import type { Driver, SqlRow, SqlValue } from '../../driver.ts';
-import { jsonColumn, toJsonColumn } from '../../rows.ts';
+import { jsonColumn, rowSchema, toJsonColumn } from '../../rows.ts';
 import type { RuleAlertRecord, RuleAlertStatus } from '../../types.ts';
 
-const alertRowSchema = z.object({
-  id: z.string(),
-  rule_id: z.string(),
-  rule_name: z.string(),
-  status: z.enum(['ACTIVE', 'INACTIVE', 'DISMISSED']),
-  opened_at: z.string(),
-  last_fired_at: z.string(),
-  cleared_at: z.string().nullable(),
-  dismissed_at: z.string().nullable(),
-  dismissed_by: z.string().nullable(),
-  row_count: z.coerce.number().int(),
-  rows: jsonColumn(z.unknown()),
-});
+const alertRowSchema = rowSchema(() =>
+  z.object({
+    id: z.string(),
+    rule_id: z.string(),
+    rule_name: z.string(),
+    status: z.enum(['ACTIVE', 'INACTIVE', 'DISMISSED']),
+    opened_at: z.string(),
+    last_fired_at: z.string(),
+    cleared_at: z.string().nullable(),
+    dismissed_at: z.string().nullable(),
+    dismissed_by: z.string().nullable(),
+    row_count: z.coerce.number().int(),
+    rows: jsonColumn(z.unknown()),
+  }),
+);
 
 const alertColumns =
   'id, rule_id, rule_name, status, opened_at, last_fired_at, cleared_at, dismissed_at, dismissed_by, row_count, rows';

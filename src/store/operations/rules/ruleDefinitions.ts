@@ -1,20 +1,22 @@
 import { z } from 'zod';
 import { VigilError } from '../../../errors.ts';
 import type { Driver, SqlRow } from '../../driver.ts';
-import { jsonColumn, toJsonColumn } from '../../rows.ts';
+import { jsonColumn, rowSchema, toJsonColumn } from '../../rows.ts';
 import type { RuleRecord } from '../../types.ts';
 
-const ruleRowSchema = z.object({
-  id: z.string(),
-  name: z.string(),
-  queries: jsonColumn(z.array(z.object({ label: z.string(), text: z.string() }))),
-  condition: z.string(),
-  actions: jsonColumn(z.array(z.string())),
-  interval_ms: z.coerce.number().int().nullable(),
-  enabled: z.coerce.number().int(),
-  created_at: z.string(),
-  updated_at: z.string(),
-});
+const ruleRowSchema = rowSchema(() =>
+  z.object({
+    id: z.string(),
+    name: z.string(),
+    queries: jsonColumn(z.array(z.object({ label: z.string(), text: z.string() }))),
+    condition: z.string(),
+    actions: jsonColumn(z.array(z.string())),
+    interval_ms: z.coerce.number().int().nullable(),
+    enabled: z.coerce.number().int(),
+    created_at: z.string(),
+    updated_at: z.string(),
+  }),
+);
 
 const ruleColumns = 'id, name, queries, condition, actions, interval_ms, enabled, created_at, updated_at';
 

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { Driver } from '../../driver.ts';
-import { jsonColumn, toJsonColumn } from '../../rows.ts';
+import { jsonColumn, rowSchema, toJsonColumn } from '../../rows.ts';
 
-const stateRowSchema = z.object({ state: jsonColumn(z.unknown()) });
+const stateRowSchema = rowSchema(() => z.object({ state: jsonColumn(z.unknown()) }));
 
 /** The state the rule's last evaluation stored, or undefined; the caller re-validates it. */
 export async function readRuleState(driver: Driver, ruleId: string): Promise<unknown> {

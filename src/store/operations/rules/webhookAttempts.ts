@@ -1,18 +1,21 @@
 import { z } from 'zod';
 import type { Driver, SqlRow } from '../../driver.ts';
+import { rowSchema } from '../../rows.ts';
 import type { WebhookAttemptRecord } from '../../types.ts';
 
-const attemptRowSchema = z.object({
-  delivery_id: z.string(),
-  attempt: z.coerce.number().int(),
-  rule_id: z.string(),
-  alert_id: z.string().nullable(),
-  target: z.string(),
-  attempted_at: z.string(),
-  status_code: z.coerce.number().int().nullable(),
-  outcome: z.enum(['delivered', 'retrying', 'failed']),
-  error: z.string().nullable(),
-});
+const attemptRowSchema = rowSchema(() =>
+  z.object({
+    delivery_id: z.string(),
+    attempt: z.coerce.number().int(),
+    rule_id: z.string(),
+    alert_id: z.string().nullable(),
+    target: z.string(),
+    attempted_at: z.string(),
+    status_code: z.coerce.number().int().nullable(),
+    outcome: z.enum(['delivered', 'retrying', 'failed']),
+    error: z.string().nullable(),
+  }),
+);
 
 const attemptColumns =
   'delivery_id, attempt, rule_id, alert_id, target, attempted_at, status_code, outcome, error';
