@@ -23,8 +23,17 @@ function canonical(value: unknown): string {
 function sortKeys(query: Query, result: QueryResult): JsonValue[] {
   const target = query.orderBy?.target;
   if (target === undefined) return [];
+  // A table ordered by a property reads it from the returned entity of that alias.
+  const entity = query.returns?.find(
+    (item) => item.kind === 'entity' && target.kind === 'property' && item.alias === target.ref.alias,
+  )?.label;
   return result.data.map((row) => {
-    const value = target.kind === 'item' ? row[target.label] : row[target.ref.property];
+    if (target.kind === 'item') return canonical(row[target.label] ?? null);
+    const holder = entity === undefined ? row : row[entity];
+    const value =
+      typeof holder === 'object' && holder !== null && !Array.isArray(holder)
+        ? holder[target.ref.property]
+        : undefined;
     return canonical(value ?? null);
   });
 }

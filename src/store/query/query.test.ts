@@ -48,6 +48,13 @@ const graph: { entities: Entity[]; relationships: Relationship[] } = {
   ],
 };
 
+const fields = (entity: Entity) => ({
+  _key: entity._key,
+  _type: entity._type,
+  _class: entity._class,
+  displayName: entity.displayName,
+});
+
 const keys = (result: { data: Array<Record<string, unknown>> }) => result.data.map((row) => row._key).sort();
 
 describe.each(storeBackends)('GraphStore.query on $name', (backend) => {
@@ -209,6 +216,36 @@ describe.each(storeBackends)('GraphStore.query on $name', (backend) => {
       counted: 'distinct',
       data: [{ 'COUNT(a)': 1 }, { 'COUNT(a)': 1 }, { 'COUNT(a)': 1 }],
     });
+  });
+
+  it('returns whole entities beside aggregates, ordered by any field of a returned entity', async () => {
+    const entity = (row: Record<string, unknown>, label: string) => (row[label] as { _key: string })._key;
+    const byCve = await store.query(
+      parseQuery(
+        'FIND cve AS c THAT IDENTIFIED threatstack_agent AS a RETURN c, COUNT(a) ORDER BY c._key DESC',
+      ),
+    );
+    expect(byCve.data.map((row) => [entity(row, 'c'), row['COUNT(a)']])).toEqual([
+      ['cve-2024-2', 1],
+      ['cve-2024-1', 2],
+    ]);
+    expect(byCve.data[0]?.c).toEqual({ ...cves[1]!.properties, ...fields(cves[1]!) });
+    const byAgent = await store.query(
+      parseQuery(
+        'FIND threatstack_agent AS a THAT IDENTIFIED cve AS c RETURN a, c, COUNT(c) AS n ORDER BY a.hostname',
+      ),
+    );
+    expect(byAgent.data.map((row) => [entity(row, 'a'), entity(row, 'c'), row.n])).toEqual([
+      ['threatstack:agent:1', 'cve-2024-1', 1],
+      ['threatstack:agent:2', 'cve-2024-1', 1],
+      ['threatstack:agent:2', 'cve-2024-2', 1],
+    ]);
+    const highest = await store.query(
+      parseQuery(
+        'FIND cve AS c THAT IDENTIFIED threatstack_agent AS a RETURN c, MAX(a.id) AS top ORDER BY c.severity',
+      ),
+    );
+    expect(highest.data.map((row) => entity(row, 'c'))).toEqual(['cve-2024-1', 'cve-2024-2']);
   });
 
   it('caps results with the limit option on top of the query LIMIT', async () => {

@@ -34,6 +34,15 @@ class MatchScope {
     return operand(`a${index}`, property);
   }
 
+  /**
+   * A property of an entity the RETURN lists, read from its row `a<n>` (even `_key`): grouped by
+   * `a<n>.key`, the primary key, every column of that row is one value per group on both engines
+   * (PostgreSQL refuses `p.k<n>` there, as it is no column of `entities`).
+   */
+  returnedOperand(alias: string, property: string): Operand {
+    return operand(this.entityTable(alias), property);
+  }
+
   entityTable(alias: string): string {
     const index = this.index(alias);
     this.joined.add(index);
@@ -66,7 +75,7 @@ export function compileTable(
   const orderBy = plan.query.orderBy;
   if (orderBy?.target.kind === 'property') {
     selected.push(
-      sql`${d.json(scope.operand(orderBy.target.ref.alias, orderBy.target.ref.property))} AS c_order`,
+      sql`${d.json(scope.returnedOperand(orderBy.target.ref.alias, orderBy.target.ref.property))} AS c_order`,
     );
   }
   const outside = findOutside(plan) && !scope.joined.has(0) && groupsByFindKey(plan, items);

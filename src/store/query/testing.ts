@@ -197,7 +197,10 @@ export const queryArbitrary: fc.Arbitrary<string> = fc
             ].filter((_, index) => ((returnSeed >> index) & 1) === 1 || index === 2);
             text += ` RETURN ${items.join(', ')}`;
             const byItem = ((returnSeed >> 1) & 1) === 1 && orderSeed % 3 === 0;
-            const target = byItem ? `${y}.${other}` : 'n';
+            // A property of the returned entity `x`: grouped by its key, PostgreSQL must read it from the row.
+            const byEntity = (returnSeed & 1) === 1 && orderSeed % 3 === 1;
+            const ordered = orderSeed % 4 < 2 ? '_key' : other;
+            const target = byItem ? `${y}.${other}` : byEntity ? `${x}.${ordered}` : 'n';
             if (orderSeed < 30) text += ` ORDER BY ${target}${orderSeed % 2 ? ' DESC' : ''}`;
           } else if (orderSeed < 40) {
             text += ` ORDER BY a.${['p', 'q', 'displayName', 'tag.Name'][orderSeed % 4]}${orderSeed % 2 ? ' DESC' : ''}`;
