@@ -10,8 +10,13 @@ export type SqlRow = Record<string, unknown>;
  */
 export interface Driver {
   readonly dialect: 'sqlite' | 'postgres';
-  /** Runs a query and returns its rows. */
-  all(sql: string, params?: readonly SqlValue[]): Promise<SqlRow[]>;
+  /**
+   * Runs a query and returns its rows. `options.largeRead` marks a query that may sort or group
+   * hundreds of thousands of rows (a J1QL query): SQLite then runs it with a larger page cache,
+   * which also bounds its in-memory sorts (see sqlite-driver.ts); ignored inside a transaction
+   * and on PostgreSQL.
+   */
+  all(sql: string, params?: readonly SqlValue[], options?: { largeRead?: boolean }): Promise<SqlRow[]>;
   /** Runs a statement and returns how many rows it changed. */
   run(sql: string, params?: readonly SqlValue[]): Promise<number>;
   /**

@@ -23,7 +23,7 @@ export async function runQuery(
   options: QueryOptions = {},
 ): Promise<QueryResult> {
   const compiled = compileQuery(query, dialects[driver.dialect], options);
-  const rows = await driver.all(compiled.sql.text, compiled.sql.params);
+  const rows = await driver.all(compiled.sql.text, compiled.sql.params, { largeRead: true });
   return toResult(rows, compiled.shape);
 }
 
