@@ -10,10 +10,17 @@ import { VigilError } from '../errors.ts';
  * limit under overload. The timer is injected, so tests step it by hand.
  */
 
-/** Schedules `run` after `ms`; returns how to cancel it. Production: `setTimeout`. */
+/**
+ * Schedules `run` after `ms`; returns how to cancel it. Production: `setTimeout`, or `setImmediate`
+ * for 0 (after the I/O of this event-loop turn: the deliveries read with this one join its batch).
+ */
 export type BatchTimer = (run: () => void, ms: number) => () => void;
 
 export const realTimer: BatchTimer = (run, ms) => {
+  if (ms <= 0) {
+    const immediate = setImmediate(run);
+    return () => clearImmediate(immediate);
+  }
   const handle = setTimeout(run, ms);
   return () => clearTimeout(handle);
 };
@@ -23,7 +30,11 @@ export interface IntakeBatcherOptions<Item, Result> {
   write(items: readonly Item[]): Promise<Result[]>;
   /** How many alerts (`weight`) an item carries. */
   weight(item: Item): number;
-  /** The longest an item waits for its batch to start when no batch is being written (ms, default 2). */
+  /**
+   * The longest an item waits for its batch to start when no batch is being written (ms). Default
+   * 0: the batch starts once the event loop has read what arrived with the item (a timer would
+   * only add its delay to every answer: under load, what arrives during a write forms the next batch).
+   */
   maxDelayMs?: number;
   /** A batch is written at once when it holds this many alerts (default 500). */
   maxBatchAlerts?: number;
@@ -54,7 +65,7 @@ export interface IntakeBatcher<Item, Result> {
 export function intakeBatcher<Item, Result>(
   options: IntakeBatcherOptions<Item, Result>,
 ): IntakeBatcher<Item, Result> {
-  const maxDelayMs = options.maxDelayMs ?? 2;
+  const maxDelayMs = options.maxDelayMs ?? 0;
   const maxBatchAlerts = options.maxBatchAlerts ?? 500;
   const maxQueuedAlerts = options.maxQueuedAlerts ?? 20_000;
   const retryAfterMs = options.retryAfterMs ?? 1000;
