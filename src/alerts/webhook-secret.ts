@@ -86,8 +86,24 @@ export function webhookSecretService(deps: WebhookSecretDeps): WebhookSecretServ
    * that a delivery costs no decryption while it is unchanged) and when it was read (`readAt`).
    */
   const known = new Map<string, { sealed: string; digest: Buffer; readAt: number }>();
+  /** Reads in flight, per integration: deliveries arriving together share one read. */
+  const reading = new Map<string, Promise<Buffer | undefined>>();
   /** The digest of the integration's current secret, read from the store; undefined when it has none. */
-  const readDigest = async (integrationId: string): Promise<Buffer | undefined> => {
+  const readDigest = (integrationId: string): Promise<Buffer | undefined> => {
+    let read = reading.get(integrationId);
+    if (read === undefined) {
+      const started: Promise<Buffer | undefined> = readStoredDigest(integrationId).finally(() => {
+        if (reading.get(integrationId) === started) reading.delete(integrationId);
+      });
+      read = started;
+      reading.set(integrationId, read);
+    }
+    return read;
+  };
+  /** Rotations in this process: a read begun before one is not remembered. */
+  let rotations = 0;
+  const readStoredDigest = async (integrationId: string): Promise<Buffer | undefined> => {
+    const rotationsBefore = rotations;
     const row = await store.getThreatStackWebhookSecret(integrationId);
     if (row === undefined) {
       known.delete(integrationId);
@@ -102,7 +118,7 @@ export function webhookSecretService(deps: WebhookSecretDeps): WebhookSecretServ
           : digest(cipher.open(row.sealed, sealingContext(integrationId))),
       readAt: now(),
     };
-    known.set(integrationId, fresh);
+    if (rotations === rotationsBefore) known.set(integrationId, fresh);
     return fresh.digest;
   };
 
@@ -119,7 +135,9 @@ export function webhookSecretService(deps: WebhookSecretDeps): WebhookSecretServ
     async rotate(integrationId) {
       await requireIntegration(integrationId);
       const rotated = await storeNew(integrationId, 'replace');
+      rotations += 1;
       known.delete(integrationId);
+      reading.delete(integrationId);
       if (rotated === undefined)
         throw new VigilError('INTERNAL_ERROR', 'The webhook secret was not replaced.');
       return rotated;

@@ -1,4 +1,5 @@
 import { toVigilError, VigilError } from '../errors.ts';
+import type { IntakeTransaction } from '../store/types.ts';
 import { startTicker } from './ticker.ts';
 import type { ClaimedJob, JobHandler, JobQueue, JobResult, QueuedJob } from './types.ts';
 
@@ -15,8 +16,11 @@ import type { ClaimedJob, JobHandler, JobQueue, JobResult, QueuedJob } from './t
 export interface JobLedger {
   /** Records a new job; false when a job of that kind and key is recorded (even a finished one). */
   add(job: QueuedJob): Promise<boolean>;
-  /** Records many new jobs in one write; returns `kind\nkey` of those newly recorded. */
-  addMany(jobs: readonly QueuedJob[]): Promise<Set<string>>;
+  /**
+   * Records many new jobs in one write (in `within`, a transaction of the ledger's own database,
+   * when given); returns `kind\nkey` of those newly recorded.
+   */
+  addMany(jobs: readonly QueuedJob[], within?: IntakeTransaction): Promise<Set<string>>;
   /** The jobs not finished, with the attempts they began. */
   unfinished(): Promise<Array<QueuedJob & { attempt: number }>>;
   /** Counts an attempt begun. */
@@ -97,8 +101,12 @@ export class InProcessQueue implements JobQueue {
     return true;
   }
 
-  async sendMany(jobs: readonly QueuedJob[]): Promise<void> {
-    await this.forgetFinished();
+  /**
+   * With `within`, the ledger rows commit with that transaction; the jobs wait in memory at once
+   * (if it then rolls back, their alerts are not stored and the verification skips them).
+   */
+  async sendMany(jobs: readonly QueuedJob[], within?: IntakeTransaction): Promise<void> {
+    await this.forgetFinished(within !== undefined);
     const taken: QueuedJob[] = [];
     for (const job of jobs) {
       const id = idOf(job.kind, job.key);
@@ -109,7 +117,7 @@ export class InProcessQueue implements JobQueue {
     }
     const ledger = this.options.ledger;
     if (ledger === undefined || taken.length === 0) return;
-    const recorded = await ledger.addMany(taken).catch((error: unknown) => {
+    const recorded = await ledger.addMany(taken, within).catch((error: unknown) => {
       for (const job of taken) this.unwait(idOf(job.kind, job.key));
       throw error;
     });
@@ -251,14 +259,20 @@ export class InProcessQueue implements JobQueue {
   /**
    * Forgets the finished jobs past `keepFinishedMs`, at most once a minute (every send calls it;
    * scanning every finished job and pruning the ledger on each send cost more than the send).
+   * `inTransaction`: the caller holds a transaction of the ledger's database, which the prune
+   * would wait for, so it is left to run after it (a failed prune is tried again on the next send).
    */
-  private async forgetFinished(): Promise<void> {
+  private async forgetFinished(inTransaction = false): Promise<void> {
     const now = this.options.now();
     if (now - this.forgottenAt < Math.min(60_000, this.keepFinishedMs())) return;
     this.forgottenAt = now;
     const before = now - this.keepFinishedMs();
     for (const [id, at] of this.finished) if (at < before) this.finished.delete(id);
-    await this.options.ledger?.prune(before);
+    const pruned = this.options.ledger?.prune(before);
+    if (!inTransaction) return pruned;
+    pruned?.catch(() => {
+      this.forgottenAt = Number.NEGATIVE_INFINITY;
+    });
   }
 
   /** Takes back a send whose ledger write failed, and rethrows. */

@@ -56,13 +56,13 @@ describe.each(storeBackends)('webhook intake group commit on $name', (backend) =
     intake = webhookIntake({
       // The real store, counted; a batch marked to fail fails as a database would, before writing.
       store: {
-        recordWebhookBatch: async (deliveries: readonly WebhookDelivery[], at: string) => {
+        recordWebhookBatch: async (deliveries: readonly WebhookDelivery[], at: string, within) => {
           commits.push(deliveries.length);
           if (failNextBatch) {
             failNextBatch = false;
             throw new VigilError('STORE_ERROR', 'The database failed (test).');
           }
-          return store.recordWebhookBatch(deliveries, at);
+          return store.recordWebhookBatch(deliveries, at, within);
         },
       },
       secrets: { verifySecret: async (_integration, candidate) => candidate === secret },

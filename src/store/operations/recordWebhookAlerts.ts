@@ -4,7 +4,8 @@ import { entityContentHash } from '../content-hash.ts';
 import { chunk, type Driver, maxParamsPerStatement, placeholderRows, type SqlValue } from '../driver.ts';
 import { toJsonColumn } from '../rows.ts';
 import { sanitizeEntity } from '../sanitize.ts';
-import type { WebhookDelivery, WebhookIntakeResult } from '../types.ts';
+import type { IntakeTransaction, WebhookDelivery, WebhookIntakeResult } from '../types.ts';
+import { insertScheduledJobs } from './scheduledJobs.ts';
 
 /** Columns of one inserted alert row. */
 const rowWidth = 10;
@@ -40,11 +41,13 @@ export async function recordWebhookAlerts(
  * of the same integration still `verification: 'pending'` is also listed in `stillPending`. Text
  * is sanitized first, as every graph write is. Multi-row statements: one INSERT … RETURNING per
  * 2 000 alerts and one SELECT of the duplicates, so the cost of a batch barely grows with its size.
+ * `within` runs last in the same transaction (the verification jobs commit with their alerts).
  */
 export async function recordWebhookBatch(
   driver: Driver,
   deliveries: readonly WebhookDelivery[],
   at: string,
+  within?: (results: readonly WebhookIntakeResult[], tx: IntakeTransaction) => Promise<void>,
 ): Promise<WebhookIntakeResult[]> {
   const results: WebhookIntakeResult[] = deliveries.map(() => ({
     accepted: [],
@@ -75,14 +78,30 @@ export async function recordWebhookBatch(
       if (found?.integrationId === row.integrationId && found.verification === 'pending')
         results[row.delivery]?.stillPending.push(row.alert._key);
     }
+    await within?.(results, intakeTransaction(tx));
   });
   return results;
 }
 
-/** Inserts the rows whose key is not stored yet; returns the keys inserted. */
+/** What `within` may write in the batch's transaction `tx`. */
+function intakeTransaction(tx: Driver): IntakeTransaction {
+  return {
+    dialect: tx.dialect,
+    insertScheduledJobs: (jobs) => insertScheduledJobs(tx, jobs),
+    ...(tx.dialect === 'postgres' ? { executeSql: (text, values) => tx.all(text, values) } : {}),
+  };
+}
+
+/**
+ * Inserts the rows whose key is not stored yet; returns the keys inserted. In key order, so that
+ * overlapping batches (PostgreSQL) take their rows' locks alike and never deadlock.
+ */
 async function insertNew(tx: Driver, rows: readonly AlertRow[], at: string): Promise<Set<string>> {
   const inserted = new Set<string>();
-  for (const slice of chunk(rows, Math.floor(maxParamsPerStatement / rowWidth))) {
+  const ordered = [...rows].sort((a, b) =>
+    a.alert._key < b.alert._key ? -1 : a.alert._key > b.alert._key ? 1 : 0,
+  );
+  for (const slice of chunk(ordered, Math.floor(maxParamsPerStatement / rowWidth))) {
     const params: SqlValue[] = slice.flatMap(({ integrationId, alert }) => [
       alert._key,
       alert._type,
