@@ -10,10 +10,17 @@ import { VigilError } from '../errors.ts';
  * limit under overload. The timer is injected, so tests step it by hand.
  */
 
-/** Schedules `run` after `ms`; returns how to cancel it. Production: `setTimeout`. */
+/**
+ * Schedules `run` after `ms`; returns how to cancel it. Production: `setTimeout`, or `setImmediate`
+ * for 0 (after the I/O of this event-loop turn: the deliveries read with this one join its batch).
+ */
 export type BatchTimer = (run: () => void, ms: number) => () => void;
 
 export const realTimer: BatchTimer = (run, ms) => {
+  if (ms <= 0) {
+    const immediate = setImmediate(run);
+    return () => clearImmediate(immediate);
+  }
   const handle = setTimeout(run, ms);
   return () => clearTimeout(handle);
 };
@@ -23,8 +30,19 @@ export interface IntakeBatcherOptions<Item, Result> {
   write(items: readonly Item[]): Promise<Result[]>;
   /** How many alerts (`weight`) an item carries. */
   weight(item: Item): number;
-  /** The longest an item waits for its batch to start when no batch is being written (ms, default 2). */
+  /**
+   * The longest an item waits for its batch to start when no batch is being written (ms). Default
+   * 0: the batch starts once the event loop has read what arrived with the item (a timer would
+   * only add its delay to every answer: under load, what arrives during a write forms the next batch).
+   */
   maxDelayMs?: number;
+  /**
+   * Batches written at once (default 1). More suit a database whose commit waits on I/O while
+   * connections are free (PostgreSQL): batches then overlap instead of queueing behind one commit.
+   * Each batch is still all or nothing; two overlapping batches naming one new alert store it once
+   * (the store's insert is idempotent by key) and the later counts it a duplicate.
+   */
+  maxConcurrentBatches?: number;
   /** A batch is written at once when it holds this many alerts (default 500). */
   maxBatchAlerts?: number;
   /** Alerts that may wait for a batch; beyond, `submit` refuses with INTAKE_BUSY (default 20 000). */
@@ -44,24 +62,29 @@ interface Waiting<Item, Result> {
 export interface IntakeBatcher<Item, Result> {
   /** Queues `item` for the next batch; settles once that batch is written (or failed). */
   submit(item: Item): Promise<Result>;
-  /** Alerts waiting for a batch now (not counting the batch being written). */
+  /** Alerts waiting for a batch now (not counting the batches being written). */
   readonly queuedAlerts: number;
   /** Refuses new items, writes every queued one, and resolves when the last batch has ended. */
   close(): Promise<void>;
 }
 
-/** A batcher writing one batch at a time: what arrives while a batch is written forms the next one. */
+/**
+ * A batcher writing up to `maxConcurrentBatches` batches at a time: what arrives while they are all
+ * being written forms the next one.
+ */
 export function intakeBatcher<Item, Result>(
   options: IntakeBatcherOptions<Item, Result>,
 ): IntakeBatcher<Item, Result> {
-  const maxDelayMs = options.maxDelayMs ?? 2;
+  const maxDelayMs = options.maxDelayMs ?? 0;
   const maxBatchAlerts = options.maxBatchAlerts ?? 500;
+  const maxConcurrentBatches = options.maxConcurrentBatches ?? 1;
   const maxQueuedAlerts = options.maxQueuedAlerts ?? 20_000;
   const retryAfterMs = options.retryAfterMs ?? 1000;
   const timer = options.timer ?? realTimer;
   let queue: Waiting<Item, Result>[] = [];
   let queued = 0;
-  let writing: Promise<void> | undefined;
+  /** The batches being written. */
+  const writing = new Set<Promise<void>>();
   let cancelTimer: (() => void) | undefined;
   let closed = false;
 
@@ -90,16 +113,17 @@ export function intakeBatcher<Item, Result>(
     }
   };
 
-  /** Starts writing the next batch unless one is being written; chains on while items wait. */
+  /** Starts writing the next batch unless every slot is writing one; chains on while items wait. */
   const flush = (): void => {
     cancelTimer?.();
     cancelTimer = undefined;
-    if (writing !== undefined || queue.length === 0) return;
-    writing = writeBatch(takeBatch()).finally(() => {
-      writing = undefined;
+    if (writing.size >= maxConcurrentBatches || queue.length === 0) return;
+    const written: Promise<void> = writeBatch(takeBatch()).finally(() => {
+      writing.delete(written);
       // What arrived meanwhile has waited a whole write already: it goes at once.
       if (queue.length > 0) flush();
     });
+    writing.add(written);
   };
 
   return {
@@ -127,7 +151,7 @@ export function intakeBatcher<Item, Result>(
       return new Promise<Result>((resolve, reject) => {
         queue.push({ item, weight, resolve, reject });
         queued += weight;
-        if (writing !== undefined) return;
+        if (writing.size >= maxConcurrentBatches) return;
         if (queued >= maxBatchAlerts) flush();
         else cancelTimer ??= timer(flush, maxDelayMs);
       });
@@ -135,7 +159,7 @@ export function intakeBatcher<Item, Result>(
     async close() {
       closed = true;
       flush();
-      while (writing !== undefined) await writing;
+      while (writing.size > 0) await Promise.all(writing);
     },
   };
 }

@@ -1,6 +1,6 @@
 import { alertKey } from '../connectors/threatstack/converters.ts';
 import { toWebhookAlertEntity, type WebhookAlert } from '../connectors/threatstack/webhook.ts';
-import type { AlertIntake } from '../store/types.ts';
+import type { AlertIntake, IntakeTransaction, WebhookIntakeResult } from '../store/types.ts';
 import { type BatchTimer, intakeBatcher } from './intake-batcher.ts';
 import type { WebhookSecretService } from './webhook-secret.ts';
 
@@ -38,6 +38,7 @@ export interface IntakeBatching {
   maxDelayMs?: number;
   maxBatchAlerts?: number;
   maxQueuedAlerts?: number;
+  maxConcurrentBatches?: number;
   timer?: BatchTimer;
 }
 
@@ -46,13 +47,14 @@ export interface WebhookIntakeDeps {
   secrets: Pick<WebhookSecretService, 'verifySecret'>;
   now?: () => number;
   /**
-   * Called after each batch's commit with the alerts to verify (`verifyWebhookAlert`, run as
-   * jobs), once each: the newly accepted ones and the duplicates still pending. A failure here fails
-   * every delivery of the batch (5xx); the vendor retries them (D11), and a replay, a pending
-   * duplicate, is enqueued again, so a lost enqueue heals. The job runtime de-duplicates by
-   * (integration, alert id).
+   * Called in each batch's transaction, once its alerts are written, with the alerts to verify
+   * (`verifyWebhookAlert`, run as jobs), once each: the newly accepted ones and the duplicates
+   * still pending. Jobs written through `tx` commit with the alerts (one commit per batch); a
+   * failure here rolls the batch back and fails every delivery of it (5xx), which the vendor
+   * retries (D11); a replay of a pending duplicate is enqueued again, so a lost enqueue heals. The
+   * job runtime de-duplicates by (integration, alert id).
    */
-  verifyLater?: (alerts: readonly AlertToVerify[]) => Promise<void>;
+  verifyLater?: (alerts: readonly AlertToVerify[], tx: IntakeTransaction) => Promise<void>;
   batching?: IntakeBatching;
 }
 
@@ -69,6 +71,7 @@ interface Delivery {
  */
 export function webhookIntake(deps: WebhookIntakeDeps): WebhookIntakePort {
   const now = deps.now ?? Date.now;
+  const verifyLater = deps.verifyLater;
   const writeBatch = async (deliveries: readonly Delivery[]) => {
     const results = await deps.store.recordWebhookBatch(
       deliveries.map(({ integrationId, alerts }) => ({
@@ -76,18 +79,13 @@ export function webhookIntake(deps: WebhookIntakeDeps): WebhookIntakePort {
         alerts: alerts.map(toWebhookAlertEntity),
       })),
       new Date(now()).toISOString(),
+      verifyLater === undefined
+        ? undefined
+        : async (written, tx) => {
+            const toVerify = alertsToVerify(deliveries, written);
+            if (toVerify.length > 0) await verifyLater(toVerify, tx);
+          },
     );
-    const toVerify = new Map<string, AlertToVerify>();
-    deliveries.forEach(({ integrationId, alerts }, index) => {
-      const result = results[index];
-      if (result === undefined) return;
-      const idOfKey = new Map(alerts.map((alert) => [alertKey(alert.id), alert.id]));
-      for (const key of [...result.accepted, ...result.stillPending]) {
-        const alertId = idOfKey.get(key);
-        if (alertId !== undefined) toVerify.set(`${integrationId}\n${alertId}`, { integrationId, alertId });
-      }
-    });
-    if (toVerify.size > 0 && deps.verifyLater !== undefined) await deps.verifyLater([...toVerify.values()]);
     return results.map((result) => ({
       accepted: result.accepted.length,
       duplicates: result.duplicates.length,
@@ -106,4 +104,23 @@ export function webhookIntake(deps: WebhookIntakeDeps): WebhookIntakePort {
     },
     close: () => batcher.close(),
   };
+}
+
+/** The alerts of a batch to verify, once each: those newly accepted and the duplicates still pending. */
+function alertsToVerify(
+  deliveries: readonly Delivery[],
+  results: readonly WebhookIntakeResult[],
+): AlertToVerify[] {
+  const toVerify = new Map<string, AlertToVerify>();
+  deliveries.forEach(({ integrationId, alerts }, index) => {
+    const result = results[index];
+    if (result === undefined) return;
+    const idOfKey = new Map(alerts.map((alert) => [alertKey(alert.id), alert.id]));
+    for (const key of [...result.accepted, ...result.stillPending]) {
+      const alertId = idOfKey.get(key);
+      if (alertId !== undefined) toVerify.set(`${integrationId}\n${alertId}`, { integrationId, alertId });
+    }
+  });
+  // In one order, so that overlapping batches take their job rows' locks alike (no deadlock).
+  return [...toVerify.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, alert]) => alert);
 }

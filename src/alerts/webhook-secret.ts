@@ -8,8 +8,9 @@ import type { IntegrationRecords, WebhookSecrets } from '../store/types.ts';
  * (`/webhooks/threatstack/<integration id>/<secret>`). Threat Stack signs nothing (spec D11), so
  * the secret path is the credential. It is random (32 bytes, base64url), stored sealed with the
  * integration secrets cipher bound to the integration (so `vigil integrations webhook NAME` can
- * print the full URL again), compared in constant time, and rotatable (the old URL stops working
- * at once).
+ * print the full URL again), compared in constant time, and rotatable: the old URL stops working
+ * at once in the process that rotated, and within `webhookSecretRecheckMs` in every other process
+ * (several `vigil serve` on one PostgreSQL), while the new one works everywhere at once.
  */
 export interface WebhookSecretService {
   /** The integration's secret, created (and stored) on first use. NOT_FOUND for an unknown or non-Threat Stack integration. */
@@ -18,7 +19,9 @@ export interface WebhookSecretService {
   rotate(integrationId: string): Promise<{ secret: string; createdAt: string }>;
   /**
    * True when `candidate` is the current secret of an existing Threat Stack integration whose id is
-   * exactly `integrationId`; compared in constant time. False when it has no secret yet.
+   * exactly `integrationId`; compared in constant time. False when it has no secret yet. A secret
+   * read from the store is trusted for `webhookSecretRecheckMs` without reading it again; any other
+   * candidate (a miss, a mismatch) is checked against the store.
    */
   verifySecret(integrationId: string, candidate: string): Promise<boolean>;
 }
@@ -32,6 +35,13 @@ export interface WebhookSecretDeps {
 }
 
 const SECRET_BYTES = 32;
+
+/**
+ * How long a secret read from the store is trusted without reading it again (ms): the bound on how
+ * long an integration's old secret still works in this process after another process rotated it or
+ * removed the integration. A delivery with any other secret reads the store at once.
+ */
+export const webhookSecretRecheckMs = 1000;
 
 /** The sealing context: binds a sealed secret to its integration and to this use. */
 const sealingContext = (integrationId: string) => `webhook:${integrationId}`;
@@ -72,15 +82,43 @@ export function webhookSecretService(deps: WebhookSecretDeps): WebhookSecretServ
   };
 
   /**
-   * The digest of the secret sealed as `sealed`, remembered per integration while its sealed value
-   * is unchanged, so that a delivery costs no decryption (a rotation changes the sealed value).
+   * Per integration, the digest of its secret as last read from the store (sealed as `sealed`, so
+   * that a delivery costs no decryption while it is unchanged) and when it was read (`readAt`).
    */
-  const opened = new Map<string, { sealed: string; digest: Buffer }>();
-  const storedDigest = (integrationId: string, sealed: string): Buffer => {
-    const known = opened.get(integrationId);
-    if (known?.sealed === sealed) return known.digest;
-    const fresh = { sealed, digest: digest(cipher.open(sealed, sealingContext(integrationId))) };
-    opened.set(integrationId, fresh);
+  const known = new Map<string, { sealed: string; digest: Buffer; readAt: number }>();
+  /** Reads in flight, per integration: deliveries arriving together share one read. */
+  const reading = new Map<string, Promise<Buffer | undefined>>();
+  /** The digest of the integration's current secret, read from the store; undefined when it has none. */
+  const readDigest = (integrationId: string): Promise<Buffer | undefined> => {
+    let read = reading.get(integrationId);
+    if (read === undefined) {
+      const started: Promise<Buffer | undefined> = readStoredDigest(integrationId).finally(() => {
+        if (reading.get(integrationId) === started) reading.delete(integrationId);
+      });
+      read = started;
+      reading.set(integrationId, read);
+    }
+    return read;
+  };
+  /** Rotations in this process: a read begun before one is not remembered. */
+  let rotations = 0;
+  const readStoredDigest = async (integrationId: string): Promise<Buffer | undefined> => {
+    const rotationsBefore = rotations;
+    const row = await store.getThreatStackWebhookSecret(integrationId);
+    if (row === undefined) {
+      known.delete(integrationId);
+      return undefined;
+    }
+    const cached = known.get(integrationId);
+    const fresh = {
+      sealed: row.sealed,
+      digest:
+        cached?.sealed === row.sealed
+          ? cached.digest
+          : digest(cipher.open(row.sealed, sealingContext(integrationId))),
+      readAt: now(),
+    };
+    if (rotations === rotationsBefore) known.set(integrationId, fresh);
     return fresh.digest;
   };
 
@@ -97,17 +135,27 @@ export function webhookSecretService(deps: WebhookSecretDeps): WebhookSecretServ
     async rotate(integrationId) {
       await requireIntegration(integrationId);
       const rotated = await storeNew(integrationId, 'replace');
+      rotations += 1;
+      known.delete(integrationId);
+      reading.delete(integrationId);
       if (rotated === undefined)
         throw new VigilError('INTERNAL_ERROR', 'The webhook secret was not replaced.');
       return rotated;
     },
     async verifySecret(integrationId, candidate) {
-      // One read (every delivery pays it), every time, so that a rotation or a removal takes
-      // effect at once, in every process.
-      const row = await store.getThreatStackWebhookSecret(integrationId);
-      if (row === undefined) return false;
-      // Digests have equal lengths, so the comparison leaks neither the secret nor its length.
-      return timingSafeEqual(digest(candidate), storedDigest(integrationId, row.sealed));
+      // Digests have equal lengths, so the comparisons leak neither the secret nor its length.
+      const offered = digest(candidate);
+      const cached = known.get(integrationId);
+      const age = cached === undefined ? Number.POSITIVE_INFINITY : now() - cached.readAt;
+      if (
+        cached !== undefined &&
+        age >= 0 &&
+        age < webhookSecretRecheckMs &&
+        timingSafeEqual(offered, cached.digest)
+      )
+        return true;
+      const current = await readDigest(integrationId);
+      return current !== undefined && timingSafeEqual(offered, current);
     },
   };
 }

@@ -13,6 +13,7 @@ import { VigilError } from '../errors.ts';
 import type { JsonValue, StoredEntity } from '../graph/types.ts';
 import { graphEntities } from '../graph/vocabulary.ts';
 import type { SecretCipher } from '../integrations/secrets.ts';
+import type { IntakeTransaction } from '../store/types.ts';
 import type { AppContext } from './context.ts';
 
 /** How a list of Threat Stack alerts is narrowed. */
@@ -33,6 +34,8 @@ export interface AlertDetail {
 }
 
 const alertType = graphEntities.threatstackAlert.type;
+/** Webhook batches written at once on PostgreSQL (of the store's 10 pool connections). */
+const intakeBatchesInFlight = 4;
 /** Alerts are read a page at a time when filtering. */
 const scanPage = 1000;
 
@@ -120,10 +123,12 @@ export class WebhookService {
 
   /**
    * The durable intake (C12), batching concurrent deliveries into one commit; `verifyLater`
-   * schedules the verification of the alerts it names. Close it on shutdown.
+   * schedules the verification of the alerts it names. Close it on shutdown. On PostgreSQL,
+   * `intakeBatchesInFlight` batches are written at once (a commit there waits on the server's WAL
+   * flush, with pool connections free); on SQLite one (its writes are serialised anyway).
    */
   intake(
-    verifyLater?: (alerts: readonly AlertToVerify[]) => Promise<void>,
+    verifyLater?: (alerts: readonly AlertToVerify[], tx: IntakeTransaction) => Promise<void>,
     batching?: IntakeBatching,
   ): WebhookIntakePort {
     return webhookIntake({
@@ -131,7 +136,10 @@ export class WebhookService {
       secrets: this.secrets,
       now: () => this.ctx.now().getTime(),
       ...(verifyLater === undefined ? {} : { verifyLater }),
-      ...(batching === undefined ? {} : { batching }),
+      batching: {
+        maxConcurrentBatches: this.ctx.store.dialect === 'postgres' ? intakeBatchesInFlight : 1,
+        ...batching,
+      },
     });
   }
 

@@ -162,11 +162,18 @@ export async function startService(vigil: Vigil, options: ServiceOptions): Promi
     throw error;
   });
   let running = true;
-  // One bulk job insert per batch of deliveries (see `webhookIntake`).
-  const intake = vigil.webhooks.intake((alerts) =>
+  // One bulk job insert per batch of deliveries, in the batch's transaction when the queue keeps
+  // its jobs in the store's database (see `webhookIntake`): the ledger is the store's, or pg-boss
+  // has the store's URL (as `vigil serve` sets both).
+  const sharesStore =
+    options.queue.kind === 'in-process'
+      ? options.queue.ledger === vigil.jobs.ledger
+      : options.queue.url === vigil.settings.database;
+  const intake = vigil.webhooks.intake((alerts, tx) =>
     runtime.enqueueMany(
       verifyKind,
       alerts.map(({ integrationId, alertId }) => webhookVerifyRequest(integrationId, alertId)),
+      sharesStore ? tx : undefined,
     ),
   );
   try {

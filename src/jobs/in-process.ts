@@ -1,4 +1,5 @@
 import { toVigilError, VigilError } from '../errors.ts';
+import type { IntakeTransaction } from '../store/types.ts';
 import { startTicker } from './ticker.ts';
 import type { ClaimedJob, JobHandler, JobQueue, JobResult, QueuedJob } from './types.ts';
 
@@ -15,8 +16,11 @@ import type { ClaimedJob, JobHandler, JobQueue, JobResult, QueuedJob } from './t
 export interface JobLedger {
   /** Records a new job; false when a job of that kind and key is recorded (even a finished one). */
   add(job: QueuedJob): Promise<boolean>;
-  /** Records many new jobs in one write; returns `kind\nkey` of those newly recorded. */
-  addMany(jobs: readonly QueuedJob[]): Promise<Set<string>>;
+  /**
+   * Records many new jobs in one write (in `within`, a transaction of the ledger's own database,
+   * when given); returns `kind\nkey` of those newly recorded.
+   */
+  addMany(jobs: readonly QueuedJob[], within?: IntakeTransaction): Promise<Set<string>>;
   /** The jobs not finished, with the attempts they began. */
   unfinished(): Promise<Array<QueuedJob & { attempt: number }>>;
   /** Counts an attempt begun. */
@@ -56,6 +60,11 @@ interface Running {
 
 export class InProcessQueue implements JobQueue {
   private readonly waiting = new Map<string, Waiting>();
+  /**
+   * How many waiting jobs await their first attempt, per group (`groupOf`): kept beside `waiting`
+   * (through `wait` and `unwait` only), so that a send costs no scan of every waiting job.
+   */
+  private readonly firstAttempts = new Map<string, number>();
   private readonly running = new Map<string, Running>();
   private readonly finished = new Map<string, number>();
   private sequence = 0;
@@ -75,7 +84,7 @@ export class InProcessQueue implements JobQueue {
     for (const job of await ledger.unfinished()) {
       const id = idOf(job.kind, job.key);
       if (!this.waiting.has(id) && !this.running.has(id))
-        this.waiting.set(id, { ...job, sequence: this.sequence++ });
+        this.wait(id, { ...job, sequence: this.sequence++ });
     }
   }
 
@@ -83,37 +92,38 @@ export class InProcessQueue implements JobQueue {
     const id = idOf(job.kind, job.key);
     await this.forgetFinished();
     if (this.waiting.has(id) || this.running.has(id) || this.finished.has(id)) return false;
-    if (this.waitingGroups().has(groupOf(job))) return false;
-    const waiting = { ...job, attempt: 0, sequence: this.sequence++ };
-    this.waiting.set(id, waiting);
+    if (this.firstAttempts.has(groupOf(job))) return false;
+    this.wait(id, { ...job, attempt: 0, sequence: this.sequence++ });
     if (this.options.ledger !== undefined && !(await this.options.ledger.add(job).catch(this.unsend(id)))) {
-      this.waiting.delete(id);
+      this.unwait(id);
       return false;
     }
     return true;
   }
 
-  async sendMany(jobs: readonly QueuedJob[]): Promise<void> {
-    await this.forgetFinished();
-    const groups = this.waitingGroups();
+  /**
+   * With `within`, the ledger rows commit with that transaction; the jobs wait in memory at once
+   * (if it then rolls back, their alerts are not stored and the verification skips them).
+   */
+  async sendMany(jobs: readonly QueuedJob[], within?: IntakeTransaction): Promise<void> {
+    await this.forgetFinished(within !== undefined);
     const taken: QueuedJob[] = [];
     for (const job of jobs) {
       const id = idOf(job.kind, job.key);
       if (this.waiting.has(id) || this.running.has(id) || this.finished.has(id)) continue;
-      if (groups.has(groupOf(job))) continue;
-      groups.add(groupOf(job));
-      this.waiting.set(id, { ...job, attempt: 0, sequence: this.sequence++ });
+      if (this.firstAttempts.has(groupOf(job))) continue;
+      this.wait(id, { ...job, attempt: 0, sequence: this.sequence++ });
       taken.push(job);
     }
     const ledger = this.options.ledger;
     if (ledger === undefined || taken.length === 0) return;
-    const recorded = await ledger.addMany(taken).catch((error: unknown) => {
-      for (const job of taken) this.waiting.delete(idOf(job.kind, job.key));
+    const recorded = await ledger.addMany(taken, within).catch((error: unknown) => {
+      for (const job of taken) this.unwait(idOf(job.kind, job.key));
       throw error;
     });
     for (const job of taken) {
       const id = idOf(job.kind, job.key);
-      if (!recorded.has(id)) this.waiting.delete(id);
+      if (!recorded.has(id)) this.unwait(id);
     }
   }
 
@@ -124,7 +134,7 @@ export class InProcessQueue implements JobQueue {
   async cancel(kind: string, key: string): Promise<void> {
     const id = idOf(kind, key);
     await this.options.ledger?.finish(kind, key, this.options.now());
-    if (this.waiting.delete(id)) this.finished.set(id, this.options.now());
+    if (this.unwait(id)) this.finished.set(id, this.options.now());
     this.running.get(id)?.controller.abort(new VigilError('JOB_LEASE_LOST', `Job ${key} was cancelled.`));
   }
 
@@ -150,7 +160,7 @@ export class InProcessQueue implements JobQueue {
    */
   dispatch(): ClaimedJob[] {
     const worker = this.worker;
-    if (worker === undefined || this.stopping) return [];
+    if (worker === undefined || this.stopping || this.running.size >= worker.concurrency) return [];
     const now = this.options.now();
     const busy = new Set([...this.running.values()].map((r) => `${r.job.kind}\n${r.job.group}`));
     const due = [...this.waiting.values()]
@@ -180,7 +190,7 @@ export class InProcessQueue implements JobQueue {
 
   private launch(waiting: Waiting, handler: JobHandler): ClaimedJob {
     const id = idOf(waiting.kind, waiting.key);
-    this.waiting.delete(id);
+    this.unwait(id);
     const { kind, key, group, data, attempt } = waiting;
     const job: ClaimedJob = { kind, key, group, data, attempt };
     const controller = new AbortController();
@@ -210,7 +220,7 @@ export class InProcessQueue implements JobQueue {
     const retry = result?.status === 'failed' && result.retry;
     if (retry && waiting.attempt < (this.options.retryLimit ?? 5)) {
       const runAt = now + (this.options.retryDelayMs ?? 1000);
-      this.waiting.set(id, { ...waiting, attempt: waiting.attempt + 1, runAt, sequence: this.sequence++ });
+      this.wait(id, { ...waiting, attempt: waiting.attempt + 1, runAt, sequence: this.sequence++ });
       await this.options.ledger?.reschedule(kind, key, runAt);
     } else {
       this.finished.set(id, now);
@@ -218,11 +228,28 @@ export class InProcessQueue implements JobQueue {
     }
   }
 
-  /** The groups (`groupOf`) with a job waiting for its first attempt. */
-  private waitingGroups(): Set<string> {
-    const groups = new Set<string>();
-    for (const waiting of this.waiting.values()) if (waiting.attempt === 0) groups.add(groupOf(waiting));
-    return groups;
+  /** Puts `job` among the waiting ones (replacing the one of that id). */
+  private wait(id: string, job: Waiting): void {
+    this.unwait(id);
+    this.waiting.set(id, job);
+    if (job.attempt === 0) {
+      const group = groupOf(job);
+      this.firstAttempts.set(group, (this.firstAttempts.get(group) ?? 0) + 1);
+    }
+  }
+
+  /** Takes the job `id` off the waiting ones; false when it was not waiting. */
+  private unwait(id: string): boolean {
+    const job = this.waiting.get(id);
+    if (job === undefined) return false;
+    this.waiting.delete(id);
+    if (job.attempt === 0) {
+      const group = groupOf(job);
+      const left = (this.firstAttempts.get(group) ?? 1) - 1;
+      if (left > 0) this.firstAttempts.set(group, left);
+      else this.firstAttempts.delete(group);
+    }
+    return true;
   }
 
   private keepFinishedMs(): number {
@@ -232,20 +259,26 @@ export class InProcessQueue implements JobQueue {
   /**
    * Forgets the finished jobs past `keepFinishedMs`, at most once a minute (every send calls it;
    * scanning every finished job and pruning the ledger on each send cost more than the send).
+   * `inTransaction`: the caller holds a transaction of the ledger's database, which the prune
+   * would wait for, so it is left to run after it (a failed prune is tried again on the next send).
    */
-  private async forgetFinished(): Promise<void> {
+  private async forgetFinished(inTransaction = false): Promise<void> {
     const now = this.options.now();
     if (now - this.forgottenAt < Math.min(60_000, this.keepFinishedMs())) return;
     this.forgottenAt = now;
     const before = now - this.keepFinishedMs();
     for (const [id, at] of this.finished) if (at < before) this.finished.delete(id);
-    await this.options.ledger?.prune(before);
+    const pruned = this.options.ledger?.prune(before);
+    if (!inTransaction) return pruned;
+    pruned?.catch(() => {
+      this.forgottenAt = Number.NEGATIVE_INFINITY;
+    });
   }
 
   /** Takes back a send whose ledger write failed, and rethrows. */
   private unsend(id: string): (error: unknown) => never {
     return (error) => {
-      this.waiting.delete(id);
+      this.unwait(id);
       throw error;
     };
   }

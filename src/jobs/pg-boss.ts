@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import PgBoss from 'pg-boss';
 import { z } from 'zod';
 import { VigilError } from '../errors.ts';
+import type { IntakeTransaction } from '../store/types.ts';
 import { activeGroups, type HeldAttempt, renewLease } from './pg-boss-lease.ts';
 import type { ClaimedJob, JobHandler, JobQueue, JobResult, QueuedJob } from './types.ts';
 
@@ -144,8 +145,9 @@ export class PgBossQueue implements JobQueue {
     return id !== null;
   }
 
-  async sendMany(jobs: readonly QueuedJob[]): Promise<void> {
+  async sendMany(jobs: readonly QueuedJob[], within?: IntakeTransaction): Promise<void> {
     if (jobs.length === 0) return;
+    const executeSql = within?.executeSql;
     // pg-boss's `insert` is one multi-row INSERT … ON CONFLICT DO NOTHING: a job whose id (kind and
     // key) exists, or whose group already waits (the stately queue's unique index), is left out.
     await this.boss
@@ -163,6 +165,16 @@ export class PgBossQueue implements JobQueue {
             retryDelay: this.options.retryDelaySeconds ?? 1,
           };
         }),
+        // Through the caller's transaction (same database): the jobs commit with it.
+        executeSql === undefined
+          ? {}
+          : {
+              db: {
+                executeSql: async (text: string, values: unknown[]) => ({
+                  rows: await executeSql(text, values.map(toSqlValue)),
+                }),
+              },
+            },
       )
       .catch((error: unknown) => Promise.reject(queueError('send jobs', error)));
   }
@@ -336,4 +348,12 @@ async function queueFailure(boss: PgBoss, error: unknown): Promise<VigilError> {
     hint: 'Check that PostgreSQL is reachable and that the user may create the queue schema.',
     cause: error,
   });
+}
+
+/** A parameter of pg-boss's SQL as the store's statements take it (booleans as text, absent as NULL). */
+function toSqlValue(value: unknown): string | number | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value === 'string' || typeof value === 'number') return value;
+  if (typeof value === 'boolean') return String(value);
+  return JSON.stringify(value);
 }

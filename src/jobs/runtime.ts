@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { toVigilError, VigilError } from '../errors.ts';
+import type { IntakeTransaction } from '../store/types.ts';
 import { startTicker } from './ticker.ts';
 import type { ClaimedJob, JobKind, JobQueue, JobRequest, JobResult, QueuedJob } from './types.ts';
 
@@ -93,8 +94,13 @@ export class JobRuntime {
   /**
    * Sends many one-off jobs of `kind` in one write to the queue (`JobQueue.sendMany`), each
    * idempotent by key as `enqueue`; every request's data is checked first (none is sent if one is invalid).
+   * `within`: a transaction of the queue's database the jobs commit with (see `JobQueue.sendMany`).
    */
-  async enqueueMany<Data>(kind: JobKind<Data>, requests: readonly JobRequest<Data>[]): Promise<void> {
+  async enqueueMany<Data>(
+    kind: JobKind<Data>,
+    requests: readonly JobRequest<Data>[],
+    within?: IntakeTransaction,
+  ): Promise<void> {
     if (this.kinds.get(kind.name) !== kind) {
       throw new VigilError('INTERNAL_ERROR', `Job kind ${kind.name} is not one of this runtime's.`);
     }
@@ -108,7 +114,7 @@ export class JobRuntime {
       }
       return this.queued(kind, { ...request, data: data.data });
     });
-    if (jobs.length > 0) await this.options.queue.sendMany(jobs);
+    if (jobs.length > 0) await this.options.queue.sendMany(jobs, within);
   }
 
   /** Cancels a job of `kind` by key; a running one's handler sees its signal aborted. */

@@ -22,7 +22,7 @@ function toRow(job: QueuedJob): ScheduledJobRow {
 export function sqlJobLedger(records: ScheduledJobRecords): JobLedger {
   return {
     add: (job) => records.insertScheduledJob(toRow(job)),
-    addMany: (jobs) => records.insertScheduledJobs(jobs.map(toRow)),
+    addMany: (jobs, within) => (within ?? records).insertScheduledJobs(jobs.map(toRow)),
     async unfinished() {
       return (await records.listUnfinishedJobs()).map((row) => ({
         kind: row.kind,

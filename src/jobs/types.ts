@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { z } from 'zod';
+import type { IntakeTransaction } from '../store/types.ts';
 
 /**
  * The job runtime's vocabulary (C9): job kinds, the jobs they plan and are sent, and the back end
@@ -93,8 +94,11 @@ export interface JobQueue {
    * Sends many jobs in one write (one multi-row insert), with `send`'s rules for each: a job whose
    * key exists, or one of whose group already waits, is left out; of jobs sharing a group in one
    * call, one is kept (which one is the back end's choice). It rejects when the write fails.
+   * `within`: an open transaction of the database the queue keeps its jobs in (the webhook
+   * intake's batch): the jobs are written in it and commit (or roll back) with it. A back end that
+   * cannot write through it writes on its own connection instead.
    */
-  sendMany(jobs: readonly QueuedJob[]): Promise<void>;
+  sendMany(jobs: readonly QueuedJob[], within?: IntakeTransaction): Promise<void>;
   /** The groups of `kind` whose job is running now, under a live lease. */
   heldGroups(kind: string): Promise<ReadonlySet<string>>;
   /** Takes a waiting or running job away: a running one's handler sees its signal aborted. */

@@ -157,8 +157,8 @@ export function createGraphStore(
     touchApiToken: (id, at) => guard('touchApiToken', () => touchApiToken(driver, id, at)),
     recordWebhookAlerts: (integrationId, alerts, at) =>
       guard('recordWebhookAlerts', () => recordWebhookAlerts(driver, integrationId, alerts, at)),
-    recordWebhookBatch: (deliveries, at) =>
-      guard('recordWebhookBatch', () => recordWebhookBatch(driver, deliveries, at)),
+    recordWebhookBatch: (deliveries, at, within) =>
+      guard('recordWebhookBatch', () => recordWebhookBatch(driver, deliveries, at, within)),
     recordAlertVerification: (integrationId, verification, at) =>
       guard('recordAlertVerification', () =>
         recordAlertVerification(driver, integrationId, verification, at),

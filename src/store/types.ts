@@ -2,11 +2,13 @@ import type { Entity, Relationship, StoredEntity, StoredRelationship } from '../
 import type { Query } from '../query/ast.ts';
 import type { QueryOptions, QueryResult } from '../query/result.ts';
 import type { AlertIntake, WebhookSecrets } from './roles/alerts.ts';
+import type { ScheduledJobRecords } from './roles/jobs.ts';
 import type { MonitorRecords } from './roles/monitors.ts';
 import type { RuleRecords } from './roles/rules.ts';
 import type { ValidationRecords } from './roles/validations.ts';
 
 export type * from './roles/alerts.ts';
+export type * from './roles/jobs.ts';
 export type * from './roles/monitors.ts';
 export type * from './roles/rules.ts';
 export type * from './roles/validations.ts';
@@ -206,38 +208,6 @@ export interface IntegrationRecords {
   listIntegrations(): Promise<IntegrationRecord[]>;
   /** Deletes an integration and its sealed secrets; false when there was none. Graph rows and runs stay. */
   deleteIntegration(id: string): Promise<boolean>;
-}
-
-/**
- * The in-process job queue's ledger (`scheduled_jobs`): what it must find again after a restart.
- * `data` is the job's JSON text (the queue parses it with the job kind's schema); `runAt` and
- * `finishedAt` are ISO-8601 UTC.
- */
-export interface ScheduledJobRow {
-  kind: string;
-  key: string;
-  group: string;
-  data: string;
-  runAt: string;
-  /** Attempts begun: an attempt that was running when its process died counts. */
-  attempt: number;
-}
-
-/** The in-process job queue's ledger: one-off jobs outlive a restart of every process. */
-export interface ScheduledJobRecords {
-  /** Records a new job; false (and nothing changed) when a job of that kind and key is recorded. */
-  insertScheduledJob(job: ScheduledJobRow): Promise<boolean>;
-  /** Records many new jobs in one statement per chunk; returns the `kind\nkey` of each job newly recorded. */
-  insertScheduledJobs(jobs: readonly ScheduledJobRow[]): Promise<Set<string>>;
-  /** The jobs not finished, earliest `runAt` first. */
-  listUnfinishedJobs(): Promise<ScheduledJobRow[]>;
-  /** Counts an attempt begun. */
-  beginScheduledJob(kind: string, key: string): Promise<void>;
-  rescheduleJob(kind: string, key: string, runAt: string): Promise<void>;
-  /** Marks a job finished (ended, given up or cancelled); its key stays taken until pruned. */
-  finishScheduledJob(kind: string, key: string, at: string): Promise<void>;
-  /** Deletes the jobs finished before `before`; returns how many. */
-  pruneFinishedJobs(before: string): Promise<number>;
 }
 
 /** What the database says of its secret key (see src/integrations/secrets.ts). */

@@ -45,6 +45,7 @@ describe.each(storeBackends)('webhook intake group commit on $name', (backend) =
   /** Deliveries per batch the store was asked to write, in order. */
   let commits: number[];
   let failNextBatch: boolean;
+  let failNextEnqueue: boolean;
   let verifyCalls: AlertToVerify[][];
 
   beforeEach(async (context) => {
@@ -52,22 +53,38 @@ describe.each(storeBackends)('webhook intake group commit on $name', (backend) =
     clock = manualTimer();
     commits = [];
     failNextBatch = false;
+    failNextEnqueue = false;
     verifyCalls = [];
     intake = webhookIntake({
       // The real store, counted; a batch marked to fail fails as a database would, before writing.
       store: {
-        recordWebhookBatch: async (deliveries: readonly WebhookDelivery[], at: string) => {
+        recordWebhookBatch: async (deliveries: readonly WebhookDelivery[], at: string, within) => {
           commits.push(deliveries.length);
           if (failNextBatch) {
             failNextBatch = false;
             throw new VigilError('STORE_ERROR', 'The database failed (test).');
           }
-          return store.recordWebhookBatch(deliveries, at);
+          return store.recordWebhookBatch(deliveries, at, within);
         },
       },
       secrets: { verifySecret: async (_integration, candidate) => candidate === secret },
       now: () => Date.parse('2026-12-01T10:00:00.000Z'),
-      verifyLater: async (alerts) => {
+      verifyLater: async (alerts, tx) => {
+        if (failNextEnqueue) {
+          failNextEnqueue = false;
+          throw new VigilError('STORE_ERROR', 'The job insert failed (test).');
+        }
+        // A job row written in the batch's transaction: it commits or rolls back with the alerts.
+        await tx.insertScheduledJobs(
+          alerts.map(({ integrationId, alertId }) => ({
+            kind: 'webhook-verify',
+            key: `${integrationId}|${alertId}`,
+            group: `${integrationId}|${alertId}`,
+            data: '{}',
+            runAt: '2026-12-01T10:00:00.000Z',
+            attempt: 0,
+          })),
+        );
         verifyCalls.push([...alerts]);
       },
       batching: { timer: clock.timer, maxDelayMs: 2, maxBatchAlerts: 100, maxQueuedAlerts: 4 },
@@ -168,6 +185,21 @@ describe.each(storeBackends)('webhook intake group commit on $name', (backend) =
       202,
       { accepted: 2, duplicates: 0 },
     ]);
+  });
+
+  it('writes the verification jobs in the batch transaction: a failed enqueue stores no alert', async () => {
+    failNextEnqueue = true;
+    const failed = post('ts1', [alert('j1')]);
+    await queued(1);
+    clock.fire();
+    expect((await failed).statusCode).toBeGreaterThanOrEqual(500);
+    expect(await store.getEntity(alertKey('j1'))).toBeUndefined();
+    expect(await store.listUnfinishedJobs()).toEqual([]);
+    const retried = post('ts1', [alert('j1')]);
+    await queued(1);
+    clock.fire();
+    expect((await retried).json()).toEqual({ accepted: 1, duplicates: 0 });
+    expect((await store.listUnfinishedJobs()).map((job) => job.key)).toEqual(['ts1|j1']);
   });
 
   it('answers 503 with Retry-After when the queue is full, and takes deliveries again once written', async () => {

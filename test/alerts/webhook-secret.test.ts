@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { webhookSecretService, webhookUrl } from '../../src/alerts/webhook-secret.ts';
+import { webhookSecretRecheckMs, webhookSecretService, webhookUrl } from '../../src/alerts/webhook-secret.ts';
 import { VigilError } from '../../src/errors.ts';
 import { openSealedSecret, type SecretCipher, sealSecret } from '../../src/integrations/secrets.ts';
 import { storeBackends, type TestStore } from '../../src/store/testing.ts';
@@ -79,6 +79,37 @@ describe.each(sqlite)('webhook secrets on $name', (backend) => {
     expect(await secrets.verifySecret('ts1', old.secret)).toBe(false);
     expect(await secrets.verifySecret('ts1', rotated.secret)).toBe(true);
     expect(await secrets.secretOf('ts1')).toEqual(rotated);
+  });
+
+  it('trusts a secret it read for webhookSecretRecheckMs: a rotation elsewhere takes effect within it', async () => {
+    let clock = Date.UTC(2026, 10, 25, 12, 0, 0);
+    const inProcess = (name: string) =>
+      webhookSecretService({
+        store,
+        cipher,
+        now: () => clock,
+        randomBytes: (size) => Buffer.alloc(size, name.length + ++counter),
+      });
+    const receiver = inProcess('receiver');
+    const other = inProcess('other process');
+    const old = await receiver.secretOf('ts1');
+    expect(await receiver.verifySecret('ts1', old.secret)).toBe(true);
+    const rotated = await other.rotate('ts1');
+    // The new secret works at once: a mismatch reads the store.
+    expect(await receiver.verifySecret('ts1', rotated.secret)).toBe(true);
+    clock += webhookSecretRecheckMs;
+    expect(await receiver.verifySecret('ts1', old.secret)).toBe(false);
+    // An old secret still trusted when the other process rotates…
+    const again = await other.rotate('ts1');
+    clock += webhookSecretRecheckMs - 1;
+    expect(await receiver.verifySecret('ts1', rotated.secret)).toBe(true);
+    // …is refused once the bound has passed, and a removed integration's too.
+    clock += 1;
+    expect(await receiver.verifySecret('ts1', rotated.secret)).toBe(false);
+    expect(await receiver.verifySecret('ts1', again.secret)).toBe(true);
+    await store.deleteIntegration('ts1');
+    clock += webhookSecretRecheckMs;
+    expect(await receiver.verifySecret('ts1', again.secret)).toBe(false);
   });
 
   it('refuses integrations that are not Threat Stack ones', async () => {

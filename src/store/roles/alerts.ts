@@ -1,4 +1,5 @@
 import type { Entity, JsonValue, Relationship } from '../../graph/types.ts';
+import type { ScheduledJobRow } from './jobs.ts';
 
 /*
  * The roles of Threat Stack alert intake: webhook alerts stored durably and verified, and the
@@ -11,6 +12,24 @@ export interface WebhookIntakeResult {
   duplicates: string[];
   /** The duplicates whose verification is still pending (a replay may re-enqueue it). */
   stillPending: string[];
+}
+
+/**
+ * The transaction of a webhook batch, offered to what must commit with its alerts (their
+ * verification jobs), so that one commit makes both durable.
+ */
+export interface IntakeTransaction {
+  readonly dialect: 'sqlite' | 'postgres';
+  /** Records scheduled jobs (the in-process queue's ledger) in this transaction, as `insertScheduledJobs`. */
+  insertScheduledJobs(jobs: readonly ScheduledJobRow[]): Promise<Set<string>>;
+  /**
+   * Runs one statement written with `$1…$n` placeholders and no `?` outside quotes (a job queue's
+   * own SQL: pg-boss's insert) in this transaction, and returns its rows. PostgreSQL only.
+   */
+  readonly executeSql?: (
+    text: string,
+    values: readonly (string | number | null)[],
+  ) => Promise<Record<string, unknown>[]>;
 }
 
 /** One webhook delivery's alert entities, for `recordWebhookBatch`. */
@@ -49,9 +68,15 @@ export interface AlertIntake {
   /**
    * Stores the alerts of many deliveries in ONE transaction (the webhook intake's group commit):
    * all or nothing, one result per delivery in order, with the same rules as `recordWebhookAlerts`;
-   * a key named by an earlier delivery of the batch is a duplicate for the later ones.
+   * a key named by an earlier delivery of the batch is a duplicate for the later ones. `within`,
+   * when given, runs in the same transaction once the results are known (its failure rolls the
+   * batch back), for the writes that must commit with the alerts.
    */
-  recordWebhookBatch(deliveries: readonly WebhookDelivery[], at: string): Promise<WebhookIntakeResult[]>;
+  recordWebhookBatch(
+    deliveries: readonly WebhookDelivery[],
+    at: string,
+    within?: (results: readonly WebhookIntakeResult[], tx: IntakeTransaction) => Promise<void>,
+  ): Promise<WebhookIntakeResult[]>;
   /**
    * Writes what the vendor's API says about an alert, in one transaction: the entity and its
    * relationships are upserted (rows another integration owns are left alone), and its events
