@@ -13,7 +13,7 @@ export const bundleDir = join(distDir, 'bundle');
 export const bundleMain = join(bundleDir, 'main.js');
 
 /** Packages bundled in; every other bare import stays external. */
-const bundledPackages = /^(zod|commander|@commander-js\/extra-typings)(\/|$)/;
+const bundledPackages = /^(zod|commander|@commander-js\/extra-typings|better-sqlite3)(\/|$)/;
 
 /** Keeps each dist/ module's `import.meta.url` pointing at its own file in dist/, not at the chunk. */
 const ownLocation = {
@@ -55,6 +55,26 @@ const englishOnlyZod = {
   },
 };
 
+/**
+ * commander requires node:child_process when it loads, for executable subcommands, which vigil
+ * does not have; that module (with net and dgram) was a measurable part of every start. In the
+ * bundle, commander gets it on first use instead.
+ */
+const lazyChildProcess = {
+  name: 'lazy-child-process',
+  setup(build) {
+    build.onResolve({ filter: /^(node:)?child_process$/ }, (args) =>
+      args.importer.includes(join('node_modules', 'commander'))
+        ? { path: 'lazy-child-process', namespace: 'lazy-child-process' }
+        : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'lazy-child-process' }, () => ({
+      contents: "module.exports = new Proxy({}, { get: (_, name) => require('node:child_process')[name] });",
+      loader: 'js',
+    }));
+  },
+};
+
 const externalPackages = {
   name: 'external-packages',
   setup(build) {
@@ -90,7 +110,7 @@ export async function bundleProgram() {
       banner: {
         js: "import { createRequire as __vigilCreateRequire } from 'node:module';\nconst require = __vigilCreateRequire(import.meta.url);",
       },
-      plugins: [ownLocation, englishOnlyZod, externalPackages],
+      plugins: [ownLocation, englishOnlyZod, lazyChildProcess, externalPackages],
       logLevel: 'warning',
     });
     return true;

@@ -13,7 +13,7 @@ import { bundleMain } from './bundle.js';
 import { leanHeapForSync } from './lean-heap.js';
 import { distIsFresh } from './source-stamp.js';
 
-leanHeapForSync(process.argv.slice(2));
+await leanHeapForSync(process.argv.slice(2));
 
 if (process.env.VIGIL_FROM_SOURCE !== '1' && distIsFresh()) {
   await import(existsSync(bundleMain) ? pathToFileURL(bundleMain).href : '../dist/cli/main.js');

@@ -1,6 +1,6 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { redactUrlCredentials } from '../connectors/http/dispatcher.ts';
+import { redactUrlCredentials } from '../connectors/http/redaction.ts';
 import { VigilError } from '../errors.ts';
 import { type HomeContext, vigilHomeFor } from '../home.ts';
 import { secretKeyFileFor } from '../integrations/secrets.ts';

@@ -1,7 +1,7 @@
 import { baseUrlOf, type ConnectorClient } from '../connectors/descriptor.ts';
 import { readBoundedFileSync } from '../connectors/http/bounded-file.ts';
-import { redactUrlCredentials } from '../connectors/http/dispatcher.ts';
 import { redactSecrets } from '../connectors/http/provider-errors.ts';
+import { redactUrlCredentials } from '../connectors/http/redaction.ts';
 import { connectorOf } from '../connectors/index.ts';
 import { VigilError } from '../errors.ts';
 import { type IntegrationConfig, validateConfig } from './config.ts';

@@ -1,10 +1,13 @@
-import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { z } from 'zod';
+import { lazyRequire } from '../lazy-require.ts';
 import type { Driver } from './driver.ts';
 import { rowSchema } from './rows.ts';
 import { lostRunLock, type RunLocker } from './run-lock.ts';
 import type { RunLock } from './types.ts';
+
+/** node:crypto, loaded when first used: a command that only reads the graph never needs it (start-up). */
+const crypto = lazyRequire<typeof import('node:crypto')>('node:crypto');
 
 /** How long a SQLite run lock lasts unless renewed, and how often its holder renews it. */
 export const sqliteLease = { durationMs: 2 * 60_000, renewEveryMs: 20_000 } as const;
@@ -13,7 +16,11 @@ export const sqliteLease = { durationMs: 2 * 60_000, renewEveryMs: 20_000 } as c
  * This process's life: a process restarted with the same pid on the same host (pid 1 in a
  * container) is told apart from the one that left a lock before it was killed.
  */
-const processInstance = randomUUID();
+let processInstance: string | undefined;
+function thisProcessInstance(): string {
+  processInstance ??= crypto().randomUUID();
+  return processInstance;
+}
 
 const lockRowSchema = rowSchema(() =>
   z.object({
@@ -38,7 +45,7 @@ function processAlive(pid: number): boolean {
 function isStale(row: ReturnType<typeof lockRowSchema.parse>, nowMs: number): boolean {
   if (Date.parse(row.expires_at) <= nowMs) return true;
   if (row.host !== hostname()) return false;
-  return row.pid === process.pid ? row.instance !== processInstance : !processAlive(row.pid);
+  return row.pid === process.pid ? row.instance !== thisProcessInstance() : !processAlive(row.pid);
 }
 
 /**
@@ -50,7 +57,7 @@ function isStale(row: ReturnType<typeof lockRowSchema.parse>, nowMs: number): bo
  */
 export function sqliteRunLocker(driver: Driver, now: () => number = Date.now): RunLocker {
   return async (integrationId) => {
-    const token = randomUUID();
+    const token = crypto().randomUUID();
     const taken = await driver.transaction(async (tx) => {
       const [row] = await tx.all(
         'SELECT host, pid, instance, expires_at FROM sync_locks WHERE integration_id = ?',
@@ -69,7 +76,7 @@ export function sqliteRunLocker(driver: Driver, now: () => number = Date.now): R
           token,
           hostname(),
           process.pid,
-          processInstance,
+          thisProcessInstance(),
           iso(at),
           iso(at + sqliteLease.durationMs),
         ],

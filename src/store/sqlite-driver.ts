@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import Database from 'better-sqlite3';
 import type { Driver, SqlRow, SqlValue } from './driver.ts';
 import { registerQueryFunctions } from './query/functions.ts';
@@ -18,8 +19,22 @@ const largeReadCacheKiB = -65536;
  * better-sqlite3 is synchronous; this driver serialises callers so that a statement from one
  * caller never lands inside another caller's open transaction.
  */
+/**
+ * better-sqlite3's compiled addon, named to the package so that it does not search for it (through
+ * the `bindings` package) at every start; undefined (the package then searches) where the
+ * install put it elsewhere.
+ */
+function nativeAddon(): string | undefined {
+  try {
+    return createRequire(import.meta.url).resolve('better-sqlite3/build/Release/better_sqlite3.node');
+  } catch {
+    return undefined;
+  }
+}
+
 export function openSqliteDriver(file: string): Driver {
-  const db = new Database(file);
+  const addon = nativeAddon();
+  const db = new Database(file, addon === undefined ? {} : { nativeBinding: addon });
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDispatcher, redactUrlCredentials } from './dispatcher.ts';
+import { createDispatcher } from './dispatcher.ts';
+import { redactUrlCredentials } from './redaction.ts';
 import {
   type ForwardProxy,
   type LoopbackServer,

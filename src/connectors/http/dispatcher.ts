@@ -2,6 +2,7 @@ import type { Dispatcher, ProxyAgent } from 'undici';
 import { VigilError } from '../../errors.ts';
 import { lazyRequire } from '../../lazy-require.ts';
 import { type FileRefused, readBoundedFileSync } from './bounded-file.ts';
+import { redactUrlCredentials } from './redaction.ts';
 
 /** How one integration reaches its vendor; every outbound call of that integration uses it (C5). */
 export interface DispatcherOptions {
@@ -25,11 +26,6 @@ export interface DispatcherOptions {
 interface TlsOptions {
   ca?: string;
   rejectUnauthorized?: boolean;
-}
-
-/** A URL with any `user:password@` replaced by `***@`, for messages and logs. */
-export function redactUrlCredentials(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^@/?#]*@/i, '$1***@');
 }
 
 function parseProxy(proxy: string): URL {

@@ -96,3 +96,8 @@ export function clientSecrets(apiKey: string, proxy: string | undefined): string
   const password = safely(() => new URL(proxy).password);
   return password === '' ? [apiKey] : [apiKey, password, safely(() => decodeURIComponent(password))];
 }
+
+/** A URL with any `user:password@` replaced by `***@`, for messages and logs. */
+export function redactUrlCredentials(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^@/?#]*@/i, '$1***@');
+}

@@ -1,10 +1,10 @@
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { type ErrorCode, VigilError } from '../../errors.ts';
-import { redactUrlCredentials } from '../http/dispatcher.ts';
 import { type ClientLimits, clientLimitFields, pickLimits } from '../http/limits.ts';
 import { parseOrigin } from '../http/origin.ts';
 import { encodePathSegment, type QueryParams } from '../http/path.ts';
+import { redactUrlCredentials } from '../http/redaction.ts';
 import type { WaitEvent, WaitStats } from '../http/waits.ts';
 import { ACCESS_ID_PATTERN, apiRootSchema } from './config.ts';
 

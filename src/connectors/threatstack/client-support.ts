@@ -2,9 +2,9 @@ import type Hawk from 'hawk';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { type ErrorCode, VigilError } from '../../errors.ts';
-import { redactUrlCredentials } from '../http/dispatcher.ts';
 import { type ClientLimits, clientLimitFields, pickLimits } from '../http/limits.ts';
 import { parseOrigin } from '../http/origin.ts';
+import { redactUrlCredentials } from '../http/redaction.ts';
 import type { WaitAllowance, WaitEvent, WaitStats } from '../http/waits.ts';
 import { HAWK_ATTRIBUTE } from './hawk-signer.ts';
 
