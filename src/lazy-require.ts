@@ -17,3 +17,6 @@ export function lazyRequire<T>(specifier: string): () => T {
     return loaded;
   };
 }
+
+/** node:crypto, loaded on first use: a command that only reads the graph never needs it (start-up). */
+export const nodeCrypto = lazyRequire<typeof import('node:crypto')>('node:crypto');

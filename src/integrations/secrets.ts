@@ -2,11 +2,8 @@ import { chmodSync, linkSync, mkdirSync, readFileSync, statSync, unlinkSync, wri
 import { dirname, join, resolve } from 'node:path';
 import { VigilError } from '../errors.ts';
 import { vigilHome } from '../home.ts';
-import { lazyRequire } from '../lazy-require.ts';
+import { nodeCrypto } from '../lazy-require.ts';
 import { isPostgresLocation } from '../store/store-error.ts';
-
-/** node:crypto, loaded when a secret is sealed or opened: reading the settings never needs it (start-up). */
-const crypto = lazyRequire<typeof import('node:crypto')>('node:crypto');
 
 /**
  * Encryption at rest of integration secrets (API keys, proxy passwords): AES-256-GCM with a
@@ -43,7 +40,7 @@ export interface ExpectedKey {
  * domain-separated SHA-256 of the key (it identifies the key and reveals nothing of it).
  */
 export function keyFingerprint(key: Buffer): string {
-  const digest = crypto()
+  const digest = nodeCrypto()
     .createHash('sha256')
     .update('vigil secret key fingerprint\0')
     .update(key)
@@ -115,8 +112,8 @@ function readKeyFile(path: string): Buffer {
  */
 function createKeyFile(path: string): Buffer {
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  const temporary = `${path}.${process.pid}.${crypto().randomBytes(4).toString('hex')}.tmp`;
-  writeFileSync(temporary, `${crypto().randomBytes(KEY_BYTES).toString('base64')}\n`, {
+  const temporary = `${path}.${process.pid}.${nodeCrypto().randomBytes(4).toString('hex')}.tmp`;
+  writeFileSync(temporary, `${nodeCrypto().randomBytes(KEY_BYTES).toString('base64')}\n`, {
     mode: 0o600,
     flag: 'wx',
   });
@@ -220,8 +217,8 @@ export function loadSecretKey(options: {
 
 /** AES-256-GCM over `plaintext` with `context` as additional authenticated data. */
 export function sealSecret(key: Buffer, plaintext: string, context: string): string {
-  const iv = crypto().randomBytes(IV_BYTES);
-  const cipher = crypto().createCipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
+  const iv = nodeCrypto().randomBytes(IV_BYTES);
+  const cipher = nodeCrypto().createCipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
   cipher.setAAD(Buffer.from(context, 'utf8'));
   const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
   return [SEALED_VERSION, iv, ciphertext, cipher.getAuthTag()]
@@ -248,7 +245,7 @@ export function openSealedSecret(key: Buffer, sealed: string, context: string): 
   const [iv, ciphertext, tag] = parts.slice(1).map((part) => Buffer.from(part, 'base64url'));
   if (iv?.length !== IV_BYTES || tag?.length !== TAG_BYTES || ciphertext === undefined) return undefined;
   try {
-    const decipher = crypto().createDecipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
+    const decipher = nodeCrypto().createDecipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
     decipher.setAAD(Buffer.from(context, 'utf8'));
     decipher.setAuthTag(tag);
     return Buffer.concat([decipher.update(ciphertext), decipher.final()]).toString('utf8');

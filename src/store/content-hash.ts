@@ -1,9 +1,6 @@
 import { VigilError } from '../errors.ts';
 import type { Entity, Relationship } from '../graph/types.ts';
-import { lazyRequire } from '../lazy-require.ts';
-
-/** node:crypto, loaded when first used: a command that only reads the graph never needs it (start-up). */
-const crypto = lazyRequire<typeof import('node:crypto')>('node:crypto');
+import { nodeCrypto } from '../lazy-require.ts';
 
 /** The deepest nesting `canonicalJson` accepts: far beyond any vendor object, far below the stack's limit. */
 export const maxCanonicalDepth = 1000;
@@ -120,7 +117,7 @@ export function canonicalJson(value: unknown): string {
 }
 
 function sha256Hex(text: string): string {
-  return crypto().createHash('sha256').update(text).digest('hex');
+  return nodeCrypto().createHash('sha256').update(text).digest('hex');
 }
 
 /** sha256 (hex) of the canonical JSON of what an entity says: type, class, name, properties, raw data. */

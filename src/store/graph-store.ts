@@ -1,4 +1,4 @@
-import { lazyRequire } from '../lazy-require.ts';
+import { nodeCrypto } from '../lazy-require.ts';
 import type { Driver } from './driver.ts';
 import { migrate } from './migrate.ts';
 import { listChanges, recordChanges } from './operations/changes.ts';
@@ -83,9 +83,6 @@ import type { RunLocker } from './run-lock.ts';
 import { type StoreLocation, toStoreError } from './store-error.ts';
 import type { GraphStore, MonitorRecords, RuleRecords, ValidationRecords } from './types.ts';
 
-/** node:crypto, loaded when first used: a command that only reads the graph never needs it (start-up). */
-const crypto = lazyRequire<typeof import('node:crypto')>('node:crypto');
-
 /**
  * The GraphStore over a driver and its back end's run locks: each method is one operation
  * module, and every failure leaves as `STORE_ERROR` naming the operation (coded errors such as
@@ -95,7 +92,7 @@ export function createGraphStore(
   driver: Driver,
   location: StoreLocation,
   runLocker: RunLocker,
-  newRunId: () => string = () => crypto().randomUUID(),
+  newRunId: () => string = () => nodeCrypto().randomUUID(),
 ): GraphStore {
   const guard = async <T>(operation: string, work: () => Promise<T>): Promise<T> => {
     try {

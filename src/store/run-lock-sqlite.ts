@@ -1,13 +1,10 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import { lazyRequire } from '../lazy-require.ts';
+import { nodeCrypto } from '../lazy-require.ts';
 import type { Driver } from './driver.ts';
 import { rowSchema } from './rows.ts';
 import { lostRunLock, type RunLocker } from './run-lock.ts';
 import type { RunLock } from './types.ts';
-
-/** node:crypto, loaded when first used: a command that only reads the graph never needs it (start-up). */
-const crypto = lazyRequire<typeof import('node:crypto')>('node:crypto');
 
 /** How long a SQLite run lock lasts unless renewed, and how often its holder renews it. */
 export const sqliteLease = { durationMs: 2 * 60_000, renewEveryMs: 20_000 } as const;
@@ -18,7 +15,7 @@ export const sqliteLease = { durationMs: 2 * 60_000, renewEveryMs: 20_000 } as c
  */
 let processInstance: string | undefined;
 function thisProcessInstance(): string {
-  processInstance ??= crypto().randomUUID();
+  processInstance ??= nodeCrypto().randomUUID();
   return processInstance;
 }
 
@@ -57,7 +54,7 @@ function isStale(row: ReturnType<typeof lockRowSchema.parse>, nowMs: number): bo
  */
 export function sqliteRunLocker(driver: Driver, now: () => number = Date.now): RunLocker {
   return async (integrationId) => {
-    const token = crypto().randomUUID();
+    const token = nodeCrypto().randomUUID();
     const taken = await driver.transaction(async (tx) => {
       const [row] = await tx.all(
         'SELECT host, pid, instance, expires_at FROM sync_locks WHERE integration_id = ?',
