@@ -10,6 +10,19 @@ import { Pool } from 'undici';
 /** Alert ids sent as new and answered 2xx: the replays pick among them, and they must all be stored. */
 const acceptedIds = [];
 let n = 0;
+/** This generator's part of an ObjectId: five random bytes, as a MongoDB process has. */
+const processPart = randomBytes(5).toString('hex');
+
+/**
+ * A new alert id shaped as Threat Stack's (a MongoDB ObjectId, spec §2.2: "652f8a1c9e0d4b3a2c1f0e9d", as the simulator makes them):
+ * seconds since the epoch, a per-process random part, then a counter — so ids grow with time.
+ */
+function objectId() {
+  const seconds = Math.floor(Date.now() / 1000)
+    .toString(16)
+    .padStart(8, '0');
+  return `${seconds}${processPart}${(n & 0xffffff).toString(16).padStart(6, '0')}`;
+}
 
 /** 1 % malformed JSON, 10 % replays of an alert already accepted, the rest new alerts. */
 function next() {
@@ -22,7 +35,7 @@ function next() {
       id: undefined,
     };
   }
-  const id = randomBytes(12).toString('hex');
+  const id = objectId();
   return {
     body: JSON.stringify({ alerts: [{ id, title: `alert ${n}`, created_at: Date.now(), severity: 1 }] }),
     id,

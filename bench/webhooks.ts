@@ -22,14 +22,16 @@ const testPostgresUrl = process.env.VIGIL_TEST_PG_URL || undefined;
  * measured the same way. For each, after a warm-up, a search runs `--probe` seconds at each concurrency level and
  * picks the highest rate held with p99 < 100 ms and no error; then that level is held for
  * `--duration` seconds, and the held rate, its p99 and its ratio to the no-op route's are
- * reported. Afterwards it checks that stored alerts = unique valid alerts accepted (none lost).
+ * reported. The no-op's level is held again after each intake, and the ratio is to the mean of
+ * the no-op held just before and just after it: this machine's speed drifts between minutes.
+ * New alerts carry ids shaped as Threat Stack's (MongoDB ObjectIds: they grow with time). Afterwards it checks that stored alerts = unique valid alerts accepted (none lost).
  * Runs on SQLite, and on PostgreSQL when VIGIL_TEST_PG_URL is set (`--only=sqlite|postgres`: one).
  * The load comes from a forked process (`webhooks-load.mjs`, undici), the same for both routes, so
  * the figures are the server's, not the client's; "server cpu" is the server process's CPU time
  * (user + sys) per wall-clock second.
  */
 
-const levels = [1, 2, 4, 8, 16, 32, 64];
+const levels = [1, 2, 4, 8, 16, 32, 64, 128, 256];
 const p99Target = 100;
 
 interface Level {
@@ -142,16 +144,38 @@ async function measure(
   return { search, held };
 }
 
-async function noopRoute(timing: { probe: number; hold: number }): Promise<Measured> {
+/** The bare fastify no-op route: measured first, and held again after each intake (the machine's speed drifts). */
+interface NoopRoute {
+  measured: Measured;
+  /** Holds the no-op's chosen level again for `hold` s (undefined when no level held). */
+  again(): Promise<Level | undefined>;
+  close(): Promise<void>;
+}
+
+async function noopRoute(timing: { probe: number; hold: number }): Promise<NoopRoute> {
   const app = Fastify();
   app.post('/noop', async (_request, reply) => reply.code(202).send({ accepted: 1, duplicates: 0 }));
-  const address = await app.listen({ host: '127.0.0.1', port: 0 });
+  const url = `${await app.listen({ host: '127.0.0.1', port: 0 })}/noop`;
   const generator = startGenerator();
   try {
-    return await measure('fastify no-op', `${address}/noop`, timing, generator);
-  } finally {
+    const measured = await measure('fastify no-op', url, timing, generator);
+    return {
+      measured,
+      async again() {
+        if (measured.held === undefined) return undefined;
+        const held = await generator.load(url, measured.held.concurrency, timing.hold);
+        print(`fastify no-op (again, ${timing.hold} s)`, [held]);
+        return held;
+      },
+      async close() {
+        await generator.finish();
+        await app.close();
+      },
+    };
+  } catch (error) {
     await generator.finish();
     await app.close();
+    throw error;
   }
 }
 
@@ -226,16 +250,28 @@ export async function run(): Promise<void> {
   const backends = (testPostgresUrl === undefined ? ['sqlite'] : ['sqlite', 'postgres']).filter(
     (backend): backend is 'sqlite' | 'postgres' => only === undefined || backend === only,
   );
-  const summary: string[] = [
-    `fastify no-op: ${noop.held === undefined ? 'no level held p99 < 100 ms' : `${noop.held.rate.toFixed(0)} req/s, p99 ${noop.held.p99.toFixed(1)} ms (c=${noop.held.concurrency}), server cpu ${noop.held.serverCpu.toFixed(2)}`}`,
-  ];
-  for (const backend of backends) {
-    const { held } = await intake(backend, timing);
-    const ratio =
-      held === undefined || noop.held === undefined ? 'n/a' : `${(held.rate / noop.held.rate).toFixed(2)}×`;
-    summary.push(
-      `${backend}: ${held === undefined ? 'no level held p99 < 100 ms' : `${held.rate.toFixed(0)} req/s, p99 ${held.p99.toFixed(1)} ms, errors ${held.errors} (c=${held.concurrency}), server cpu ${held.serverCpu.toFixed(2)}`}; ratio to no-op ${ratio}`,
-    );
+  const describe = (level: Level | undefined) =>
+    level === undefined
+      ? 'no level held p99 < 100 ms'
+      : `${level.rate.toFixed(0)} req/s, p99 ${level.p99.toFixed(1)} ms, errors ${level.errors} (c=${level.concurrency}), server cpu ${level.serverCpu.toFixed(2)}`;
+  const summary: string[] = [`fastify no-op: ${describe(noop.measured.held)}`];
+  let before = noop.measured.held;
+  try {
+    for (const backend of backends) {
+      const { held } = await intake(backend, timing);
+      const after = await noop.again();
+      // The no-op held just before and just after this intake: their mean is what it is compared to.
+      const reference =
+        before === undefined || after === undefined ? undefined : (before.rate + after.rate) / 2;
+      const ratio =
+        held === undefined || reference === undefined ? 'n/a' : `${(held.rate / reference).toFixed(2)}×`;
+      summary.push(
+        `${backend}: ${describe(held)}; no-op after it: ${describe(after)}; ratio to the no-op held before and after ${ratio}`,
+      );
+      before = after;
+    }
+  } finally {
+    await noop.close();
   }
   process.stdout.write(`${summary.join('\n')}\n`);
 }

@@ -48,11 +48,11 @@ export interface WebhookIntakeDeps {
   now?: () => number;
   /**
    * Called in each batch's transaction, once its alerts are written, with the alerts to verify
-   * (`verifyWebhookAlert`, run as jobs), once each: the newly accepted ones and the duplicates
+   * (`verifyWebhookAlerts`, run as jobs), once each: the newly accepted ones and the duplicates
    * still pending. Jobs written through `tx` commit with the alerts (one commit per batch); a
    * failure here rolls the batch back and fails every delivery of it (5xx), which the vendor
-   * retries (D11); a replay of a pending duplicate is enqueued again, so a lost enqueue heals. The
-   * job runtime de-duplicates by (integration, alert id).
+   * retries (D11); a replay of a pending duplicate is enqueued again, so a lost enqueue heals (a
+   * verification finding an alert no longer pending settles it without asking the API).
    */
   verifyLater?: (alerts: readonly AlertToVerify[], tx: IntakeTransaction) => Promise<void>;
   batching?: IntakeBatching;

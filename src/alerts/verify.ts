@@ -21,9 +21,14 @@ export interface VerifyWebhookAlertInput {
   now?: () => number;
 }
 
+/** How the alerts of one `verifyWebhookAlerts` call ended (`settled` includes those gone). */
+export type VerificationTally = Record<VerificationOutcome['status'], number>;
+
 export type VerificationOutcome =
   | { status: 'verified'; events: number }
-  | { status: 'unverified'; reason: string };
+  | { status: 'unverified'; reason: string }
+  /** Verified or unverified already (a replay named it again), or synced: the API was not asked. */
+  | { status: 'settled' };
 
 /** Vendor failures that pass: the job runs again later. */
 const transientCodes: ReadonlySet<ErrorCode> = new Set([
@@ -41,7 +46,8 @@ const transientCodes: ReadonlySet<ErrorCode> = new Set([
  * 'unverified'` with `verificationReason`. A transient vendor failure (rate limit, 5xx, network)
  * throws ALERT_VERIFICATION_DEFERRED (`details.retryable`): the job runtime retries it later.
  * Other failures (credentials, permissions) are thrown as they are and leave the alert pending.
- * NOT_FOUND when the integration holds no such alert.
+ * An alert no longer `verification: 'pending'` (verified or unverified already, or synced) is
+ * `settled` without asking the API. NOT_FOUND when the integration holds no such alert.
  */
 export async function verifyWebhookAlert(input: VerifyWebhookAlertInput): Promise<VerificationOutcome> {
   const { client, store, integrationId, alertId } = input;
@@ -56,6 +62,7 @@ export async function verifyWebhookAlert(input: VerifyWebhookAlertInput): Promis
       },
     );
   }
+  if (stored.properties.verification !== 'pending') return { status: 'settled' };
   const fetched = await fetchAlert(client, alertId);
   if (fetched === undefined) {
     const reason = `Threat Stack's API does not know alert ${alertId} (404)`;
@@ -77,6 +84,32 @@ export async function verifyWebhookAlert(input: VerifyWebhookAlertInput): Promis
     at,
   );
   return { status: 'verified', events: events.length };
+}
+
+export interface VerifyWebhookAlertsInput extends Omit<VerifyWebhookAlertInput, 'alertId'> {
+  alertIds: readonly string[];
+  /** Checked before each alert: once aborted, its reason is thrown (a lost lease). */
+  signal?: AbortSignal;
+}
+
+/**
+ * Verifies the stored webhook alerts `alertIds` of one integration in order with one client (the
+ * webhook-verify job, one per intake batch), each as `verifyWebhookAlert` does; one the
+ * integration no longer holds counts as `settled`. The first failure is thrown as
+ * `verifyWebhookAlert` throws it; the alerts verified before it stay verified, so a retry asks the
+ * API only for the rest.
+ */
+export async function verifyWebhookAlerts(input: VerifyWebhookAlertsInput): Promise<VerificationTally> {
+  const tally: VerificationTally = { verified: 0, unverified: 0, settled: 0 };
+  for (const alertId of input.alertIds) {
+    input.signal?.throwIfAborted();
+    const outcome = await verifyWebhookAlert({ ...input, alertId }).catch((error: unknown) => {
+      if (error instanceof VigilError && error.code === 'NOT_FOUND') return { status: 'settled' as const };
+      throw error;
+    });
+    tally[outcome.status] += 1;
+  }
+  return tally;
 }
 
 /** The alert and its events from the REST API; undefined when it does not know the alert (404). */

@@ -4,7 +4,7 @@ import {
   type WebhookIntakePort,
   webhookIntake,
 } from '../alerts/intake.ts';
-import { type AlertLookup, type VerificationOutcome, verifyWebhookAlert } from '../alerts/verify.ts';
+import { type AlertLookup, type VerificationTally, verifyWebhookAlerts } from '../alerts/verify.ts';
 import { type WebhookSecretService, webhookSecretService, webhookUrl } from '../alerts/webhook-secret.ts';
 import type { ClientDeps } from '../connectors/descriptor.ts';
 import { connectorOf } from '../connectors/index.ts';
@@ -93,8 +93,8 @@ export interface WebhookTarget {
 
 /**
  * Threat Stack webhooks of the registered integrations: their URLs (`vigil integrations webhook`),
- * the intake the HTTP route stores deliveries through, and the verification of one stored alert
- * with the integration's own client (the webhook-verify job).
+ * the intake the HTTP route stores deliveries through, and the verification of stored alerts
+ * with the integration's own client (the webhook-verify job, one per intake batch).
  */
 export class WebhookService {
   readonly secrets: WebhookSecretService;
@@ -144,25 +144,31 @@ export class WebhookService {
   }
 
   /**
-   * Verifies one stored alert through the REST API with a client of the integration's own
-   * configuration and key (see `verifyWebhookAlert`); NOT_FOUND when the integration is gone.
+   * Verifies stored webhook alerts of one integration through the REST API with one client of the
+   * integration's own configuration and key (see `verifyWebhookAlerts`: those no longer pending are
+   * settled without a call); NOT_FOUND when the integration is gone.
    */
   async verify(
     integrationId: string,
-    alertId: string,
-    clientDeps: ClientDeps = {},
-  ): Promise<VerificationOutcome> {
+    alertIds: readonly string[],
+    options: { signal?: AbortSignal; clientDeps?: ClientDeps } = {},
+  ): Promise<VerificationTally> {
     const { integration, config, apiKey } = await this.ctx.registry.resolve(integrationId);
-    const client = connectorOf(integration.kind).createClient(config, { apiKey: apiKey ?? '' }, clientDeps);
+    const client = connectorOf(integration.kind).createClient(
+      config,
+      { apiKey: apiKey ?? '' },
+      options.clientDeps ?? {},
+    );
     try {
       if (!isAlertLookup(client)) {
         throw new VigilError('NOT_FOUND', `${integration.name} is not a Threat Stack integration.`);
       }
-      return await verifyWebhookAlert({
+      return await verifyWebhookAlerts({
         client,
         store: this.ctx.store,
         integrationId: integration.id,
-        alertId,
+        alertIds,
+        ...(options.signal === undefined ? {} : { signal: options.signal }),
         now: () => this.ctx.now().getTime(),
       });
     } finally {

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { WebhookIntakePort } from '../alerts/intake.ts';
 import type { ClientDeps } from '../connectors/descriptor.ts';
 import type { SyncJobDeps } from '../jobs/kinds/sync.ts';
-import { webhookVerifyJobKind, webhookVerifyRequest } from '../jobs/kinds/webhook-verify.ts';
+import { webhookVerifyJobKind, webhookVerifyRequests } from '../jobs/kinds/webhook-verify.ts';
 import type { JobRuntime } from '../jobs/runtime.ts';
 import { type QueueChoice, startJobRuntime } from '../jobs/start.ts';
 import { buildServer } from '../server/app.ts';
@@ -133,8 +133,8 @@ function queueDepthOf(queue: QueueChoice, vigil: Vigil): { read(): Promise<numbe
 
 /**
  * Starts the service of an open Vigil (`vigil serve`): the job runtime (periodic syncs, and the
- * verification of each webhook-received alert as a `webhook-verify` job), then the HTTP API over
- * the application services, listening as `options.listen` says. Several services on one
+ * verification of the webhook-received alerts, a `webhook-verify` job per intake batch and
+ * integration), then the HTTP API over the application services, listening as `options.listen` says. Several services on one
  * PostgreSQL database share the pg-boss queue, so any of them may verify an alert another received.
  */
 export async function startService(vigil: Vigil, options: ServiceOptions): Promise<RunningService> {
@@ -142,8 +142,11 @@ export async function startService(vigil: Vigil, options: ServiceOptions): Promi
   const depth = queueDepthOf(options.queue, vigil);
   const metrics = createVigilMetrics(depth.read);
   const verifyKind = webhookVerifyJobKind({
-    verify: (integrationId, alertId) =>
-      vigil.webhooks.verify(integrationId, alertId, { ...options.vendorClient, logger: options.logger }),
+    verify: (integrationId, alertIds, { signal }) =>
+      vigil.webhooks.verify(integrationId, alertIds, {
+        signal,
+        clientDeps: { ...options.vendorClient, logger: options.logger },
+      }),
   });
   const runtime = await startJobRuntime({
     queue: options.queue,
@@ -170,11 +173,7 @@ export async function startService(vigil: Vigil, options: ServiceOptions): Promi
       ? options.queue.ledger === vigil.jobs.ledger
       : options.queue.url === vigil.settings.database;
   const intake = vigil.webhooks.intake((alerts, tx) =>
-    runtime.enqueueMany(
-      verifyKind,
-      alerts.map(({ integrationId, alertId }) => webhookVerifyRequest(integrationId, alertId)),
-      sharesStore ? tx : undefined,
-    ),
+    runtime.enqueueMany(verifyKind, webhookVerifyRequests(alerts), sharesStore ? tx : undefined),
   );
   try {
     const deps: ServerDeps = {

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { webhookIntake } from '../../src/alerts/intake.ts';
-import { verifyWebhookAlert } from '../../src/alerts/verify.ts';
+import { verifyWebhookAlert, verifyWebhookAlerts } from '../../src/alerts/verify.ts';
 import { webhookSecretService } from '../../src/alerts/webhook-secret.ts';
 import type { ThreatStackClient } from '../../src/connectors/threatstack/client.ts';
 import { agentHasAlert, alertKey } from '../../src/connectors/threatstack/converters.ts';
@@ -172,6 +172,41 @@ describe.each(storeBackends)(
       expect((await store.getEntity(alertKey(alertId)))?.properties.verification).toBe('pending');
       await admin(h.sim.url, 'PUT', '/_sim/faults', {});
       expect((await verify(alertId)).status).toBe('verified');
+    });
+
+    it('verifies a batch with one client, settling without a call what is no longer pending', async () => {
+      const { alerts } = await attackAndCaptureWebhook();
+      const alertId = alerts[0]?.id ?? '';
+      const unknownId = 'eeeeeeeeeeeeeeeeeeeeeeee';
+      const unknown = alerts.map((alert) => ({ ...alert, id: unknownId }));
+      expect(await intake().accept(INTEGRATION, [...alerts, ...unknown])).toEqual({
+        accepted: 2,
+        duplicates: 0,
+      });
+      const batch = [alertId, unknownId, '0123456789abcdef01234567'];
+      const verifyBatch = (alertIds: readonly string[]) =>
+        verifyWebhookAlerts({ client, store, integrationId: INTEGRATION, alertIds, now: h.clock.now });
+
+      expect(await verifyBatch(batch)).toEqual({ verified: 1, unverified: 1, settled: 1 });
+      expect((await store.getEntity(alertKey(alertId)))?.properties.verification).toBe('verified');
+      expect((await store.getEntity(alertKey(unknownId)))?.properties.verification).toBe('unverified');
+      // The API failing now changes nothing: a replayed batch asks it nothing.
+      await admin(h.sim.url, 'PUT', '/_sim/faults', { status500: 1, pathPrefix: '/v2/alerts' });
+      expect(await verifyBatch(batch)).toEqual({ verified: 0, unverified: 0, settled: 3 });
+      expect(await verify(alertId)).toEqual({ status: 'settled' });
+      await admin(h.sim.url, 'PUT', '/_sim/faults', {});
+
+      const aborted = new AbortController();
+      aborted.abort(new VigilError('JOB_LEASE_LOST', 'lost'));
+      await expect(
+        verifyWebhookAlerts({
+          client,
+          store,
+          integrationId: INTEGRATION,
+          alertIds: batch,
+          signal: aborted.signal,
+        }),
+      ).rejects.toMatchObject({ code: 'JOB_LEASE_LOST' });
     });
 
     it('refuses to verify an alert the integration does not hold', async () => {

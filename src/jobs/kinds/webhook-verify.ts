@@ -1,35 +1,53 @@
 import { z } from 'zod';
+import type { AlertToVerify } from '../../alerts/intake.ts';
+import type { VerificationTally } from '../../alerts/verify.ts';
 import { toVigilError } from '../../errors.ts';
+import { nodeCrypto } from '../../lazy-require.ts';
 import type { JobContext, JobKind, JobRequest, JobResult } from '../types.ts';
 
-/** What the verification job calls: `verifyWebhookAlert` with the integration's own vendor client. */
+/** What the verification job calls: `verifyWebhookAlerts` with the integration's own vendor client. */
 export interface WebhookVerifyDeps {
   /**
-   * Verifies one stored webhook alert through the vendor's REST API. Throws
-   * ALERT_VERIFICATION_DEFERRED on a transient vendor failure, NOT_FOUND when the integration
-   * (or its alert) is gone.
+   * Verifies the stored webhook alerts `alertIds` of one integration through the vendor's REST
+   * API, in order, with one client. Throws ALERT_VERIFICATION_DEFERRED on a transient vendor
+   * failure (the alerts verified before it stay verified), NOT_FOUND when the integration is gone.
    */
   verify(
     integrationId: string,
-    alertId: string,
+    alertIds: readonly string[],
     options: { signal: AbortSignal },
-  ): Promise<{ status: 'verified' | 'unverified' }>;
+  ): Promise<VerificationTally>;
 }
 
-const webhookVerifyData = z
-  .object({ integrationId: z.string().min(1), alertId: z.string().min(1).max(128) })
-  .strict();
-export type WebhookVerifyData = z.infer<typeof webhookVerifyData>;
+/** The most alerts one job verifies: a batch of deliveries naming more is split. */
+export const maxAlertsPerVerifyJob = 100;
+
+const alertId = z.string().min(1).max(128);
+const webhookVerifyData = z.union([
+  z
+    .object({
+      integrationId: z.string().min(1),
+      alertIds: z.array(alertId).min(1).max(maxAlertsPerVerifyJob),
+    })
+    .strict(),
+  // A job sent by a version that verified one alert per job, read back after an upgrade.
+  z
+    .object({ integrationId: z.string().min(1), alertId })
+    .strict()
+    .transform(({ integrationId, alertId }) => ({ integrationId, alertIds: [alertId] })),
+]);
+export type WebhookVerifyData = z.output<typeof webhookVerifyData>;
 
 /** The kind's name (its pg-boss queue is `vigil-webhook-verify`). */
 export const webhookVerifyKindName = 'webhook-verify';
 
 /**
- * The job that verifies one webhook-received Threat Stack alert (C12), sent once per
- * (integration, alert id): `completed` with the outcome (verified, or kept unverified when the API
- * does not know it); `failed` with a retry on ALERT_VERIFICATION_DEFERRED (rate limit, 5xx,
- * network) and on a store failure; `skipped` when the integration or the alert is gone; `failed`
- * without a retry otherwise (credentials, permissions: the alert stays pending and the log says why).
+ * The job that verifies the webhook-received Threat Stack alerts of one batch of deliveries (C12),
+ * up to `maxAlertsPerVerifyJob` of one integration: `completed` with the tally (verified, kept
+ * unverified when the API does not know them, settled already); `failed` with a retry on
+ * ALERT_VERIFICATION_DEFERRED (rate limit, 5xx, network: the retry skips what was verified) and on a
+ * store failure; `skipped` when the integration is gone; `failed` without a retry otherwise
+ * (credentials, permissions: the alerts stay pending and the log says why).
  */
 export function webhookVerifyJobKind(deps: WebhookVerifyDeps): JobKind<WebhookVerifyData> {
   return {
@@ -39,9 +57,30 @@ export function webhookVerifyJobKind(deps: WebhookVerifyDeps): JobKind<WebhookVe
   };
 }
 
-/** The job request verifying `alertId`: keyed (and grouped) by integration and alert, so a replay sends nothing new. */
-export function webhookVerifyRequest(integrationId: string, alertId: string): JobRequest<WebhookVerifyData> {
-  return { data: { integrationId, alertId }, key: `${integrationId}|${alertId}` };
+/**
+ * The jobs verifying the alerts of one intake batch: one per integration, split past
+ * `maxAlertsPerVerifyJob`, in the order given; each keyed by its integration and alert ids, so
+ * that sending the same ones again sends nothing new.
+ */
+export function webhookVerifyRequests(alerts: readonly AlertToVerify[]): JobRequest<WebhookVerifyData>[] {
+  const byIntegration = new Map<string, string[]>();
+  for (const { integrationId, alertId } of alerts) {
+    const ids = byIntegration.get(integrationId);
+    if (ids === undefined) byIntegration.set(integrationId, [alertId]);
+    else ids.push(alertId);
+  }
+  const requests: JobRequest<WebhookVerifyData>[] = [];
+  for (const [integrationId, alertIds] of byIntegration) {
+    for (let start = 0; start < alertIds.length; start += maxAlertsPerVerifyJob) {
+      const ids = alertIds.slice(start, start + maxAlertsPerVerifyJob);
+      const digest = nodeCrypto().createHash('sha256').update(ids.join('\n')).digest('hex').slice(0, 32);
+      requests.push({
+        data: { integrationId, alertIds: ids },
+        key: `${integrationId}|${ids.length}|${digest}`,
+      });
+    }
+  }
+  return requests;
 }
 
 const retriedCodes: ReadonlySet<string> = new Set(['ALERT_VERIFICATION_DEFERRED', 'STORE_ERROR']);
@@ -51,11 +90,11 @@ async function handleWebhookVerifyJob(
   context: JobContext,
   deps: WebhookVerifyDeps,
 ): Promise<JobResult> {
-  const logger = context.logger.child({ integrationId: data.integrationId, alertId: data.alertId });
+  const logger = context.logger.child({ integrationId: data.integrationId, alerts: data.alertIds.length });
   try {
-    const outcome = await deps.verify(data.integrationId, data.alertId, { signal: context.signal });
-    logger.info({ verification: outcome.status }, 'webhook alert verified');
-    return { status: 'completed', output: { verification: outcome.status } };
+    const tally = await deps.verify(data.integrationId, data.alertIds, { signal: context.signal });
+    logger.info(tally, 'webhook alerts verified');
+    return { status: 'completed', output: { ...tally } };
   } catch (error) {
     const { code, message } = toVigilError(error);
     if (code === 'NOT_FOUND') return { status: 'skipped', reason: 'gone' };
