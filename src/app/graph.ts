@@ -15,9 +15,13 @@ export interface GraphService {
   entitiesOfType(type: string, page: { limit: number; offset: number }): Promise<StoredEntity[]>;
   /** Answers when the database does (readiness). */
   ping(): Promise<void>;
+  /** For a long-running process: SQLite's WAL checkpoints off the event loop (`GraphStore.checkpointInBackground`). */
+  checkpointInBackground(): void;
 }
 
-export function graphServiceOf(store: GraphReader & Pick<RunLog, 'listRuns'>): GraphService {
+export function graphServiceOf(
+  store: GraphReader & Pick<RunLog, 'listRuns'> & Pick<GraphStore, 'checkpointInBackground'>,
+): GraphService {
   return {
     stats: async () => ({
       entities: await store.countEntitiesByType(),
@@ -31,6 +35,7 @@ export function graphServiceOf(store: GraphReader & Pick<RunLog, 'listRuns'>): G
     ping: async () => {
       await store.listRuns(undefined, 1);
     },
+    checkpointInBackground: () => store.checkpointInBackground(),
   };
 }
 

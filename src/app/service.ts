@@ -139,6 +139,7 @@ function queueDepthOf(queue: QueueChoice, vigil: Vigil): { read(): Promise<numbe
  */
 export async function startService(vigil: Vigil, options: ServiceOptions): Promise<RunningService> {
   const now = options.now ?? Date.now;
+  vigil.graph.checkpointInBackground();
   const depth = queueDepthOf(options.queue, vigil);
   const metrics = createVigilMetrics(depth.read);
   const verifyKind = webhookVerifyJobKind({

@@ -25,6 +25,11 @@ export interface Driver {
    * join the enclosing transaction.
    */
   transaction<T>(work: (tx: Driver) => Promise<T>): Promise<T>;
+  /**
+   * SQLite only: from now on its WAL checkpoints run in a worker thread (see
+   * sqlite-checkpointer.ts) until `close`; for a long-running process. PostgreSQL has none.
+   */
+  checkpointInBackground?(): { checkpointNow(): Promise<[number, number, number]> };
   close(): Promise<void>;
 }
 

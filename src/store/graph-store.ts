@@ -104,6 +104,7 @@ export function createGraphStore(
   return {
     dialect: driver.dialect,
     migrate: () => guard('migrate', () => migrate(driver)),
+    checkpointInBackground: () => void driver.checkpointInBackground?.(),
     close: () => guard('close', () => driver.close()),
     acquireRunLock: async (integrationId) => {
       const lock = await guard('acquireRunLock', () => runLocker(integrationId));

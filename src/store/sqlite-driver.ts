@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import Database from 'better-sqlite3';
 import type { Driver, SqlRow, SqlValue } from './driver.ts';
 import { registerQueryFunctions } from './query/functions.ts';
+import { type BackgroundCheckpointer, startBackgroundCheckpointer } from './sqlite-checkpointer.ts';
 
 const statementCacheLimit = 256;
 /** The page cache (negative: KiB) between large reads: small, so that a sync's memory stays low. */
@@ -12,6 +13,8 @@ const syncCacheKiB = -8192;
  * (p50 299 ms at 8 MiB, 270 ms at 64 MiB). Shrinking the cache afterwards frees the extra pages.
  */
 const largeReadCacheKiB = -65536;
+/** How often a long-running process checkpoints in the background (`checkpointInBackground`). */
+const backgroundCheckpointMs = 250;
 
 /**
  * Opens a SQLite file (created if missing) in WAL mode with `synchronous=NORMAL`: durable across
@@ -53,7 +56,7 @@ export function openSqliteDriver(file: string): Driver {
     'CREATE TEMP TABLE IF NOT EXISTS sync_seen (run_id TEXT NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL, type TEXT NOT NULL, PRIMARY KEY (run_id, kind, key)) WITHOUT ROWID',
   );
   db.pragma('temp.cache_size = -4096');
-  return new SqliteDriver(db);
+  return new SqliteDriver(db, file, addon);
 }
 
 class SqliteDriver implements Driver {
@@ -61,8 +64,13 @@ class SqliteDriver implements Driver {
   private readonly statements = new Map<string, Database.Statement>();
   private queue: Promise<unknown> = Promise.resolve();
   private readonly direct: Driver;
+  private checkpointer: BackgroundCheckpointer | undefined;
 
-  constructor(private readonly db: Database.Database) {
+  constructor(
+    private readonly db: Database.Database,
+    private readonly file: string,
+    private readonly addon: string | undefined,
+  ) {
     this.direct = {
       dialect: 'sqlite',
       all: async (sql, params = []) => this.allNow(sql, params),
@@ -106,7 +114,16 @@ class SqliteDriver implements Driver {
     });
   }
 
+  checkpointInBackground(): BackgroundCheckpointer {
+    this.checkpointer ??= startBackgroundCheckpointer(this.file, {
+      intervalMs: backgroundCheckpointMs,
+      ...(this.addon === undefined ? {} : { addon: this.addon }),
+    });
+    return this.checkpointer;
+  }
+
   async close(): Promise<void> {
+    await this.checkpointer?.stop();
     await this.exclusive(async () => {
       this.statements.clear();
       if (this.db.open) this.db.close();

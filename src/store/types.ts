@@ -246,5 +246,11 @@ export interface GraphStore
   readonly dialect: 'sqlite' | 'postgres';
   /** Applies pending numbered migrations (idempotent). */
   migrate(): Promise<void>;
+  /**
+   * For a long-running process (`vigil serve`): on SQLite, WAL checkpoints run from now on in a
+   * worker thread with a connection of its own, so the event loop never stalls on one inside a
+   * commit; nothing to do on PostgreSQL. It ends with `close`.
+   */
+  checkpointInBackground(): void;
   close(): Promise<void>;
 }
