@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../helpers/cli.ts';
 
-/** `vigil serve <flags>` until its log says it has nothing to do, then SIGTERM; its stderr. */
+/** `vigil serve <flags>` until its log says it has nothing to do, then one SIGTERM; its stderr. */
 function serveUntilIdle(flags: string[], home: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const env: NodeJS.ProcessEnv = { ...process.env, VIGIL_HOME: home };
@@ -20,9 +20,14 @@ function serveUntilIdle(flags: string[], home: string): Promise<string> {
       },
     );
     let stderr = '';
+    let stopping = false;
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
       stderr += chunk;
-      if (stderr.includes('nothing to sync')) child.kill('SIGTERM');
+      // One SIGTERM: a second one asks for an exit without waiting (what this test must not see).
+      if (!stopping && stderr.includes('nothing to sync')) {
+        stopping = true;
+        child.kill('SIGTERM');
+      }
     });
     child.once('error', reject);
     child.once('close', () => resolve(stderr));
