@@ -21,7 +21,7 @@ const testPostgresUrl = process.env.VIGIL_TEST_PG_URL || undefined;
  * replays of an alert already sent, 1 % malformed JSON — beside a bare fastify no-op route
  * measured the same way. For each, after a warm-up, a search runs `--probe` seconds at each concurrency level and
  * picks the highest rate held with p99 < 100 ms and no error; then that level is held for
- * `--duration` seconds, and the held rate, its p99 and its ratio to the no-op route's are
+ * `--duration` seconds (a hold that breaks the target steps down a level, three tries at most), and the held rate, its p99 and its ratio to the no-op route's are
  * reported. The no-op's level is held again after each intake, and the ratio is to the mean of
  * the no-op held just before and just after it: this machine's speed drifts between minutes.
  * New alerts carry ids shaped as Threat Stack's (MongoDB ObjectIds: they grow with time). Afterwards it checks that stored alerts = unique valid alerts accepted (none lost).
@@ -106,8 +106,14 @@ function startGenerator(): Generator {
   };
 }
 
-function best(results: Level[]): Level | undefined {
-  return results.filter((r) => r.p99 < p99Target && r.errors === 0).sort((a, b) => b.rate - a.rate)[0];
+/** The levels that held p99 < target with no error in the search, highest rate first. */
+function candidates(results: Level[]): Level[] {
+  return results.filter((r) => r.p99 < p99Target && r.errors === 0).sort((a, b) => b.rate - a.rate);
+}
+
+/** A held level that kept the target for its whole length. */
+function kept(level: Level): boolean {
+  return level.p99 < p99Target && level.errors === 0;
 }
 
 function print(label: string, results: readonly Level[]): void {
@@ -137,10 +143,14 @@ async function measure(
     const previous = search.at(-2);
     if (level.p99 > 4 * p99Target && previous !== undefined && previous.p99 > 4 * p99Target) break;
   }
-  const chosen = best(search);
-  if (chosen === undefined) return { search, held: undefined };
-  const held = await generator.load(url, chosen.concurrency, timing.hold);
-  print(`${label} (held ${timing.hold} s)`, [held]);
+  // The search's short probes can be optimistic (the intake's database grows during a hold): a
+  // hold that breaks the target steps down to the next level, so the figure is one that held.
+  let held: Level | undefined;
+  for (const chosen of candidates(search).slice(0, 3)) {
+    held = await generator.load(url, chosen.concurrency, timing.hold);
+    print(`${label} (held ${timing.hold} s)`, [held]);
+    if (kept(held)) return { search, held };
+  }
   return { search, held };
 }
 
@@ -253,7 +263,7 @@ export async function run(): Promise<void> {
   const describe = (level: Level | undefined) =>
     level === undefined
       ? 'no level held p99 < 100 ms'
-      : `${level.rate.toFixed(0)} req/s, p99 ${level.p99.toFixed(1)} ms, errors ${level.errors} (c=${level.concurrency}), server cpu ${level.serverCpu.toFixed(2)}`;
+      : `${level.rate.toFixed(0)} req/s, p99 ${level.p99.toFixed(1)} ms, errors ${level.errors} (c=${level.concurrency}), server cpu ${level.serverCpu.toFixed(2)}${kept(level) ? '' : ' — did NOT keep p99 < 100 ms'}`;
   const summary: string[] = [`fastify no-op: ${describe(noop.measured.held)}`];
   let before = noop.measured.held;
   try {
