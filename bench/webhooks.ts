@@ -19,12 +19,14 @@ const testPostgresUrl = process.env.VIGIL_TEST_PG_URL || undefined;
  * `npm run bench -- webhooks [--duration=60] [--probe=2] [--only=sqlite|postgres]`: the Threat Stack webhook intake of
  * `vigil serve` (in process, on 127.0.0.1) under a closed-loop load of one-alert deliveries — 10 %
  * replays of an alert already sent, 1 % malformed JSON — beside a bare fastify no-op route
- * measured the same way. For each, after a warm-up, a search runs `--probe` seconds at each concurrency level and
- * picks the highest rate held with p99 < 100 ms and no error; then that level is held for
- * `--duration` seconds (a hold that breaks the target steps down a level, three tries at most), and the held rate, its p99 and its ratio to the no-op route's are
- * reported. The no-op's level is held again after each intake, and the ratio is to the mean of
- * the no-op held just before and just after it: this machine's speed drifts between minutes.
- * New alerts carry ids shaped as Threat Stack's (MongoDB ObjectIds: they grow with time). Afterwards it checks that stored alerts = unique valid alerts accepted (none lost).
+ * measured the same way. For each, after a warm-up, a search runs `--probe` seconds at each
+ * concurrency level and picks the highest rate held with p99 < 100 ms and no error; then that level
+ * is held for `--duration` seconds (a hold that breaks the target steps down a level, three tries at
+ * most), and the held rate, its p99 and its ratio to the no-op route's are reported. The no-op's
+ * level is held again after each intake, and the ratio is to the mean of the no-op held just before
+ * and just after it: this machine's speed drifts between minutes. New alerts carry ids shaped as
+ * Threat Stack's (MongoDB ObjectIds: they grow with time). Afterwards it checks that stored alerts =
+ * unique valid alerts accepted (none lost).
  * Runs on SQLite, and on PostgreSQL when VIGIL_TEST_PG_URL is set (`--only=sqlite|postgres`: one).
  * The load comes from a forked process (`webhooks-load.mjs`, undici), the same for both routes, so
  * the figures are the server's, not the client's; "server cpu" is the server process's CPU time

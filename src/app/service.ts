@@ -134,8 +134,9 @@ function queueDepthOf(queue: QueueChoice, vigil: Vigil): { read(): Promise<numbe
 /**
  * Starts the service of an open Vigil (`vigil serve`): the job runtime (periodic syncs, and the
  * verification of the webhook-received alerts, a `webhook-verify` job per intake batch and
- * integration), then the HTTP API over the application services, listening as `options.listen` says. Several services on one
- * PostgreSQL database share the pg-boss queue, so any of them may verify an alert another received.
+ * integration), then the HTTP API over the application services, listening as `options.listen`
+ * says; on SQLite, WAL checkpoints run off the event loop. Several services on one PostgreSQL
+ * database share the pg-boss queue, so any of them may verify an alert another received.
  */
 export async function startService(vigil: Vigil, options: ServiceOptions): Promise<RunningService> {
   const now = options.now ?? Date.now;

@@ -77,11 +77,11 @@ export function startBackgroundCheckpointer(
   );
   const checkpointOnce = () =>
     new Promise<[number, number, number]>((resolve, reject) => {
+      const onExit = () => reject(new Error('WAL checkpoint failed: the checkpointer has stopped'));
       if (!running) {
-        reject(new Error('WAL checkpoint failed: the checkpointer has stopped'));
+        onExit();
         return;
       }
-      const onExit = () => reject(new Error('WAL checkpoint failed: the checkpointer has stopped'));
       worker.once('exit', onExit);
       worker.once('message', (message: { result?: [number, number, number]; error?: string }) => {
         worker.off('exit', onExit);
